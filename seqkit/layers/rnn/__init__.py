@@ -1,0 +1,16 @@
+"""Elman, LSTM and GRU cells and layers."""
+
+from seqkit.layers.rnn.elman import Elman, ElmanCell
+from seqkit.layers.rnn.fused import cudnn_eligibility
+from seqkit.layers.rnn.gru import GRU, GRUCell
+from seqkit.layers.rnn.lstm import LSTM, LSTMCell
+
+__all__ = [
+    "Elman",
+    "ElmanCell",
+    "GRU",
+    "GRUCell",
+    "LSTM",
+    "LSTMCell",
+    "cudnn_eligibility",
+]

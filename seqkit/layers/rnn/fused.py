@@ -1,0 +1,172 @@
+"""Choosing between Keras's fused (cuDNN) kernel and the generic loop.
+
+This is the one place in `seqkit.layers` that asks TensorFlow something (is a
+GPU visible?); everything else uses the public Keras API.
+"""
+
+import keras
+from keras import ops
+
+
+def gpu_visible():
+    """Whether the TensorFlow backend sees a GPU."""
+    if keras.config.backend() != "tensorflow":
+        return False
+    import tensorflow as tf
+
+    return bool(tf.config.list_logical_devices("GPU"))
+
+
+def _name(fn):
+    return getattr(fn, "__name__", repr(fn))
+
+
+def config_reasons(layer):
+    """The rules of the fused kernel that the layer's settings break."""
+    cell = layer.cell
+    reasons = []
+    if layer.fused_layer_class is None:
+        reasons.append(
+            f"Keras has no fused kernel for {type(layer).__name__} layers"
+        )
+    if layer.use_cudnn is False:
+        reasons.append("use_cudnn=False")
+    if keras.config.backend() != "tensorflow":
+        reasons.append(
+            f"the Keras backend is {keras.config.backend()!r}; seqkit "
+            "delegates to the fused kernel of the tensorflow backend"
+        )
+    if cell.activation is not keras.activations.tanh:
+        reasons.append(
+            f"activation is {_name(cell.activation)!r}; the fused kernel "
+            "needs 'tanh'"
+        )
+    recurrent = getattr(cell, "recurrent_activation", None)
+    if recurrent is not None and recurrent is not keras.activations.sigmoid:
+        reasons.append(
+            f"recurrent_activation is {_name(recurrent)!r}; the fused kernel "
+            "needs 'sigmoid'"
+        )
+    if cell.recurrent_dropout:
+        reasons.append(
+            f"recurrent_dropout is {cell.recurrent_dropout}; the fused "
+            "kernel needs 0"
+        )
+    if layer.unroll:
+        reasons.append("unroll=True; the fused kernel needs unroll=False")
+    if not cell.use_bias:
+        reasons.append("use_bias=False; the fused kernel needs a bias")
+    if getattr(cell, "reset_after", True) is False:
+        reasons.append(
+            "reset_after=False; the fused GRU kernel needs reset_after=True"
+        )
+    return reasons
+
+
+def mask_suits_fused(mask):
+    """A boolean scalar tensor: the mask is right-padded, no row is empty.
+
+    cuDNN takes sequence lengths, so it can only skip trailing padding, and
+    it fails on a sequence of length 0.
+    """
+    mask = ops.cast(mask, "bool")
+    lengths = ops.sum(ops.cast(mask, "int32"), axis=1)
+    steps = ops.arange(ops.shape(mask)[1], dtype="int32")
+    right_padded = ops.all(
+        ops.equal(mask, steps[None, :] < lengths[:, None])
+    )
+    return ops.logical_and(right_padded, ops.all(lengths > 0))
+
+
+def _mask_reason(mask):
+    import numpy as np
+
+    mask = np.asarray(mask, dtype=bool)
+    lengths = mask.sum(axis=1)
+    expected = np.arange(mask.shape[1])[None, :] < lengths[:, None]
+    reasons = []
+    if not (mask == expected).all():
+        rows = np.flatnonzero((mask != expected).any(axis=1)).tolist()
+        reasons.append(
+            f"mask is not right-padded (rows {rows[:10]}); the fused kernel "
+            "can only skip trailing padding"
+        )
+    if (lengths == 0).any():
+        rows = np.flatnonzero(lengths == 0).tolist()
+        reasons.append(
+            f"mask has rows of only padding (rows {rows[:10]}); the fused "
+            "kernel needs at least one step per row"
+        )
+    return reasons
+
+
+def cudnn_eligibility(layer, mask=None):
+    """Whether a seqkit recurrent layer can run on the fused cuDNN kernel.
+
+    Args:
+        layer: a `seqkit.layers.Elman`, `LSTM` or `GRU`.
+        mask: optionally, a boolean `[batch, time]` mask (array-like) to check
+            too; a layer that is eligible otherwise falls back to the generic
+            loop, batch by batch, for masks that fail.
+
+    Returns:
+        `(eligible, reasons)`: `reasons` names every rule that fails (empty
+        when eligible).
+
+    Example:
+
+    ```python
+    >>> eligible, reasons = seqkit.layers.cudnn_eligibility(
+    ...     seqkit.layers.LSTM(8, unroll=True))
+    >>> reasons
+    ['unroll=True; the fused kernel needs unroll=False', 'no GPU is visible']
+    ```
+    """
+    if not hasattr(layer, "fused_layer_class"):
+        raise ValueError(
+            "cudnn_eligibility() takes a seqkit.layers.Elman, LSTM or GRU "
+            f"layer; received {type(layer).__name__}"
+        )
+    reasons = config_reasons(layer)
+    if not gpu_visible():
+        reasons.append("no GPU is visible")
+    if mask is not None:
+        reasons.extend(_mask_reason(mask))
+    return not reasons, reasons
+
+
+def inner_loop(layer, sequences, initial_state, mask, training):
+    """Runs the layer's loop on the fused kernel or the generic Keras loop.
+
+    Settings that break a rule send the layer to the generic loop (or raise,
+    with `use_cudnn=True`). With a GPU and suitable settings, the fused
+    kernel runs, guarded by a check of each batch's mask.
+    """
+    reasons = config_reasons(layer)
+    if not reasons and not gpu_visible():
+        reasons.append("no GPU is visible")
+    if reasons:
+        if layer.use_cudnn is True:
+            raise ValueError(
+                "use_cudnn=True, but the fused kernel cannot run: "
+                + "; ".join(reasons)
+                + ". Pass use_cudnn='auto' to fall back to the generic loop."
+            )
+        return keras.layers.RNN.inner_loop(
+            layer, sequences, initial_state, mask=mask, training=training
+        )
+
+    def fused():
+        return layer.fused_layer_class.inner_loop(
+            layer, sequences, initial_state, mask=mask, training=training
+        )
+
+    if mask is None:
+        return fused()
+
+    def generic():
+        return keras.layers.RNN.inner_loop(
+            layer, sequences, initial_state, mask=mask, training=training
+        )
+
+    return ops.cond(mask_suits_fused(mask), fused, generic)
