@@ -1,24 +1,69 @@
 """The `seqkit` command line: a root group that loads commands lazily.
 
 Each command lives in its own module and is imported only when it runs (or
-when its `--help` is asked for), so `seqkit --help` stays fast and never
-imports TensorFlow.
+when its `--help` is asked for). The root group's listing comes from the
+one-line descriptions in `COMMANDS`, so `seqkit --help` stays fast and never
+imports TensorFlow or Keras.
+
+Library code reports a user's mistake by raising `seqkit.errors.SeqkitError`
+(or any `ValueError`, or a missing-file error); the root group turns it into
+one line, `Error: <message>`, and exit status 1, without a traceback. Set the
+environment variable `SEQKIT_DEBUG=1` to see the traceback instead.
 """
 
 import importlib
+import os
+from typing import NamedTuple
 
 import click
 
 from seqkit import __version__
 
-# command name -> "module:attribute". Add a command by adding a line here.
+
+class LazyCommand(NamedTuple):
+    """Where a command lives and what `seqkit --help` says about it."""
+
+    target: str  # "module:attribute"
+    help: str  # one line, shown beside the name in `seqkit --help`
+
+
+# Add a command by adding a line here and a module in seqkit/cli/.
 COMMANDS = {
-    "info": "seqkit.cli.info:info",
+    "info": LazyCommand(
+        "seqkit.cli.info:info",
+        "Show versions, devices and whether the cuDNN kernel can run.",
+    ),
 }
+
+# Exceptions that library code raises for a problem the user can fix: a bad
+# value or setting (`ValueError`, which `SeqkitError` subclasses) or a path
+# that is missing or of the wrong kind.
+USER_ERRORS = (
+    ValueError,
+    FileNotFoundError,
+    IsADirectoryError,
+    NotADirectoryError,
+    PermissionError,
+)
+
+DEBUG_VARIABLE = "SEQKIT_DEBUG"
+
+
+def error_message(error):
+    """The one-line message shown for a user error."""
+    if isinstance(error, OSError) and error.filename is not None:
+        return f"{error.strerror}: {error.filename}"
+    return str(error) or type(error).__name__
 
 
 class LazyGroup(click.Group):
-    """A click group whose subcommands are imported on first use."""
+    """A click group whose subcommands are imported on first use.
+
+    Args:
+        lazy_commands: a dict of command name -> `(target, help)`, where
+            `target` is `"module:attribute"` and `help` the one-line
+            description listed by `--help`.
+    """
 
     def __init__(self, *args, lazy_commands=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -28,30 +73,54 @@ class LazyGroup(click.Group):
         return sorted({*super().list_commands(ctx), *self.lazy_commands})
 
     def get_command(self, ctx, cmd_name):
-        if cmd_name in self.lazy_commands:
-            module_name, attribute = self.lazy_commands[cmd_name].split(":")
-            module = importlib.import_module(module_name)
-            return getattr(module, attribute)
-        return super().get_command(ctx, cmd_name)
+        if cmd_name not in self.lazy_commands:
+            return super().get_command(ctx, cmd_name)
+        target, _ = self.lazy_commands[cmd_name]
+        module_name, attribute = target.split(":")
+        return getattr(importlib.import_module(module_name), attribute)
+
+    def command_help(self, ctx, name, limit):
+        if name in self.lazy_commands:
+            return self.lazy_commands[name].help
+        command = super().get_command(ctx, name)
+        if command is None or command.hidden:
+            return None
+        return command.get_short_help_str(limit)
 
     def format_commands(self, ctx, formatter):
-        # Listing short help would import every command module; list the
-        # names alone so `seqkit --help` stays light.
+        # Importing each command for its docstring would pull in TensorFlow;
+        # the descriptions come from `lazy_commands` instead.
         names = self.list_commands(ctx)
-        if names:
-            with formatter.section("Commands"):
-                formatter.write_dl([(name, "") for name in names])
+        if not names:
+            return
+        limit = formatter.width - 6 - max(len(name) for name in names)
+        rows = []
+        for name in names:
+            text = self.command_help(ctx, name, limit)
+            if text is not None:
+                rows.append((name, text))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except USER_ERRORS as error:
+            if os.environ.get(DEBUG_VARIABLE):
+                raise
+            raise click.ClickException(error_message(error)) from error
 
 
-@click.group(cls=LazyGroup, lazy_commands=COMMANDS)
+@click.group(name="seqkit", cls=LazyGroup, lazy_commands=COMMANDS)
 @click.version_option(__version__, prog_name="seqkit")
 def cli():
     """seqkit: recurrent networks for text (Keras 3).
 
-    Run `seqkit COMMAND --help` for the options of a command.
+    Run `seqkit COMMAND --help` for the options of a command. Errors print
+    one line and exit with status 1; set SEQKIT_DEBUG=1 for a traceback.
     """
 
 
-def main():
-    """Console-script entry point."""
-    cli()
+def main(args=None):
+    """Console-script entry point: runs `seqkit` on `args` or `sys.argv`."""
+    cli(args=args, prog_name="seqkit")

@@ -1,0 +1,106 @@
+"""What seqkit runs on: package versions, devices and cuDNN availability."""
+
+import importlib.metadata
+import platform
+
+import seqkit
+
+# The distribution names whose versions `environment_report` lists, besides
+# seqkit, Python, TensorFlow and Keras (which are asked directly).
+DISTRIBUTIONS = ("tensorflow-text", "numpy", "scikit-learn")
+
+
+def _distribution_version(name):
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def _cuda_build(tf):
+    info = dict(tf.sysconfig.get_build_info())
+    return {
+        "built_with_cuda": bool(
+            info.get("is_cuda_build", tf.test.is_built_with_cuda())
+        ),
+        "cuda_version": info.get("cuda_version"),
+        "cudnn_version": info.get("cudnn_version"),
+    }
+
+
+def _cudnn_reasons(backend, built_with_cuda, gpu_visible):
+    reasons = []
+    if backend != "tensorflow":
+        reasons.append(
+            f"the Keras backend is {backend!r}; seqkit uses the fused kernel "
+            "of the tensorflow backend only"
+        )
+    if not built_with_cuda:
+        reasons.append("TensorFlow is not built with CUDA")
+    if not gpu_visible:
+        reasons.append("no GPU is visible")
+    return reasons
+
+
+def environment_report():
+    """Describes the software and hardware seqkit runs on.
+
+    TensorFlow and Keras are imported here, on the first call, so importing
+    this module stays cheap.
+
+    Returns:
+        A dict that `json.dumps` accepts:
+        - `"versions"`: `{"seqkit", "python", "tensorflow", "keras",
+          "tensorflow-text", "numpy", "scikit-learn"}` -> version string, or
+          None for a package that is not installed;
+        - `"platform"`: the operating system, as `platform.platform()`;
+        - `"keras_backend"`: the Keras backend's name;
+        - `"devices"`: the physical devices TensorFlow sees, as
+          `[{"name": ..., "type": "CPU" | "GPU" | ...}]`;
+        - `"built_with_cuda"`, `"cuda_version"`, `"cudnn_version"`: from
+          TensorFlow's build information (versions None when absent);
+        - `"gpu_visible"`: whether TensorFlow sees a GPU;
+        - `"cudnn_available"`: whether the fused cuDNN kernel can run at all
+          (tensorflow backend, a CUDA build and a visible GPU); whether a
+          given layer uses it is `seqkit.layers.cudnn_eligibility(layer)`;
+        - `"cudnn_reasons"`: why it cannot (empty when it can).
+
+    Example:
+
+    ```python
+    from seqkit.training.environment import environment_report
+
+    report = environment_report()
+    report["versions"]["keras"], report["gpu_visible"]
+    ```
+    """
+    import keras
+    import tensorflow as tf
+
+    versions = {
+        "seqkit": seqkit.__version__,
+        "python": platform.python_version(),
+        "tensorflow": tf.__version__,
+        "keras": keras.version(),
+    }
+    versions.update(
+        {name: _distribution_version(name) for name in DISTRIBUTIONS}
+    )
+    devices = [
+        {"name": device.name, "type": device.device_type}
+        for device in tf.config.list_physical_devices()
+    ]
+    gpu_visible = any(device["type"] == "GPU" for device in devices)
+    build = _cuda_build(tf)
+    backend = keras.config.backend()
+    reasons = _cudnn_reasons(backend, build["built_with_cuda"], gpu_visible)
+    return {
+        "versions": versions,
+        "platform": platform.platform(),
+        "keras_backend": backend,
+        "devices": devices,
+        **build,
+        "gpu_visible": gpu_visible,
+        "cudnn_available": not reasons,
+        "cudnn_reasons": reasons,
+    }
