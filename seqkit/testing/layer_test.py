@@ -7,8 +7,9 @@ import keras
 import numpy as np
 
 
-def example_inputs(input_shape, input_dtype="float32", input_range=(0, 10),
-                   seed=0):
+def example_inputs(
+    input_shape, input_dtype="float32", input_range=(0, 10), seed=0
+):
     """Random inputs for a layer: one array, or a list for several inputs.
 
     Args:
@@ -46,7 +47,10 @@ def _first(outputs):
 
 def _assert_close(actual, expected, what):
     np.testing.assert_allclose(
-        np.asarray(actual), np.asarray(expected), rtol=1e-5, atol=1e-5,
+        np.asarray(actual),
+        np.asarray(expected),
+        rtol=1e-5,
+        atol=1e-5,
         err_msg=what,
     )
 

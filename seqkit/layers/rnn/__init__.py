@@ -4,6 +4,7 @@ from seqkit.layers.rnn.elman import Elman, ElmanCell
 from seqkit.layers.rnn.fused import cudnn_eligibility
 from seqkit.layers.rnn.gru import GRU, GRUCell
 from seqkit.layers.rnn.lstm import LSTM, LSTMCell
+from seqkit.layers.rnn.stack import RecurrentStack
 
 __all__ = [
     "Elman",
@@ -12,5 +13,6 @@ __all__ = [
     "GRUCell",
     "LSTM",
     "LSTMCell",
+    "RecurrentStack",
     "cudnn_eligibility",
 ]

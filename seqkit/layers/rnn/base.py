@@ -253,7 +253,7 @@ class RecurrentLayer:
         go_backwards=False,
         stateful=False,
         unroll=False,
-        zero_output_for_mask=True,
+        zero_output_for_mask=None,
         use_cudnn="auto",
         **kwargs,
     ):
@@ -262,6 +262,10 @@ class RecurrentLayer:
                 "`use_cudnn` must be 'auto', True or False; received "
                 f"use_cudnn={use_cudnn!r}"
             )
+        if zero_output_for_mask is None:
+            # Zeroing masked outputs would also zero the last output of a
+            # padded row, so it only applies to returned sequences.
+            zero_output_for_mask = return_sequences
         names = _cell_parameters(self.cell_class)
         cell_kwargs = {k: kwargs.pop(k) for k in list(kwargs) if k in names}
         cell = self.cell_class(

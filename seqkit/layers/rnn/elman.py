@@ -73,8 +73,10 @@ class Elman(RecurrentLayer, keras.layers.SimpleRNN):
         go_backwards: read the sequence from the end.
         stateful: carry the state from batch to batch.
         unroll: unroll the loop (short sequences only).
-        zero_output_for_mask: masked steps output zeros (default) rather
-            than the previous output.
+        zero_output_for_mask: masked steps of the returned sequence output
+            zeros rather than the previous output; defaults to
+            `return_sequences` (never set it with `return_sequences=False`:
+            the last output of a padded row would be zeros).
         use_cudnn: `"auto"` or `False` (`True` is refused: there is no fused
             Elman kernel in Keras).
         **kwargs: the `ElmanCell` arguments (activation, initializers,
@@ -101,6 +103,4 @@ class Elman(RecurrentLayer, keras.layers.SimpleRNN):
         super().__init__(units, use_cudnn=use_cudnn, **kwargs)
 
     def inner_loop(self, sequences, initial_state, mask, training=False):
-        return fused.inner_loop(
-            self, sequences, initial_state, mask, training
-        )
+        return fused.inner_loop(self, sequences, initial_state, mask, training)

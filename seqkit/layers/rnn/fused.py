@@ -72,9 +72,7 @@ def mask_suits_fused(mask):
     mask = ops.cast(mask, "bool")
     lengths = ops.sum(ops.cast(mask, "int32"), axis=1)
     steps = ops.arange(ops.shape(mask)[1], dtype="int32")
-    right_padded = ops.all(
-        ops.equal(mask, steps[None, :] < lengths[:, None])
-    )
+    right_padded = ops.all(ops.equal(mask, steps[None, :] < lengths[:, None]))
     return ops.logical_and(right_padded, ops.all(lengths > 0))
 
 

@@ -9,7 +9,10 @@ from seqkit.registry import register
 
 
 @register(
-    example={"init": {"units": 3, "reset_after": False}, "input_shape": (2, 5, 4)}
+    example={
+        "init": {"units": 3, "reset_after": False},
+        "input_shape": (2, 5, 4),
+    }
 )
 class GRUCell(GatedCell):
     """One GRU step with update gate z and reset gate r.
@@ -124,8 +127,10 @@ class GRU(RecurrentLayer, keras.layers.GRU):
         go_backwards: read the sequence from the end.
         stateful: carry the state from batch to batch.
         unroll: unroll the loop (short sequences only).
-        zero_output_for_mask: masked steps output zeros (default) rather
-            than the previous output.
+        zero_output_for_mask: masked steps of the returned sequence output
+            zeros rather than the previous output; defaults to
+            `return_sequences` (never set it with `return_sequences=False`:
+            the last output of a padded row would be zeros).
         use_cudnn: `"auto"`, `True` or `False`.
         **kwargs: the `GRUCell` arguments (`reset_after`, ...) and base layer
             arguments.
@@ -142,6 +147,4 @@ class GRU(RecurrentLayer, keras.layers.GRU):
     fused_layer_class = keras.layers.GRU
 
     def inner_loop(self, sequences, initial_state, mask, training=False):
-        return fused.inner_loop(
-            self, sequences, initial_state, mask, training
-        )
+        return fused.inner_loop(self, sequences, initial_state, mask, training)

@@ -119,8 +119,10 @@ class LSTM(RecurrentLayer, keras.layers.LSTM):
         go_backwards: read the sequence from the end.
         stateful: carry the state from batch to batch.
         unroll: unroll the loop (short sequences only).
-        zero_output_for_mask: masked steps output zeros (default) rather
-            than the previous output.
+        zero_output_for_mask: masked steps of the returned sequence output
+            zeros rather than the previous output; defaults to
+            `return_sequences` (never set it with `return_sequences=False`:
+            the last output of a padded row would be zeros).
         use_cudnn: `"auto"`, `True` or `False`.
         **kwargs: the `LSTMCell` arguments and base layer arguments.
 
@@ -136,6 +138,4 @@ class LSTM(RecurrentLayer, keras.layers.LSTM):
     fused_layer_class = keras.layers.LSTM
 
     def inner_loop(self, sequences, initial_state, mask, training=False):
-        return fused.inner_loop(
-            self, sequences, initial_state, mask, training
-        )
+        return fused.inner_loop(self, sequences, initial_state, mask, training)

@@ -1,0 +1,153 @@
+"""The fused (cuDNN) kernel: eligibility rules and the path each layer takes.
+
+This machine has no GPU, so the tests check the selection logic: every rule
+is reported, and with a GPU pretended visible an eligible layer goes to
+Keras's fused `inner_loop` (guarded by the mask check) while an ineligible
+one goes straight to the generic loop.
+"""
+
+import keras
+import numpy as np
+import pytest
+from keras import ops
+
+import seqkit.layers as L
+from seqkit.layers.rnn import fused
+
+RULES = [
+    (L.LSTM(2, activation="relu"), "activation is 'relu'"),
+    (
+        L.GRU(2, recurrent_activation="hard_sigmoid_keras2"),
+        "recurrent_activation is 'hard_sigmoid_keras2'",
+    ),
+    (L.LSTM(2, recurrent_dropout=0.1), "recurrent_dropout is 0.1"),
+    (L.GRU(2, unroll=True), "unroll=True"),
+    (L.LSTM(2, use_bias=False), "use_bias=False"),
+    (L.GRU(2, reset_after=False), "reset_after=False"),
+    (L.LSTM(2, use_cudnn=False), "use_cudnn=False"),
+    (L.Elman(2), "no fused kernel for Elman"),
+]
+
+
+@pytest.mark.parametrize("layer, reason", RULES, ids=[r for _, r in RULES])
+def test_each_rule_is_named(layer, reason):
+    eligible, reasons = L.cudnn_eligibility(layer)
+    assert not eligible
+    assert any(reason in r for r in reasons), reasons
+
+
+def test_gpu_rule_is_reported_on_this_cpu_machine():
+    eligible, reasons = L.cudnn_eligibility(L.LSTM(2))
+    assert not eligible
+    assert reasons == ["no GPU is visible"]
+
+
+def test_every_failing_rule_is_listed_at_once():
+    layer = L.GRU(2, activation="relu", unroll=True, reset_after=False)
+    _, reasons = L.cudnn_eligibility(layer)
+    assert len(reasons) == 4  # activation, unroll, reset_after, GPU
+
+
+def test_mask_rules():
+    mask = np.array([[1, 1, 0], [1, 0, 1], [0, 0, 0]], bool)
+    _, reasons = L.cudnn_eligibility(L.LSTM(2), mask=mask)
+    assert any("not right-padded (rows [1])" in r for r in reasons)
+    assert any("only padding (rows [2])" in r for r in reasons)
+    good = np.array([[1, 1, 0], [1, 0, 0]], bool)
+    _, reasons = L.cudnn_eligibility(L.LSTM(2), mask=good)
+    assert reasons == ["no GPU is visible"]
+
+
+def test_mask_suits_fused_tensor_check():
+    cases = {
+        ((1, 1, 0), (1, 0, 0)): True,
+        ((1, 1, 1), (1, 1, 1)): True,
+        ((1, 0, 1), (1, 0, 0)): False,  # a hole
+        ((0, 1, 1), (1, 0, 0)): False,  # left padding
+        ((1, 1, 0), (0, 0, 0)): False,  # an empty row
+    }
+    for mask, expected in cases.items():
+        got = ops.convert_to_numpy(fused.mask_suits_fused(np.array(mask)))
+        assert bool(got) is expected, mask
+
+
+def test_not_a_recurrent_layer():
+    with pytest.raises(ValueError, match="Dense"):
+        L.cudnn_eligibility(keras.layers.Dense(2))
+
+
+def test_use_cudnn_true_without_gpu_names_the_reason():
+    layer = L.LSTM(2, use_cudnn=True)
+    with pytest.raises(ValueError, match="no GPU is visible"):
+        layer(np.zeros((1, 3, 2), "float32"))
+
+
+def test_elman_refuses_use_cudnn_true():
+    with pytest.raises(ValueError, match="no fused kernel for Elman"):
+        L.Elman(2, use_cudnn=True)
+
+
+@pytest.fixture
+def pretend_gpu(monkeypatch):
+    """A visible GPU, and a record of each call of Keras's fused loop."""
+    calls = []
+    monkeypatch.setattr(fused, "gpu_visible", lambda: True)
+    for keras_cls in (keras.layers.LSTM, keras.layers.GRU):
+        original = keras_cls.inner_loop
+
+        def spy(self, *args, _original=original, **kwargs):
+            calls.append(type(self).__name__)
+            # Keras itself falls back to the generic loop without a GPU.
+            return _original(self, *args, **kwargs)
+
+        monkeypatch.setattr(keras_cls, "inner_loop", spy)
+    return calls
+
+
+@pytest.mark.parametrize("layer_cls", [L.LSTM, L.GRU])
+def test_eligible_layer_takes_the_fused_path(layer_cls, pretend_gpu):
+    x = np.random.default_rng(0).normal(size=(2, 4, 3)).astype("float32")
+    layer = layer_cls(2)
+    assert L.cudnn_eligibility(layer) == (True, [])
+    reference = layer_cls(2, use_cudnn=False)
+    layer(x)
+    reference(x)
+    reference.set_weights(layer.get_weights())
+    pretend_gpu.clear()
+    out = layer(x)
+    assert pretend_gpu == [layer_cls.__name__]
+    np.testing.assert_allclose(
+        ops.convert_to_numpy(out),
+        ops.convert_to_numpy(reference(x)),
+        atol=1e-6,
+    )
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: L.GRU(2, reset_after=False),
+        lambda: L.LSTM(2, recurrent_dropout=0.1),
+        lambda: L.LSTM(2, use_cudnn=False),
+        lambda: L.Elman(2),
+    ],
+)
+def test_ineligible_layer_takes_the_generic_path(make, pretend_gpu):
+    layer = make()
+    layer(np.zeros((2, 4, 3), "float32"))
+    assert pretend_gpu == []
+
+
+def test_masked_batch_is_guarded_in_a_graph(pretend_gpu):
+    """With a mask, the fused branch is chosen per batch by a graph cond."""
+    ids = keras.Input((None,), dtype="int32")
+    vectors = keras.layers.Embedding(10, 3, mask_zero=True)(ids)
+    model = keras.Model(ids, L.LSTM(2)(vectors))
+    plain = keras.Model(ids, L.LSTM(2, use_cudnn=False)(vectors))
+    plain.set_weights(model.get_weights())
+    batch = np.array([[1, 2, 3], [4, 0, 0], [0, 0, 0]], "int32")
+    pretend_gpu.clear()
+    got = model.predict(batch, verbose=0)
+    assert "LSTM" in pretend_gpu  # traced inside the cond
+    np.testing.assert_allclose(got, plain.predict(batch, verbose=0), atol=1e-6)
+    assert np.isfinite(got).all()

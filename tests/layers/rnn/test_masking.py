@@ -1,0 +1,111 @@
+"""Masks: padding changes nothing, and an all-padding row stays finite."""
+
+import keras
+import numpy as np
+import pytest
+from keras import ops
+
+import seqkit.layers as L
+from tests.layers.rnn.cases import CASES, IDS
+
+UNITS, FEATURES, VOCAB = 4, 3, 12
+LENGTHS = [6, 3, 1, 0]  # the last row is padding only
+
+
+def _padded_ids(rng, lengths, time):
+    ids = np.zeros((len(lengths), time), "int32")
+    for row, n in enumerate(lengths):
+        ids[row, :n] = rng.integers(1, VOCAB, n)
+    return ids
+
+
+def _model(layer):
+    ids = keras.Input((None,), dtype="int32")
+    vectors = keras.layers.Embedding(VOCAB, FEATURES, mask_zero=True)(ids)
+    return keras.Model(ids, layer(vectors))
+
+
+def _wrap(case, bidirectional, **kwargs):
+    layer_cls, _, case_kwargs, _ = CASES[case]
+    layer = layer_cls(UNITS, **case_kwargs, **kwargs)
+    if bidirectional:
+        layer = keras.layers.Bidirectional(layer)
+    return layer
+
+
+@pytest.mark.parametrize("bidirectional", [False, True], ids=["uni", "bi"])
+@pytest.mark.parametrize("case", IDS)
+def test_padded_batch_equals_each_unpadded_sequence(case, bidirectional):
+    rng = np.random.default_rng(4)
+    ids = _padded_ids(rng, LENGTHS, time=max(LENGTHS))
+    model = _model(_wrap(case, bidirectional, return_sequences=True))
+    batch_out = ops.convert_to_numpy(model(ids))
+    assert np.isfinite(batch_out).all()
+    for row, n in enumerate(LENGTHS):
+        if n == 0:
+            continue
+        alone = ops.convert_to_numpy(model(ids[row : row + 1, :n]))[0]
+        np.testing.assert_allclose(batch_out[row, :n], alone, atol=1e-5)
+        # Padding steps output zeros.
+        np.testing.assert_array_equal(batch_out[row, n:], 0.0)
+
+
+@pytest.mark.parametrize("bidirectional", [False, True], ids=["uni", "bi"])
+@pytest.mark.parametrize("case", IDS)
+def test_final_state_ignores_padding(case, bidirectional):
+    rng = np.random.default_rng(5)
+    ids = _padded_ids(rng, LENGTHS, time=max(LENGTHS))
+    model = _model(_wrap(case, bidirectional))
+    batch_out = ops.convert_to_numpy(model(ids))
+    # Extra padding at the end changes nothing.
+    longer = np.concatenate([ids, np.zeros((len(LENGTHS), 3), "int32")], 1)
+    np.testing.assert_allclose(
+        ops.convert_to_numpy(model(longer)), batch_out, atol=1e-6
+    )
+    for row, n in enumerate(LENGTHS[:-1]):
+        alone = ops.convert_to_numpy(model(ids[row : row + 1, :n]))[0]
+        np.testing.assert_allclose(batch_out[row], alone, atol=1e-5)
+
+
+@pytest.mark.parametrize("case", IDS)
+def test_all_padding_row_is_finite_in_training_too(case):
+    ids = np.zeros((2, 5), "int32")
+    ids[0, :2] = [3, 4]
+    model = _model(
+        _wrap(
+            case,
+            True,
+            return_sequences=True,
+            dropout=0.2,
+            recurrent_dropout=0.2,
+        )
+    )
+    # A plain sum over time: Keras's masked average itself divides by zero
+    # on an all-padding row, which is not what this test is about.
+    pooled = keras.layers.Lambda(lambda t: ops.sum(t, axis=1))(model.output)
+    head = keras.Model(model.input, keras.layers.Dense(1)(pooled))
+    head.compile(optimizer="sgd", loss="mse")
+    loss = head.train_on_batch(ids, np.ones((2, 1), "float32"))
+    assert np.isfinite(loss)
+    out = ops.convert_to_numpy(model(ids, training=True))
+    assert np.isfinite(out).all()
+    np.testing.assert_array_equal(out[1], 0.0)
+    for weight in head.trainable_weights:
+        assert np.isfinite(ops.convert_to_numpy(weight)).all()
+
+
+def test_go_backwards_reads_the_real_steps_from_the_end():
+    rng = np.random.default_rng(6)
+    ids = _padded_ids(rng, [4, 2], time=4)
+    forward = L.GRU(UNITS, reset_after=False)
+    model_f = _model(forward)
+    backward = L.GRU(UNITS, reset_after=False, go_backwards=True)
+    model_b = _model(backward)
+    model_b.set_weights(model_f.get_weights())
+    for row, n in enumerate([4, 2]):
+        reversed_ids = ids[row : row + 1, :n][:, ::-1].copy()
+        np.testing.assert_allclose(
+            ops.convert_to_numpy(model_b(ids[row : row + 1])),
+            ops.convert_to_numpy(model_f(reversed_ids)),
+            atol=1e-5,
+        )
