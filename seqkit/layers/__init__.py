@@ -1,6 +1,9 @@
 """Pure Keras 3 layers: recurrent cells and networks, pooling, attention."""
 
 from seqkit.layers.activations import hard_sigmoid_keras2
+from seqkit.layers.attention import AdditiveAttention, AttentionPooling
+from seqkit.layers.embedding import PretrainedEmbedding
+from seqkit.layers.pooling import SequencePooling
 from seqkit.layers.rnn import (
     GRU,
     LSTM,
@@ -8,16 +11,22 @@ from seqkit.layers.rnn import (
     ElmanCell,
     GRUCell,
     LSTMCell,
+    RecurrentStack,
     cudnn_eligibility,
 )
 
 __all__ = [
+    "AdditiveAttention",
+    "AttentionPooling",
+    "PretrainedEmbedding",
+    "SequencePooling",
     "GRU",
     "LSTM",
     "Elman",
     "ElmanCell",
     "GRUCell",
     "LSTMCell",
+    "RecurrentStack",
     "cudnn_eligibility",
     "hard_sigmoid_keras2",
 ]
