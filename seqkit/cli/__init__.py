@@ -81,7 +81,8 @@ class LazyGroup(click.Group):
 
     def command_help(self, ctx, name, limit):
         if name in self.lazy_commands:
-            return self.lazy_commands[name].help
+            _, text = self.lazy_commands[name]
+            return text
         command = super().get_command(ctx, name)
         if command is None or command.hidden:
             return None
