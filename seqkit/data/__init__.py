@@ -1,0 +1,58 @@
+"""Data: readers, validation, public data sets and prepared splits.
+
+Reading and checking files needs only the standard library; nothing here
+imports TensorFlow or Keras.
+"""
+
+from seqkit.data.errors import DataError
+from seqkit.data.examples import Examples
+from seqkit.data.prepare import (
+    PREPARERS,
+    Prepared,
+    bundled_splits,
+    hash_split,
+    prepare_rt_snippets,
+)
+from seqkit.data.readers import (
+    FORMATS,
+    read_delimited,
+    read_examples,
+    read_folder,
+    read_jsonl,
+    read_text_lines,
+)
+from seqkit.data.registry import (
+    DATASETS,
+    DataSet,
+    cache_dir,
+    fetch,
+    get_dataset,
+    is_cached,
+    member_paths,
+)
+from seqkit.data.splits import Splits, load_splits
+
+__all__ = [
+    "DATASETS",
+    "FORMATS",
+    "PREPARERS",
+    "DataError",
+    "DataSet",
+    "Examples",
+    "Prepared",
+    "Splits",
+    "bundled_splits",
+    "cache_dir",
+    "fetch",
+    "get_dataset",
+    "hash_split",
+    "is_cached",
+    "load_splits",
+    "member_paths",
+    "prepare_rt_snippets",
+    "read_delimited",
+    "read_examples",
+    "read_folder",
+    "read_jsonl",
+    "read_text_lines",
+]

