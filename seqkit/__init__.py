@@ -1,9 +1,39 @@
 """seqkit: Keras 3 recurrent networks for text.
 
-The package root stays light: importing `seqkit` alone loads neither
-TensorFlow nor Keras. The layers live in `seqkit.layers`.
+Importing `seqkit` is cheap (the command line's `--help` must not load
+TensorFlow), yet models saved by seqkit must load with
+`keras.saving.load_model` once seqkit is imported. So the modules that
+register seqkit's classes with Keras are imported as soon as Keras is: at
+once if it already is, else right after Keras's own import completes.
 """
+
+import sys
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+__all__ = ["__version__", "register_with_keras"]
+
+# The modules whose import registers seqkit's serializable classes.
+_REGISTERING = ("seqkit.layers", "seqkit.preprocessing", "seqkit.models")
+
+
+def register_with_keras():
+    """Imports every seqkit module that registers classes with Keras."""
+    import importlib
+
+    for name in _REGISTERING:
+        importlib.import_module(name)
+
+
+def _keras_ready():
+    keras = sys.modules.get("keras")
+    spec = getattr(keras, "__spec__", None)
+    return keras is not None and not getattr(spec, "_initializing", False)
+
+
+if _keras_ready():
+    register_with_keras()
+else:
+    from seqkit._import_hook import after_import
+
+    after_import(("keras", "tensorflow"), register_with_keras)

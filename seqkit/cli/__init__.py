@@ -29,9 +29,25 @@ class LazyCommand(NamedTuple):
 
 # Add a command by adding a line here and a module in seqkit/cli/.
 COMMANDS = {
+    "data": LazyCommand(
+        "seqkit.cli.data:data",
+        "List, fetch and prepare the public data sets.",
+    ),
+    "evaluate": LazyCommand(
+        "seqkit.cli.evaluate:evaluate",
+        "Score a run's model on a labelled file (JSON on stdout).",
+    ),
     "info": LazyCommand(
         "seqkit.cli.info:info",
         "Show versions, devices and whether the cuDNN kernel can run.",
+    ),
+    "predict": LazyCommand(
+        "seqkit.cli.predict:predict",
+        "Predict labels (and attention) for raw texts with a run.",
+    ),
+    "train": LazyCommand(
+        "seqkit.cli.train:train",
+        "Train an application's model into a run folder.",
     ),
 }
 

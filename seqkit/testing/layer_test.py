@@ -7,6 +7,10 @@ import keras
 import numpy as np
 
 
+# Words of the string examples: some in the test vocabularies, some not.
+WORDS = ["the", "film", "is", "good", "bad", "not", "plot", "a", "xyzzy"]
+
+
 def example_inputs(
     input_shape, input_dtype="float32", input_range=(0, 10), seed=0
 ):
@@ -30,6 +34,14 @@ def example_inputs(
             example_inputs(s, d, input_range, seed + i)
             for i, (s, d) in enumerate(zip(input_shape, dtypes))
         ]
+    if input_dtype in ("str", "string"):
+        words = np.array(WORDS)
+        count = int(np.prod(input_shape))
+        texts = [
+            " ".join(rng.choice(words, size=rng.integers(0, 6)))
+            for _ in range(count)
+        ]
+        return np.array(texts, dtype=object).reshape(input_shape)
     if np.issubdtype(np.dtype(input_dtype), np.integer):
         return rng.integers(*input_range, size=input_shape).astype(input_dtype)
     return rng.standard_normal(input_shape).astype(input_dtype)
@@ -38,10 +50,13 @@ def example_inputs(
 def _symbolic_inputs(data):
     if isinstance(data, list):
         return [_symbolic_inputs(d) for d in data]
-    return keras.Input(batch_shape=(None, *data.shape[1:]), dtype=data.dtype)
+    dtype = "string" if data.dtype == object else data.dtype
+    return keras.Input(batch_shape=(None, *data.shape[1:]), dtype=dtype)
 
 
 def _first(outputs):
+    if isinstance(outputs, dict):
+        return next(iter(outputs.values()))
     return outputs[0] if isinstance(outputs, (list, tuple)) else outputs
 
 

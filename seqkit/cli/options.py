@@ -1,0 +1,50 @@
+"""Option sets shared by several commands (click only)."""
+
+import click
+
+
+def data_options(command):
+    """`--train --valid --test --text-column --label-column`."""
+    options = [
+        click.option(
+            "--train",
+            type=click.Path(),
+            default=None,
+            help="Training file (CSV, TSV or JSONL). Default: the "
+            "bundled data set and its fixed split.",
+        ),
+        click.option(
+            "--valid",
+            type=click.Path(),
+            default=None,
+            help="Validation file (early stopping, checkpoints).",
+        ),
+        click.option(
+            "--test",
+            type=click.Path(),
+            default=None,
+            help="Held-out test file, scored once at the end.",
+        ),
+        click.option(
+            "--text-column",
+            default=None,
+            help="Column (or JSON key) of the text [text].",
+        ),
+        click.option(
+            "--label-column",
+            default=None,
+            help="Column (or JSON key) of the label [label].",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def verbosity(quiet):
+    """Keras's progress display: a bar on a terminal, a line otherwise."""
+    import sys
+
+    if quiet:
+        return 0
+    return 1 if sys.stdout.isatty() else 2

@@ -1,0 +1,96 @@
+"""tf.data input pipelines: variable-length id sequences in length buckets."""
+
+import numpy as np
+
+
+def trim_padding(padded_ids):
+    """Right-padded id rows -> a list of 1-D arrays without the padding.
+
+    Args:
+        padded_ids: `[n, time]` ints, right-padded with 0.
+
+    Returns:
+        A list of `n` int32 arrays.
+    """
+    padded_ids = np.asarray(padded_ids)
+    lengths = (padded_ids != 0).sum(axis=1)
+    return [row[:n].astype("int32") for row, n in zip(padded_ids, lengths)]
+
+
+def bucket_boundaries(lengths, buckets=8):
+    """Bucket edges at the quantiles of the lengths (distinct, ascending).
+
+    Args:
+        lengths: sequence lengths.
+        buckets: the most buckets wanted.
+
+    Returns:
+        A sorted list of integer boundaries (possibly empty).
+    """
+    lengths = np.asarray(lengths)
+    if len(lengths) == 0:
+        return []
+    quantiles = np.quantile(lengths, np.linspace(0, 1, buckets + 1)[1:-1])
+    edges = sorted({int(q) + 1 for q in quantiles})
+    return [e for e in edges if e > 1]
+
+
+def bucketed_dataset(
+    sequences, labels, batch_size, shuffle=False, seed=0, boundaries=None
+):
+    """A `tf.data.Dataset` of `(padded ids, labels)` grouped by length.
+
+    Sequences of similar length share a batch, so little padding is
+    computed; each batch is padded to its own longest sequence. With
+    `shuffle`, examples are shuffled (seeded, anew each epoch) before
+    bucketing and the batches come out in a mixed order.
+
+    Args:
+        sequences: a list of 1-D int arrays (no padding).
+        labels: int class indices, one per sequence.
+        batch_size: examples per batch.
+        shuffle: shuffle every epoch.
+        seed: the shuffle seed.
+        boundaries: bucket edges; by default 8 length quantiles.
+
+    Returns:
+        The dataset.
+
+    Raises:
+        ValueError: if the counts disagree or the batch size is not positive.
+    """
+    import tensorflow as tf
+
+    if len(sequences) != len(labels):
+        raise ValueError(f"{len(sequences)} sequences but {len(labels)} labels")
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be positive; received {batch_size}")
+    lengths = [len(s) for s in sequences]
+    if boundaries is None:
+        boundaries = bucket_boundaries(lengths)
+    padded = np.zeros((len(sequences), max(lengths, default=0)), "int32")
+    for row, sequence in zip(padded, sequences):
+        row[: len(sequence)] = sequence
+    dataset = tf.data.Dataset.from_tensor_slices(
+        (padded, np.asarray(lengths, "int32"), np.asarray(labels, "int32"))
+    ).map(_trim)
+    if shuffle:
+        dataset = dataset.shuffle(
+            len(sequences), seed=seed, reshuffle_each_iteration=True
+        )
+    dataset = dataset.bucket_by_sequence_length(
+        element_length_func=_length,
+        bucket_boundaries=list(boundaries),
+        bucket_batch_sizes=[batch_size] * (len(boundaries) + 1),
+    )
+    return dataset.prefetch(tf.data.AUTOTUNE)
+
+
+def _trim(ids, length, label):
+    return ids[:length], label
+
+
+def _length(ids, label):
+    import tensorflow as tf
+
+    return tf.shape(ids)[0]

@@ -1,0 +1,241 @@
+"""The recurrent text encoder the applications share."""
+
+import keras
+
+from seqkit.layers import (
+    AttentionPooling,
+    PretrainedEmbedding,
+    RecurrentStack,
+    SequencePooling,
+)
+from seqkit.registry import register
+
+POOLINGS = ("last", "mean", "max", "attention")
+
+
+def parse_pooling(pooling):
+    """Splits `"max+mean"` into `["max", "mean"]` and checks each part."""
+    parts = [p.strip() for p in str(pooling).split("+")]
+    for part in parts:
+        if part not in POOLINGS:
+            raise ValueError(
+                f"`pooling` must be one of {POOLINGS} or several joined by "
+                f"'+'; received pooling={pooling!r}"
+            )
+    if "last" in parts and len(parts) > 1:
+        raise ValueError(
+            "pooling='last' (the final states) cannot be combined with "
+            f"other poolings; received pooling={pooling!r}"
+        )
+    return parts
+
+
+@register(
+    example={
+        "init": {
+            "vocabulary_size": 10,
+            "embedding_dim": 4,
+            "cell": "gru",
+            "units": 3,
+            "num_layers": 2,
+            "bidirectional": True,
+            "skip_connections": True,
+            "pooling": "attention+max",
+        },
+        "input_shape": (2, 5),
+        "input_dtype": "int32",
+    }
+)
+class RecurrentBackbone(keras.Model):
+    """Token ids -> embedding -> stacked (bi)RNN -> pooled text vector.
+
+    A functional model with no loss and no head: it takes `token_ids`
+    (`[batch, time]` int, right-padded with 0) and returns a dict with
+    `"pooled"` (`[batch, features]`), `"sequence"` (the per-step features,
+    when the pooling reads a sequence) and `"attention"` (`[batch, time]`
+    weights, when the pooling includes attention). Tasks put a head on
+    `"pooled"`; `layer_groups()` lists its parts for fine-tuning.
+
+    Masks: id 0 is padding; the embedding's mask flows through the
+    recurrent stack and the pooling, so padding changes nothing and a row of
+    only padding gives finite zeros.
+
+    Args:
+        vocabulary_size: number of ids (padding and unknown included).
+        embedding_dim: size of a word vector.
+        cell: `"elman"`, `"lstm"` or `"gru"`.
+        units: units per direction of each recurrent layer.
+        num_layers: number of stacked recurrent layers.
+        bidirectional: read in both directions.
+        skip_connections: pool over `[h_n, ..., h_1, embedding]` (DeepMoji)
+            rather than the top layer alone.
+        pooling: `"last"` (the final states), `"mean"`, `"max"`,
+            `"attention"`, or several of the last three joined by `"+"`
+            (their outputs concatenated).
+        embedding_activation: activation after the embedding (DeepMoji uses
+            `"tanh"`), or None.
+        embedding_dropout: probability of dropping a word type.
+        spatial_dropout: dropout of whole embedding channels
+            (`keras.layers.SpatialDropout1D`).
+        dropout: input dropout of the recurrent layers.
+        recurrent_dropout: recurrent dropout (disables the fused kernel).
+        embedding_trainable: whether the word vectors are trained.
+        embedding_matrix: initial vectors `[vocabulary_size, embedding_dim]`
+            or None; not part of the config (the weights are saved).
+        seed: seed of the dropout layers.
+        **kwargs: base `keras.Model` arguments (`name`, `dtype`).
+
+    Example:
+
+    ```python
+    backbone = seqkit.models.RecurrentBackbone(
+        vocabulary_size=20000, embedding_dim=50, cell="lstm", units=128,
+        num_layers=2, bidirectional=True, pooling="attention")
+    features = backbone(token_ids)["pooled"]
+    ```
+    """
+
+    def __init__(
+        self,
+        vocabulary_size,
+        embedding_dim,
+        cell="lstm",
+        units=128,
+        num_layers=1,
+        bidirectional=True,
+        skip_connections=False,
+        pooling="max",
+        embedding_activation=None,
+        embedding_dropout=0.0,
+        spatial_dropout=0.0,
+        dropout=0.0,
+        recurrent_dropout=0.0,
+        embedding_trainable=True,
+        embedding_matrix=None,
+        seed=None,
+        **kwargs,
+    ):
+        parts = parse_pooling(pooling)
+        final_states = parts == ["last"]
+        if final_states and skip_connections:
+            raise ValueError(
+                "pooling='last' reads the final states, which skip "
+                "connections do not have; choose another pooling or "
+                "skip_connections=False"
+            )
+        # === Layers ===
+        embedding = PretrainedEmbedding(
+            vocabulary_size,
+            embedding_dim,
+            matrix=embedding_matrix,
+            trainable=embedding_trainable,
+            embedding_dropout=embedding_dropout,
+            seed=seed,
+            name="embedding",
+        )
+        stack = RecurrentStack(
+            cell,
+            units,
+            num_layers=num_layers,
+            bidirectional=bidirectional,
+            skip_connections=skip_connections,
+            return_sequences=not final_states,
+            dropout=dropout,
+            recurrent_dropout=recurrent_dropout,
+            seed=seed,
+            name="rnn",
+        )
+
+        # === Functional graph ===
+        token_ids = keras.Input((None,), dtype="int32", name="token_ids")
+        hidden = embedding(token_ids)
+        if embedding_activation:
+            hidden = keras.layers.Activation(
+                embedding_activation, name="embedding_activation"
+            )(hidden)
+        if spatial_dropout:
+            hidden = keras.layers.SpatialDropout1D(
+                spatial_dropout, seed=seed, name="spatial_dropout"
+            )(hidden)
+        sequence = stack(hidden)
+        outputs = {}
+        if final_states:
+            outputs["pooled"] = sequence
+        else:
+            pooled = []
+            for part in parts:
+                if part == "attention":
+                    vector, weights = AttentionPooling(
+                        return_attention=True, name="attention"
+                    )(sequence)
+                    outputs["attention"] = weights
+                else:
+                    vector = SequencePooling(part, name=f"{part}_pooling")(
+                        sequence
+                    )
+                pooled.append(vector)
+            if len(pooled) > 1:
+                pooled = [keras.layers.Concatenate(name="pooled")(pooled)]
+            outputs = {"pooled": pooled[0], "sequence": sequence, **outputs}
+        super().__init__(inputs=token_ids, outputs=outputs, **kwargs)
+
+        # === Config ===
+        self.vocabulary_size = vocabulary_size
+        self.embedding_dim = embedding_dim
+        self.cell = cell
+        self.units = units
+        self.num_layers = num_layers
+        self.bidirectional = bidirectional
+        self.skip_connections = skip_connections
+        self.pooling = pooling
+        self.embedding_activation = embedding_activation
+        self.embedding_dropout = embedding_dropout
+        self.spatial_dropout = spatial_dropout
+        self.dropout = dropout
+        self.recurrent_dropout = recurrent_dropout
+        self.embedding_trainable = embedding_trainable
+        self.seed = seed
+
+    @property
+    def has_attention(self):
+        return "attention" in parse_pooling(self.pooling)
+
+    def layer_groups(self):
+        """The parts fine-tuning strategies thaw one by one, input first.
+
+        Returns:
+            A list of `(name, [layers])`: `embedding`, `rnn_0` ...
+            `rnn_{n-1}`, and `attention` when the pooling has one.
+        """
+        groups = [("embedding", [self.get_layer("embedding")])]
+        stack = self.get_layer("rnn")
+        for index, rnn in enumerate(stack.rnn_layers):
+            groups.append((f"rnn_{index}", [rnn]))
+        if self.has_attention:
+            groups.append(("attention", [self.get_layer("attention")]))
+        return groups
+
+    def get_config(self):
+        return {
+            "name": self.name,
+            "trainable": self.trainable,
+            "vocabulary_size": self.vocabulary_size,
+            "embedding_dim": self.embedding_dim,
+            "cell": self.cell,
+            "units": self.units,
+            "num_layers": self.num_layers,
+            "bidirectional": self.bidirectional,
+            "skip_connections": self.skip_connections,
+            "pooling": self.pooling,
+            "embedding_activation": self.embedding_activation,
+            "embedding_dropout": self.embedding_dropout,
+            "spatial_dropout": self.spatial_dropout,
+            "dropout": self.dropout,
+            "recurrent_dropout": self.recurrent_dropout,
+            "embedding_trainable": self.embedding_trainable,
+            "seed": self.seed,
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)

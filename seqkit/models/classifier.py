@@ -1,0 +1,155 @@
+"""A text classifier task: raw text -> vectorizer -> backbone -> softmax."""
+
+import keras
+
+from seqkit.registry import register
+
+
+@register(
+    example={
+        "init": {
+            "backbone": {
+                "class_name": "seqkit>RecurrentBackbone",
+                "config": {
+                    "vocabulary_size": 6,
+                    "embedding_dim": 4,
+                    "units": 3,
+                    "pooling": "attention",
+                },
+            },
+            "vectorizer": {
+                "class_name": "seqkit>TextVectorizer",
+                "config": {"vocabulary": ["good", "bad", "film", "the"]},
+            },
+            "class_names": ["negative", "positive"],
+            "hidden_units": [4],
+        },
+        "input_shape": (2,),
+        "input_dtype": "str",
+    }
+)
+class TextClassifier(keras.Model):
+    """An RNN acceptor: raw text in, class probabilities out.
+
+    The model takes a string tensor `text` of shape `[batch]`, tokenizes it
+    in the graph with `vectorizer`, encodes the ids with `backbone` (a
+    `RecurrentBackbone`), and puts an MLP head with a softmax on the pooled
+    vector. Its outputs are a dict: `"probabilities"` (`[batch, classes]`)
+    and, when the backbone pools with attention, `"attention"`
+    (`[batch, time]`). `ids_model` is the same network (shared weights) on
+    token ids, which training uses with length-bucketed batches.
+
+    Masks: padding is id 0 and is masked from the embedding on; the
+    attention weights of padding are 0.
+
+    Args:
+        backbone: a `RecurrentBackbone` (or its serialized config).
+        vectorizer: a `seqkit.preprocessing.TextVectorizer` (or its config).
+        class_names: the label of each output, in order.
+        hidden_units: sizes of the hidden ReLU layers of the head.
+        head_dropout: dropout before each head layer.
+        seed: seed of the head's dropout.
+        **kwargs: base `keras.Model` arguments (`name`).
+
+    Example:
+
+    ```python
+    classifier = seqkit.models.TextClassifier(
+        backbone, vectorizer, class_names=["negative", "positive"])
+    probabilities = classifier(np.array(["a fine film"]))["probabilities"]
+    ```
+    """
+
+    def __init__(
+        self,
+        backbone,
+        vectorizer,
+        class_names,
+        hidden_units=(),
+        head_dropout=0.0,
+        seed=None,
+        **kwargs,
+    ):
+        if isinstance(backbone, dict):
+            backbone = keras.saving.deserialize_keras_object(backbone)
+        if isinstance(vectorizer, dict):
+            vectorizer = keras.saving.deserialize_keras_object(vectorizer)
+        class_names = [str(name) for name in class_names]
+        if len(class_names) < 2:
+            raise ValueError(
+                "a classifier needs at least 2 classes; received "
+                f"class_names={class_names!r}"
+            )
+        # === Layers ===
+        head = []
+        for index, size in enumerate(hidden_units):
+            head.append(
+                keras.layers.Dropout(
+                    head_dropout, seed=seed, name=f"head_dropout_{index}"
+                )
+            )
+            head.append(
+                keras.layers.Dense(
+                    size, activation="relu", name=f"head_dense_{index}"
+                )
+            )
+        head.append(
+            keras.layers.Dropout(head_dropout, seed=seed, name="head_dropout")
+        )
+        head.append(
+            keras.layers.Dense(
+                len(class_names), activation="softmax", name="probabilities"
+            )
+        )
+
+        # === Functional graph ===
+        text = keras.Input((), dtype="string", name="text")
+        features = backbone(vectorizer(text))
+        outputs = {"probabilities": _apply(head, features["pooled"])}
+        if "attention" in features:
+            outputs["attention"] = features["attention"]
+        super().__init__(inputs=text, outputs=outputs, **kwargs)
+
+        # === Config ===
+        self.backbone = backbone
+        self.vectorizer = vectorizer
+        self.class_names = class_names
+        self.hidden_units = [int(u) for u in hidden_units]
+        self.head_dropout = head_dropout
+        self.seed = seed
+        self.head_layers = head
+
+    def ids_model(self):
+        """The same network on token ids, returning the probabilities."""
+        token_ids = keras.Input((None,), dtype="int32", name="token_ids")
+        features = self.backbone(token_ids)
+        return keras.Model(
+            token_ids, _apply(self.head_layers, features["pooled"])
+        )
+
+    def layer_groups(self):
+        """The backbone's groups, then `head`: the fine-tuning units."""
+        return [*self.backbone.layer_groups(), ("head", self.head_layers)]
+
+    def get_config(self):
+        ser = keras.saving.serialize_keras_object
+        return {
+            "name": self.name,
+            "trainable": self.trainable,
+            "backbone": ser(self.backbone),
+            "vectorizer": ser(self.vectorizer),
+            "class_names": self.class_names,
+            "hidden_units": self.hidden_units,
+            "head_dropout": self.head_dropout,
+            "seed": self.seed,
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+
+def _apply(layers, tensor):
+    for layer in layers:
+        tensor = layer(tensor)
+    return tensor

@@ -1,0 +1,191 @@
+"""Settings of the sentiment application, and the model they describe."""
+
+import dataclasses
+import json
+
+# Presets are data: a name -> settings that differ from the defaults.
+PRESETS = {
+    "default": {},
+    "tiny": {
+        "units": 8,
+        "embedding_dim": 8,
+        "embeddings": None,
+        "epochs": 2,
+        "batch_size": 16,
+    },
+}
+
+
+@dataclasses.dataclass
+class SentimentConfig:
+    """Every setting of a sentiment run; written to `RUN/config.json`.
+
+    Fields group into data (`train` ... `label_column`), text processing
+    (`lowercase` ... `max_length`), the model (`cell` ... `head_dropout`)
+    and training (`epochs` ... `ensemble`). `None` data paths mean the
+    bundled Rotten Tomatoes split.
+    """
+
+    train: str = None
+    valid: str = None
+    test: str = None
+    text_column: str = "text"
+    label_column: str = "label"
+    lowercase: bool = True
+    min_count: int = 1
+    max_vocab: int = 30000
+    max_length: int = 100
+    cell: str = "lstm"
+    units: int = 128
+    layers: int = 1
+    bidirectional: bool = True
+    skip_connections: bool = False
+    pooling: str = "max"
+    embedding_dim: int = 50
+    embeddings: str = "glove-6b-50d"
+    freeze_embeddings: bool = False
+    embedding_dropout: float = 0.1
+    spatial_dropout: float = 0.2
+    dropout: float = 0.2
+    recurrent_dropout: float = 0.0
+    hidden_units: list = dataclasses.field(default_factory=list)
+    head_dropout: float = 0.5
+    epochs: int = 15
+    batch_size: int = 32
+    learning_rate: float = 1e-3
+    patience: int = 3
+    monitor: str = "val_accuracy"
+    class_weight: str = None
+    seed: int = 1337
+    ensemble: int = 1
+
+    @classmethod
+    def from_dict(cls, values, source="config"):
+        """Builds a config, refusing unknown keys (names the source)."""
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ValueError(
+                f"{source}: unknown setting(s) {unknown}; known: "
+                f"{sorted(known)}"
+            )
+        config = cls(**values)
+        config.validate(source)
+        return config
+
+    @classmethod
+    def from_file(cls, path):
+        """Reads a JSON config (e.g. `apps/sentiment/config.json`)."""
+        try:
+            with open(path, encoding="utf-8") as handle:
+                values = json.load(handle)
+        except FileNotFoundError as error:
+            raise ValueError(f"config file not found: {path}") from error
+        except json.JSONDecodeError as error:
+            raise ValueError(
+                f"{path}: line {error.lineno}: not valid JSON ({error.msg})"
+            ) from error
+        if not isinstance(values, dict):
+            raise ValueError(f"{path}: expected a JSON object of settings")
+        return cls.from_dict(values, source=str(path))
+
+    def validate(self, source="config"):
+        """Checks ranges, naming the setting; raises ValueError."""
+        positive = (
+            "units",
+            "layers",
+            "embedding_dim",
+            "epochs",
+            "batch_size",
+            "max_length",
+            "min_count",
+            "ensemble",
+        )
+        for name in positive:
+            value = getattr(self, name)
+            if not isinstance(value, int) or value < 1:
+                raise ValueError(
+                    f"{source}: {name} must be a positive integer; "
+                    f"received {value!r}"
+                )
+        for name in (
+            "embedding_dropout",
+            "spatial_dropout",
+            "dropout",
+            "recurrent_dropout",
+            "head_dropout",
+        ):
+            value = getattr(self, name)
+            if not 0.0 <= value < 1.0:
+                raise ValueError(
+                    f"{source}: {name} must be in [0, 1); received {value!r}"
+                )
+        if self.cell not in ("elman", "lstm", "gru"):
+            raise ValueError(
+                f"{source}: cell must be elman, lstm or gru; received "
+                f"{self.cell!r}"
+            )
+        if self.class_weight not in (None, "balanced"):
+            raise ValueError(
+                f"{source}: class_weight must be null or 'balanced'; "
+                f"received {self.class_weight!r}"
+            )
+        if self.monitor not in ("val_accuracy", "val_loss"):
+            raise ValueError(
+                f"{source}: monitor must be val_accuracy or val_loss; "
+                f"received {self.monitor!r}"
+            )
+
+    def to_dict(self):
+        return dataclasses.asdict(self)
+
+
+def build_classifier(
+    config, vectorizer, class_names, embedding_matrix=None, seed=None
+):
+    """The `TextClassifier` a config describes.
+
+    Args:
+        config: a `SentimentConfig`.
+        vectorizer: the fitted `TextVectorizer`.
+        class_names: the labels, in output order.
+        embedding_matrix: initial word vectors, or None.
+        seed: the seed of the dropout layers (default: `config.seed`).
+
+    Returns:
+        A `seqkit.models.TextClassifier`.
+    """
+    from seqkit.models.backbone import RecurrentBackbone
+    from seqkit.models.classifier import TextClassifier
+
+    seed = config.seed if seed is None else seed
+    embedding_dim = config.embedding_dim
+    if embedding_matrix is not None:
+        embedding_dim = embedding_matrix.shape[1]
+    backbone = RecurrentBackbone(
+        vocabulary_size=vectorizer.vocabulary_size(),
+        embedding_dim=embedding_dim,
+        cell=config.cell,
+        units=config.units,
+        num_layers=config.layers,
+        bidirectional=config.bidirectional,
+        skip_connections=config.skip_connections,
+        pooling=config.pooling,
+        embedding_dropout=config.embedding_dropout,
+        spatial_dropout=config.spatial_dropout,
+        dropout=config.dropout,
+        recurrent_dropout=config.recurrent_dropout,
+        embedding_trainable=not config.freeze_embeddings,
+        embedding_matrix=embedding_matrix,
+        seed=seed,
+        name="backbone",
+    )
+    return TextClassifier(
+        backbone,
+        vectorizer,
+        class_names,
+        hidden_units=config.hidden_units,
+        head_dropout=config.head_dropout,
+        seed=seed,
+        name="sentiment_classifier",
+    )

@@ -1,0 +1,132 @@
+"""Using a finished run folder: load it, evaluate it, predict with it."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+
+def load_run(run):
+    """Loads `RUN/model.keras` (a seqkit text model).
+
+    Args:
+        run: the run folder.
+
+    Returns:
+        The Keras model.
+
+    Raises:
+        ValueError: if the folder holds no finished run.
+    """
+    path = Path(run) / "model.keras"
+    if not path.is_file():
+        raise ValueError(
+            f"{run} holds no model.keras: is it a finished seqkit run?"
+        )
+    import keras
+
+    import seqkit
+
+    seqkit.register_with_keras()
+    return keras.saving.load_model(path)
+
+
+def _outputs(model, texts, batch_size=256):
+    texts = np.array(list(texts), dtype=object)
+    outputs = model.predict(texts, batch_size=batch_size, verbose=0)
+    if not isinstance(outputs, dict):
+        outputs = {"probabilities": outputs}
+    return outputs
+
+
+def evaluate_run(run, data, text_column="text", label_column="label"):
+    """Metrics of a run's model on a labelled file.
+
+    Args:
+        run: the run folder.
+        data: a labelled CSV, TSV or JSONL file (or folder-per-class).
+        text_column: the text column.
+        label_column: the label column.
+
+    Returns:
+        The `classification_metrics` dict (plus `skipped`, the count of
+        skipped rows).
+
+    Raises:
+        ValueError: bad data, or labels the model does not know.
+    """
+    from seqkit.data import read_examples
+    from seqkit.training.metrics import classification_metrics
+
+    model = load_run(run)
+    names = model.class_names
+    examples = read_examples(
+        data, text_column=text_column, label_column=label_column
+    )
+    unknown = sorted(set(examples.labels) - set(names))
+    if unknown:
+        raise ValueError(
+            f"{data}: field {label_column!r}: labels {unknown} are not "
+            f"classes of the model ({names})"
+        )
+    index = {name: i for i, name in enumerate(names)}
+    labels = np.array([index[label] for label in examples.labels])
+    probabilities = _outputs(model, examples.texts)["probabilities"]
+    metrics = classification_metrics(labels, probabilities, names)
+    metrics["skipped"] = len(examples.skipped)
+    return metrics
+
+
+def predict_texts(model, texts, top_k=None, attention=False):
+    """One result dict per text: label, probabilities, top-k, attention.
+
+    Args:
+        model: a loaded seqkit text classifier.
+        texts: strings.
+        top_k: how many `[label, p]` pairs in `top_k` (default: all).
+        attention: add `attention`, `[[token, weight], ...]`, for models
+            that pool with attention.
+
+    Returns:
+        A list of dicts with keys `text`, `label`, `probabilities`,
+        `top_k` and, with `attention`, `attention`.
+
+    Raises:
+        ValueError: `attention` for a model without attention pooling.
+    """
+    texts = list(texts)
+    names = model.class_names
+    outputs = _outputs(model, texts)
+    if attention and "attention" not in outputs:
+        raise ValueError(
+            "--attention: this model does not pool with attention "
+            f"(its pooling is {model.backbone.pooling!r})"
+        )
+    tokens = None
+    if attention:
+        tokens = model.vectorizer.tokenizer.tokenize(texts)
+    results = []
+    k = len(names) if top_k is None else max(1, min(int(top_k), len(names)))
+    for row, text in enumerate(texts):
+        p = outputs["probabilities"][row].astype(float)
+        order = np.argsort(-p, kind="stable")
+        result = {
+            "text": text,
+            "label": names[order[0]],
+            "probabilities": {n: round(float(v), 6) for n, v in zip(names, p)},
+            "top_k": [[names[i], round(float(p[i]), 6)] for i in order[:k]],
+        }
+        if attention:
+            words = tokens[row][: model.vectorizer.max_length or None]
+            weights = outputs["attention"][row][: len(words)]
+            result["attention"] = [
+                [w, round(float(a), 6)] for w, a in zip(words, weights)
+            ]
+        results.append(result)
+    return results
+
+
+def run_config(run):
+    """The `config.json` of a run, as a dict."""
+    with open(Path(run) / "config.json", encoding="utf-8") as handle:
+        return json.load(handle)

@@ -1,0 +1,293 @@
+"""Training a text classifier end to end: data -> run folder.
+
+`train_text_classifier(config, out)` reads the data, builds the vocabulary
+and word vectors, trains (with length-bucketed batches, resumable
+checkpoints, early stopping on the best validation score and TensorBoard
+logs), evaluates on the held-out splits and writes the run folder of
+DESIGN section 3.
+"""
+
+import csv
+import json
+import logging
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+BUNDLED = "rt-snippets"
+
+
+def _read_data(config):
+    from seqkit.data import bundled_splits, load_splits
+
+    paths = {"train": config.train, "valid": config.valid, "test": config.test}
+    if config.train is None:
+        if config.valid or config.test:
+            raise ValueError(
+                "--valid/--test given without --train: pass all three, or "
+                "none for the bundled data set"
+            )
+        paths = {k: str(v) for k, v in bundled_splits(BUNDLED).items()}
+        text_column, label_column = "text", "label"
+    else:
+        text_column, label_column = config.text_column, config.label_column
+    splits = load_splits(
+        paths["train"],
+        paths["valid"],
+        paths["test"],
+        text_column=text_column,
+        label_column=label_column,
+    )
+    return splits, paths
+
+
+def _word_vectors(config, vocabulary):
+    from seqkit.preprocessing import load_glove_6b_50d, load_word_vectors
+
+    if not config.embeddings or config.embeddings == "none":
+        return None
+    if config.embeddings == "glove-6b-50d":
+        return load_glove_6b_50d(vocabulary=vocabulary)
+    return load_word_vectors(config.embeddings, vocabulary=vocabulary)
+
+
+def prepare_inputs(config, splits):
+    """Vocabulary, vectorizer, word vectors and class indices of a run."""
+    from seqkit.preprocessing import (
+        TextVectorizer,
+        Vocabulary,
+        WordTokenizer,
+        embedding_matrix,
+    )
+
+    tokenizer = WordTokenizer(lowercase=config.lowercase)
+    vocabulary = Vocabulary.from_texts(
+        splits.train.texts,
+        tokenizer=tokenizer,
+        min_count=config.min_count,
+        max_size=config.max_vocab,
+    )
+    vectorizer = TextVectorizer(
+        vocabulary,
+        max_length=config.max_length,
+        lowercase=config.lowercase,
+        name="vectorizer",
+    )
+    vectors = _word_vectors(config, vocabulary)
+    matrix, coverage = None, None
+    if vectors is not None:
+        matrix, coverage = embedding_matrix(
+            vocabulary, vectors, seed=config.seed
+        )
+        log.info(
+            "word vectors cover %.1f%% of the vocabulary",
+            100 * coverage.type_fraction,
+        )
+    return vectorizer, matrix, coverage
+
+
+def encode(vectorizer, texts, batch_size=1024):
+    """Texts -> a list of id arrays (truncated at `max_length`, unpadded)."""
+    from seqkit.data.pipelines import trim_padding
+
+    sequences = []
+    for start in range(0, len(texts), batch_size):
+        chunk = np.array(texts[start : start + batch_size], dtype=object)
+        ids = np.asarray(vectorizer(chunk))
+        sequences.extend(trim_padding(ids))
+    return sequences
+
+
+def _class_weights(labels, classes):
+    from sklearn.utils.class_weight import compute_class_weight
+
+    weights = compute_class_weight(
+        "balanced", classes=np.arange(classes), y=labels
+    )
+    return {i: float(w) for i, w in enumerate(weights)}
+
+
+def _callbacks(out, config, resume):
+    import keras
+
+    from seqkit.training.callbacks import BestWeights
+
+    checkpoints = out / "checkpoints"
+    best = BestWeights(
+        str(checkpoints),
+        monitor=config.monitor,
+        mode="max" if config.monitor.endswith("accuracy") else "min",
+        patience=config.patience,
+    )
+    return best, [
+        keras.callbacks.BackupAndRestore(str(checkpoints / "backup")),
+        best,
+        keras.callbacks.CSVLogger(str(out / "history.csv"), append=resume),
+        keras.callbacks.TensorBoard(str(out / "logs")),
+    ]
+
+
+def _history(out):
+    path = out / "history.csv"
+    if not path.exists():
+        return []
+    with open(path, encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    return [
+        {k: (int(v) + 1 if k == "epoch" else float(v)) for k, v in row.items()}
+        for row in rows
+    ]
+
+
+def fit_member(classifier, data, config, out, resume, seed, verbose):
+    """Trains one classifier on encoded data; returns the best state."""
+    import keras
+
+    from seqkit.data.pipelines import bucketed_dataset
+
+    train_ids, train_y, valid_ids, valid_y = data
+    model = classifier.ids_model()
+    model.compile(
+        optimizer=keras.optimizers.Adam(config.learning_rate, clipnorm=5.0),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+    best, callbacks = _callbacks(out, config, resume)
+    class_weight = None
+    if config.class_weight == "balanced":
+        class_weight = _class_weights(train_y, len(classifier.class_names))
+    model.fit(
+        bucketed_dataset(
+            train_ids, train_y, config.batch_size, shuffle=True, seed=seed
+        ),
+        validation_data=bucketed_dataset(valid_ids, valid_y, 256),
+        epochs=config.epochs,
+        callbacks=callbacks,
+        class_weight=class_weight,
+        verbose=verbose,
+    )
+    return best.restore(model)
+
+
+def predict_probabilities(model, texts, batch_size=256):
+    """Class probabilities of a text model, batch by batch."""
+    texts = np.array(list(texts), dtype=object)
+    outputs = model.predict(texts, batch_size=batch_size, verbose=0)
+    return outputs["probabilities"] if isinstance(outputs, dict) else outputs
+
+
+def train_text_classifier(config, out, resume=False, verbose=1):
+    """Trains a text classifier and writes the run folder `out`.
+
+    Args:
+        config: a `SentimentConfig`.
+        out: the run folder (created; must be empty unless `resume`).
+        resume: continue an interrupted run from its last checkpoint.
+        verbose: Keras progress display (0 silent, 1 bar, 2 a line an epoch).
+
+    Returns:
+        The metrics dict also written to `out/metrics.json`.
+
+    Raises:
+        ValueError: bad data or settings, a non-empty `out` without
+            `resume`, or `resume` of a finished or absent run.
+    """
+    import keras
+
+    from seqkit.models.sentiment import build_classifier
+    from seqkit.training.metrics import classification_metrics
+
+    out = Path(out)
+    _check_out(out, config, resume)
+    keras.utils.set_random_seed(config.seed)
+    started = time.time()
+    splits, paths = _read_data(config)
+    if splits.valid is None:
+        raise ValueError(
+            "a validation file is needed (--valid): early "
+            "stopping and the checkpoint choice use it"
+        )
+    class_names = splits.label_names
+    index = {name: i for i, name in enumerate(class_names)}
+    vectorizer, matrix, coverage = prepare_inputs(config, splits)
+    encoded = {}
+    for name, split in splits.items():
+        encoded[name] = (
+            encode(vectorizer, split.texts),
+            np.array([index[y] for y in split.labels]),
+        )
+    classifier = build_classifier(config, vectorizer, class_names, matrix)
+    fit_member(
+        classifier,
+        (*encoded["train"], *encoded["valid"]),
+        config,
+        out,
+        resume,
+        config.seed,
+        verbose,
+    )
+    classifier.save(out / "model.keras")
+
+    metrics = {}
+    for name, split in splits.items():
+        if name == "train":
+            continue
+        probabilities = predict_probabilities(classifier, split.texts)
+        metrics[name] = classification_metrics(
+            encoded[name][1], probabilities, class_names
+        )
+    metrics["train_seconds"] = round(time.time() - started, 1)
+    _write_json(out / "metrics.json", metrics)
+    _write_json(out / "history.json", _history(out))
+    info = {
+        "data": paths,
+        "classes": class_names,
+        "truncated": {
+            name: vectorizer.count_truncated(s.texts)
+            for name, s in splits.items()
+        },
+        "skipped_rows": {name: len(s.skipped) for name, s in splits.items()},
+    }
+    if coverage is not None:
+        info["embedding_coverage"] = coverage.to_dict()
+    _write_json(out / "data.json", info)
+    return metrics
+
+
+def _check_out(out, config, resume):
+    config_path = out / "config.json"
+    if resume:
+        if not config_path.exists():
+            raise ValueError(f"--resume: {out} holds no run to resume")
+        if (out / "metrics.json").exists():
+            raise ValueError(f"--resume: the run in {out} already finished")
+        with open(config_path, encoding="utf-8") as handle:
+            saved = json.load(handle)
+        if saved != config.to_dict():
+            changed = sorted(
+                k for k in saved if saved[k] != config.to_dict().get(k)
+            )
+            raise ValueError(
+                f"--resume: the settings differ from the run's config.json "
+                f"({', '.join(changed)})"
+            )
+        return
+    if out.exists() and any(out.iterdir()):
+        raise ValueError(
+            f"{out} is not empty: choose a new --out, or --resume an "
+            "interrupted run"
+        )
+    out.mkdir(parents=True, exist_ok=True)
+    _write_json(config_path, config.to_dict())
+
+
+def _write_json(path, value):
+    tmp = f"{path}.tmp"
+    with open(tmp, "w", encoding="utf-8") as handle:
+        json.dump(value, handle, indent=2, sort_keys=False)
+        handle.write("\n")
+    os.replace(tmp, path)
