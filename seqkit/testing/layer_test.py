@@ -6,7 +6,6 @@ import tempfile
 import keras
 import numpy as np
 
-
 # Words of the string examples: some in the test vocabularies, some not.
 WORDS = ["the", "film", "is", "good", "bad", "not", "plot", "a", "xyzzy"]
 
