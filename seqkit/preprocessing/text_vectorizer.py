@@ -1,0 +1,212 @@
+"""Raw strings -> word ids, as the first layer of a model on string input."""
+
+import numbers
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from seqkit.errors import SeqkitError
+from seqkit.preprocessing.vocabulary import RESERVED, Vocabulary
+from seqkit.preprocessing.word_tokenizer import WordTokenizer
+from seqkit.registry import register
+
+
+@register(
+    example={
+        "init": {"vocabulary": ["the", "film", "is"], "max_length": 5},
+        "input_shape": (2,),
+        "input_dtype": "str",
+    }
+)
+class TextVectorizer(keras.layers.TextVectorization):
+    """Tokenizes raw strings in the graph and maps the words to ids.
+
+    A `keras.layers.TextVectorization` whose splitting is a `WordTokenizer`
+    and whose vocabulary is a `Vocabulary`: id 0 is padding, id 1 unknown,
+    the words from id 2 on. Inputs are string tensors of shape `(batch,)`
+    (or `(batch, 1)`); outputs are int64 ids of shape
+    `(batch, max_length)`, right-padded with 0 and truncated after
+    `max_length` tokens (padded to the longest text of the batch when
+    `max_length` is `None`). It produces no mask: the next layer (an
+    embedding with `mask_zero=True`) makes one from the zeros.
+
+    It runs inside `tf.data` (`dataset.map(vectorizer)`), saves inside a
+    `.keras` model (the vocabulary is in its config) and is trackable for
+    `tf.saved_model.save` (the SavedModel needs `import tensorflow_text`
+    before `tf.saved_model.load`, for the normalization op).
+
+    Args:
+        vocabulary: a `Vocabulary`, or the list of its words (ids 2, ...).
+        max_length: the most ids per text, or `None` for no limit.
+        lowercase: `WordTokenizer` argument.
+        normalization: `WordTokenizer` argument (`"NFKC"` by default).
+        split_punctuation: `WordTokenizer` argument.
+        **kwargs: base layer arguments (`name`, ...).
+
+    Raises:
+        SeqkitError: for a missing vocabulary or a bad `max_length`.
+
+    Example:
+
+    ```python
+    from seqkit.preprocessing import TextVectorizer, Vocabulary
+
+    vocab = Vocabulary.from_texts(train_texts, min_count=2)
+    inputs = keras.Input(shape=(), dtype="string")
+    ids = TextVectorizer(vocab, max_length=50)(inputs)
+    x = keras.layers.Embedding(len(vocab), 64, mask_zero=True)(ids)
+    outputs = keras.layers.Dense(1, activation="sigmoid")(
+        seqkit.layers.LSTM(32)(x)
+    )
+    model = keras.Model(inputs, outputs)
+    ```
+    """
+
+    def __init__(
+        self,
+        vocabulary=None,
+        max_length=None,
+        lowercase=True,
+        normalization="NFKC",
+        split_punctuation=True,
+        **kwargs,
+    ):
+        words = _vocabulary_words(vocabulary)
+        if max_length is not None and (
+            isinstance(max_length, bool)
+            or not isinstance(max_length, numbers.Integral)
+            or max_length < 1
+        ):
+            raise SeqkitError(
+                "max_length must be a positive integer or None; received "
+                f"max_length={max_length!r}"
+            )
+        max_length = None if max_length is None else int(max_length)
+        tokenizer = WordTokenizer(lowercase, normalization, split_punctuation)
+        super().__init__(
+            standardize=None,
+            split=tokenizer,
+            output_mode="int",
+            output_sequence_length=max_length,
+            vocabulary=words,
+            **kwargs,
+        )
+        self.tokenizer = tokenizer
+        self.max_length = max_length
+        self._words = words
+
+    def call(self, inputs):
+        if not isinstance(inputs, (tf.Tensor, tf.RaggedTensor)):
+            inputs = tf.convert_to_tensor(inputs, dtype=tf.string)
+        if inputs.shape.rank == 0:
+            # Keras pads a single text's ids with a divisibility rule that
+            # leaves an empty text empty; a batch of one is padded right.
+            return super().call(inputs[tf.newaxis])[0]
+        return super().call(inputs)
+
+    def get_config(self):
+        """Returns the constructor arguments (the vocabulary as words)."""
+        config = keras.layers.Layer.get_config(self)
+        config.update(
+            {
+                "vocabulary": list(self._words),
+                "max_length": self.max_length,
+                **self.tokenizer.get_config(),
+            }
+        )
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        """Rebuilds the layer from `get_config()`."""
+        return cls(**config)
+
+    def count_truncated(self, texts):
+        """Counts the texts longer than `max_length` tokens (0 if no limit).
+
+        Args:
+            texts: a list of strings.
+
+        Returns:
+            The number of texts this layer truncates.
+        """
+        if self.max_length is None:
+            return 0
+        return count_truncated(texts, self.max_length, self.tokenizer)
+
+
+def count_truncated(texts, max_length, tokenizer=None):
+    """Counts how many texts have more than `max_length` tokens.
+
+    Use it to choose `max_length`: those texts lose their tail.
+
+    Args:
+        texts: a list of strings.
+        max_length: the length limit (a positive int).
+        tokenizer: a `WordTokenizer` (default: `WordTokenizer()`).
+
+    Returns:
+        The number of texts with more than `max_length` tokens.
+
+    Raises:
+        SeqkitError: for a `max_length` below 1.
+
+    Example:
+
+    ```python
+    from seqkit.preprocessing import count_truncated
+
+    count_truncated(["a b c", "a"], max_length=2)  # 1
+    ```
+    """
+    if int(max_length) < 1:
+        raise SeqkitError(
+            f"max_length must be at least 1; received {max_length!r}"
+        )
+    lengths = token_lengths(texts, tokenizer)
+    return int(np.sum(lengths > int(max_length)))
+
+
+def token_lengths(texts, tokenizer=None):
+    """Counts the tokens of each text (in the graph, a batch at a time).
+
+    Args:
+        texts: a list of strings.
+        tokenizer: a `WordTokenizer` (default: `WordTokenizer()`).
+
+    Returns:
+        An int64 NumPy array, one length per text.
+
+    Example:
+
+    ```python
+    token_lengths(["a b c", "a"])  # array([3, 1])
+    ```
+    """
+    tokenizer = tokenizer or WordTokenizer()
+    lengths = [len(tokens) for tokens in tokenizer.iter_tokenize(texts)]
+    return np.asarray(lengths, dtype=np.int64)
+
+
+def _vocabulary_words(vocabulary):
+    if vocabulary is None:
+        raise SeqkitError(
+            "TextVectorizer needs a vocabulary: pass a "
+            "seqkit.preprocessing.Vocabulary (Vocabulary.from_texts) or its "
+            "list of words"
+        )
+    if isinstance(vocabulary, Vocabulary):
+        return vocabulary.words
+    if isinstance(vocabulary, str):
+        raise SeqkitError(
+            "vocabulary must be a Vocabulary or a list of words, not a "
+            "string; for a file use Vocabulary.load(path)"
+        )
+    words = [str(w) for w in vocabulary]
+    # Also accept the list with its two reserved tokens first, ours or the
+    # one `TextVectorization.get_vocabulary()` returns.
+    if words[:2] in (list(RESERVED), ["", "[UNK]"]):
+        words = words[2:]
+    # Vocabulary validates the words (unique, no reserved token, no space).
+    return Vocabulary(words).words

@@ -1,0 +1,140 @@
+import keras
+import pytest
+import tensorflow as tf
+
+from seqkit.errors import SeqkitError
+from seqkit.preprocessing import WordTokenizer, tokenize
+
+CASES = [
+    # Rotten Tomatoes style: already tokenized, stays as it is.
+    (
+        "the film's plot is thin , but the acting -- especially by murphy "
+        "-- is terrific .",
+        "the film's plot is thin , but the acting -- especially by murphy "
+        "-- is terrific .".split(),
+    ),
+    # Punctuation split off; contractions and hyphenated words kept.
+    (
+        "It's a well-made film, isn't it? Don't miss it!!!",
+        ["it's", "a", "well-made", "film", ",", "isn't", "it", "?"]
+        + ["don't", "miss", "it", "!!!"],
+    ),
+    ("Really?! Wow...", ["really", "?!", "wow", "..."]),
+    (
+        '(great) [fun] "yes"',
+        ["(", "great", ")", "[", "fun", "]"] + ['"', "yes", '"'],
+    ),
+    ("acting--especially", ["acting", "--", "especially"]),
+    ("-dash- and/or", ["-", "dash", "-", "and", "/", "or"]),
+    ("students' work", ["students", "'", "work"]),
+    ("'quoted'", ["'", "quoted", "'"]),
+    ("rock'n'roll o'clock", ["rock'n'roll", "o'clock"]),
+    # Penn Treebank clitics already split off stay whole.
+    ("it 's they 're does n't", ["it", "'s", "they", "'re", "does", "n't"]),
+    # Numbers.
+    (
+        "$5.50 for 1,000 at 10:30pm, 9/10 in the 1990s; 21st-century 3.",
+        ["$", "5.50", "for", "1,000", "at", "10:30pm", ",", "9/10", "in"]
+        + ["the", "1990s", ";", "21st-century", "3", "."],
+    ),
+    ("the U.S. e.g. fine", ["the", "u.s.", "e.g.", "fine"]),
+    # Unicode: NFKC, typographic apostrophes, accents, exotic spaces.
+    ("ﬁne ＦＵＬＬ … café", ["fine", "full", "...", "café"]),
+    ("Don\u2019t \u201cquote\u201d", ["don't", '"', "quote", '"']),
+    ("x\u00a0y\u2003z\u3000w\tv\nu", ["x", "y", "z", "w", "v", "u"]),
+    ("soft\u00adhyphen zero\u200bwidth", ["softhyphen", "zero", "width"]),
+    ("naïve ÉCOLE Straße", ["naïve", "école", "straße"]),
+    ("thumbs 👍🏽 flag 🇫🇷", ["thumbs", "👍🏽", "flag", "🇫🇷"]),
+    # Empty and blank texts.
+    ("", []),
+    ("   \t\n  ", []),
+]
+
+
+@pytest.mark.parametrize("text, expected", CASES)
+def test_tokenizes(text, expected):
+    assert WordTokenizer().tokenize([text]) == [expected]
+
+
+def test_case_is_kept_when_asked():
+    tokenizer = WordTokenizer(lowercase=False)
+    assert tokenizer.tokenize("It 'S Big, OK?") == [
+        "It",
+        "'S",
+        "Big",
+        ",",
+        "OK",
+        "?",
+    ]
+
+
+def test_without_normalization_compatibility_forms_stay():
+    assert WordTokenizer(normalization=None).tokenize("ﬁne") == ["ﬁne"]
+    assert WordTokenizer(normalization="nfc").normalization == "NFC"
+
+
+def test_without_punctuation_splitting_only_white_space_splits():
+    tokenizer = WordTokenizer(split_punctuation=False)
+    assert tokenizer.tokenize("It's thin, but OK.") == [
+        "it's",
+        "thin,",
+        "but",
+        "ok.",
+    ]
+
+
+def test_very_long_input():
+    text = "word, " * 50_000
+    tokens = WordTokenizer().tokenize(text)
+    assert len(tokens) == 100_000
+    assert tokens[:4] == ["word", ",", "word", ","]
+
+
+def test_invalid_utf8_is_replaced_not_fatal():
+    tokens = WordTokenizer()(tf.constant([b"bad\xffbyte"])).to_list()
+    assert tokens == [[b"bad", "\ufffd".encode(), b"byte"]]
+
+
+def test_graph_and_python_views_agree_on_a_batch():
+    texts = [text for text, _ in CASES] + ["Mixed CASE, 'tis ok!?"]
+    tokenizer = WordTokenizer()
+    graph = tf.function(
+        tokenizer, input_signature=[tf.TensorSpec([None], tf.string)]
+    )
+    in_graph = [
+        [t.decode("utf-8") for t in row]
+        for row in graph(tf.constant(texts)).to_list()
+    ]
+    assert tokenizer.tokenize(texts) == in_graph
+    assert tokenize(texts) == in_graph
+
+
+def test_runs_inside_tf_data():
+    texts = [text for text, _ in CASES]
+    tokenizer = WordTokenizer()
+    dataset = tf.data.Dataset.from_tensor_slices(texts).map(tokenizer)
+    from_data = [
+        [t.decode("utf-8") for t in row] for row in dataset.as_numpy_iterator()
+    ]
+    assert from_data == tokenizer.tokenize(texts)
+
+
+def test_scalar_gives_a_flat_token_tensor():
+    tokens = WordTokenizer()(tf.constant("a b."))
+    assert tokens.shape.rank == 1
+    assert tokens.numpy().tolist() == [b"a", b"b", b"."]
+
+
+def test_keras_serialization_round_trip():
+    tokenizer = WordTokenizer(lowercase=False, split_punctuation=False)
+    config = keras.saving.serialize_keras_object(tokenizer)
+    assert config["registered_name"] == "seqkit>WordTokenizer"
+    assert keras.saving.deserialize_keras_object(config) == tokenizer
+
+
+def test_bad_arguments_raise_clear_errors():
+    with pytest.raises(SeqkitError, match="normalization"):
+        WordTokenizer(normalization="NFX")
+    with pytest.raises(SeqkitError, match="item 1"):
+        WordTokenizer().tokenize(["ok", 3])
+    assert WordTokenizer().tokenize([]) == []
