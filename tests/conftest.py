@@ -1,7 +1,9 @@
 """Test isolation: fixed seeds, a private data cache, quiet TensorFlow."""
 
+import csv
 import os
 import random
+from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
@@ -22,3 +24,38 @@ def _isolate(tmp_path_factory, monkeypatch):
     except ImportError:  # pragma: no cover - keras is a dependency
         return
     keras.utils.set_random_seed(0)
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _rows(split, count):
+    with open(
+        ROOT / "data" / "rt-snippets" / f"{split}.csv", encoding="utf-8"
+    ) as handle:
+        rows = list(csv.DictReader(handle))
+    by_label = {}
+    for row in rows:
+        by_label.setdefault(row["label"], []).append(row)
+    half = count // 2
+    return by_label["positive"][:half] + by_label["negative"][:half]
+
+
+@pytest.fixture
+def tiny_split(tmp_path):
+    """Train/valid/test CSVs with the columns `review` and `verdict`."""
+    paths = {}
+    for split, count in (("train", 48), ("valid", 16), ("test", 16)):
+        path = tmp_path / f"{split}.csv"
+        with open(path, "w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["id", "review", "verdict"])
+            for i, row in enumerate(_rows(split, count)):
+                verdict = (
+                    "thumbs up"
+                    if row["label"] == "positive"
+                    else ("thumbs down")
+                )
+                writer.writerow([i, row["text"], verdict])
+        paths[split] = str(path)
+    return paths

@@ -1,6 +1,6 @@
 """Backbones, tasks and presets of the seqkit applications."""
 
 from seqkit.models.backbone import RecurrentBackbone
-from seqkit.models.classifier import TextClassifier
+from seqkit.models.classifier import EnsembleClassifier, TextClassifier
 
-__all__ = ["RecurrentBackbone", "TextClassifier"]
+__all__ = ["EnsembleClassifier", "RecurrentBackbone", "TextClassifier"]

@@ -153,3 +153,93 @@ def _apply(layers, tensor):
     for layer in layers:
         tensor = layer(tensor)
     return tensor
+
+
+@register(
+    example={
+        "init": {
+            "members": [
+                {
+                    "class_name": "seqkit>TextClassifier",
+                    "config": TextClassifier._seqkit_example["init"],
+                }
+            ]
+            * 2,
+        },
+        "input_shape": (2,),
+        "input_dtype": "str",
+    }
+)
+class EnsembleClassifier(keras.Model):
+    """The average of several `TextClassifier`s trained on the same labels.
+
+    Outputs are those of a `TextClassifier`: `"probabilities"` (the mean of
+    the members') and, when the members pool with attention, `"attention"`
+    (the mean of their weights). `class_names`, `vectorizer` and `backbone`
+    are the first member's, so code written for one classifier works.
+
+    Masks: each member masks padding itself; padding gets zero attention.
+
+    Args:
+        members: `TextClassifier`s (or their serialized configs) with the
+            same `class_names`.
+        **kwargs: base `keras.Model` arguments (`name`).
+
+    Example:
+
+    ```python
+    ensemble = seqkit.models.EnsembleClassifier([model_a, model_b])
+    ensemble(np.array(["a fine film"]))["probabilities"]
+    ```
+    """
+
+    def __init__(self, members, **kwargs):
+        members = [
+            keras.saving.deserialize_keras_object(m)
+            if isinstance(m, dict)
+            else m
+            for m in members
+        ]
+        if len(members) < 2:
+            raise ValueError(
+                f"an ensemble needs 2 or more members; received {len(members)}"
+            )
+        names = members[0].class_names
+        for member in members[1:]:
+            if member.class_names != names:
+                raise ValueError(
+                    "ensemble members disagree on class_names: "
+                    f"{names} vs {member.class_names}"
+                )
+        # === Functional graph ===
+        text = keras.Input((), dtype="string", name="text")
+        results = [member(text) for member in members]
+        outputs = {
+            "probabilities": keras.layers.Average(name="probabilities")(
+                [r["probabilities"] for r in results]
+            )
+        }
+        if all("attention" in r for r in results):
+            outputs["attention"] = keras.layers.Average(name="attention")(
+                [r["attention"] for r in results]
+            )
+        super().__init__(inputs=text, outputs=outputs, **kwargs)
+
+        # === Config ===
+        self.members = members
+        self.class_names = names
+        self.vectorizer = members[0].vectorizer
+        self.backbone = members[0].backbone
+
+    def get_config(self):
+        return {
+            "name": self.name,
+            "trainable": self.trainable,
+            "members": [
+                keras.saving.serialize_keras_object(m) for m in self.members
+            ],
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)

@@ -9,6 +9,7 @@ import importlib
 import importlib.resources
 import math
 import os
+import re
 
 import numpy as np
 
@@ -255,7 +256,29 @@ def _wanted_words(vocabulary):
     for word in words:
         wanted.add(word)
         wanted.add(word.lower())
+        wanted.update(word_parts(word.lower()) or ())
     return wanted
+
+
+# English clitics that GloVe, word2vec and the Penn Treebank split off
+# ("doesn't" -> "does" "n't", "film's" -> "film" "'s").
+_CLITIC = re.compile(r"^(.+?)(n't|'s|'re|'ve|'ll|'d|'m)$")
+
+
+def word_parts(word):
+    """The parts a vector file may know of a compound word, or None.
+
+    `"doesn't"` -> `["does", "n't"]` (vector files built on Penn-Treebank
+    tokens split contractions) and `"by-the-numbers"` -> `["by", "the",
+    "numbers"]`; `embedding_matrix` averages the parts' vectors.
+    """
+    match = _CLITIC.match(word)
+    if match is not None:
+        return [match.group(1), match.group(2)]
+    parts = word.split("-")
+    if len(parts) > 1 and all(parts):
+        return parts
+    return None
 
 
 def load_glove_6b_50d(vocabulary=None):
@@ -328,6 +351,8 @@ class Coverage:
         vocabulary_size: the number of words (reserved ids excluded).
         found: words that got a pretrained vector.
         found_lowercase: of those, words found only in lower case.
+        found_from_parts: of those, contractions and hyphenated words given
+            the mean of their parts' vectors.
         type_fraction: `found / vocabulary_size`.
         covered_tokens: training tokens whose word got a vector, or `None`
             when the counts are unknown.
@@ -348,6 +373,7 @@ class Coverage:
     vocabulary_size: int
     found: int
     found_lowercase: int
+    found_from_parts: int
     type_fraction: float
     covered_tokens: int | None
     total_tokens: int | None
@@ -363,7 +389,10 @@ def embedding_matrix(vocabulary, vectors, seed=None, token_counts=None):
     """Builds an embedding matrix for a vocabulary from pretrained vectors.
 
     Row `i` belongs to id `i`. A word takes the vector of the exact word,
-    else of its lower-cased form; the padding row (id 0) is zeros; every
+    else of its lower-cased form, else (for a contraction such as
+    "doesn't", which tokenizers like seqkit's keep whole but vector files
+    split) the mean of its parts' vectors ("does", "n't"); the padding row
+    (id 0) is zeros; every
     other row (the unknown id 1 and words without a vector) is drawn from a
     normal distribution with mean 0 and the vectors' `std`.
 
@@ -401,12 +430,15 @@ def embedding_matrix(vocabulary, vectors, seed=None, token_counts=None):
     shape = (len(vocabulary), vectors.dim)
     matrix = rng.normal(0.0, vectors.std, size=shape).astype(np.float32)
     matrix[PAD_ID] = 0.0
-    found, lowercase, missing = set(), 0, []
+    found, lowercase, composed, missing = set(), 0, 0, []
     for row, word in enumerate(vocabulary.words, start=len(RESERVED)):
         vector = vectors.get(word)
         if vector is None:
             vector = vectors.get(word.lower())
             lowercase += vector is not None
+        if vector is None:
+            vector = _mean_of_parts(word.lower(), vectors)
+            composed += vector is not None
         if vector is None:
             missing.append(word)
         else:
@@ -418,6 +450,7 @@ def embedding_matrix(vocabulary, vectors, seed=None, token_counts=None):
         vocabulary_size=size,
         found=len(found),
         found_lowercase=int(lowercase),
+        found_from_parts=int(composed),
         type_fraction=len(found) / size if size else 0.0,
         covered_tokens=covered,
         total_tokens=total,
@@ -425,6 +458,16 @@ def embedding_matrix(vocabulary, vectors, seed=None, token_counts=None):
         missing_examples=missing[:10],
     )
     return matrix, coverage
+
+
+def _mean_of_parts(word, vectors):
+    parts = word_parts(word)
+    if parts is None:
+        return None
+    found = [vectors.get(part) for part in parts]
+    if any(vector is None for vector in found):
+        return None
+    return np.mean(found, axis=0)
 
 
 def _token_coverage(vocabulary, found, token_counts):

@@ -111,12 +111,11 @@ def _class_weights(labels, classes):
     return {i: float(w) for i, w in enumerate(weights)}
 
 
-def _callbacks(out, config, resume):
+def _callbacks(out, checkpoints, config, resume):
     import keras
 
     from seqkit.training.callbacks import BestWeights
 
-    checkpoints = out / "checkpoints"
     best = BestWeights(
         str(checkpoints),
         monitor=config.monitor,
@@ -126,13 +125,15 @@ def _callbacks(out, config, resume):
     return best, [
         keras.callbacks.BackupAndRestore(str(checkpoints / "backup")),
         best,
-        keras.callbacks.CSVLogger(str(out / "history.csv"), append=resume),
-        keras.callbacks.TensorBoard(str(out / "logs")),
+        keras.callbacks.CSVLogger(
+            str(checkpoints / "history.csv"), append=resume
+        ),
+        keras.callbacks.TensorBoard(str(out / "logs" / checkpoints.name)),
     ]
 
 
-def _history(out):
-    path = out / "history.csv"
+def _history(checkpoints):
+    path = checkpoints / "history.csv"
     if not path.exists():
         return []
     with open(path, encoding="utf-8") as handle:
@@ -143,8 +144,17 @@ def _history(out):
     ]
 
 
-def fit_member(classifier, data, config, out, resume, seed, verbose):
-    """Trains one classifier on encoded data; returns the best state."""
+def fit_member(
+    classifier, data, config, out, checkpoints, resume, seed, verbose
+):
+    """Trains one classifier on encoded data and loads its best weights.
+
+    A member whose `checkpoints/done` marker exists (finished before an
+    interruption of a later member) is not trained again.
+
+    Returns:
+        The best-weights state: best value, best epoch, epochs since.
+    """
     import keras
 
     from seqkit.data.pipelines import bucketed_dataset
@@ -156,7 +166,11 @@ def fit_member(classifier, data, config, out, resume, seed, verbose):
         loss="sparse_categorical_crossentropy",
         metrics=["accuracy"],
     )
-    best, callbacks = _callbacks(out, config, resume)
+    checkpoints.mkdir(parents=True, exist_ok=True)
+    best, callbacks = _callbacks(out, checkpoints, config, resume)
+    done = checkpoints / "done"
+    if done.exists():
+        return best.restore(model)
     class_weight = None
     if config.class_weight == "balanced":
         class_weight = _class_weights(train_y, len(classifier.class_names))
@@ -170,7 +184,53 @@ def fit_member(classifier, data, config, out, resume, seed, verbose):
         class_weight=class_weight,
         verbose=verbose,
     )
-    return best.restore(model)
+    state = best.restore(model)
+    done.write_text("finished\n", encoding="utf-8")
+    return state
+
+
+def train_members(
+    config, vectorizer, class_names, matrix, data, out, resume, verbose
+):
+    """Trains `config.ensemble` classifiers (seeds `seed`, `seed + 1`, ...).
+
+    Returns:
+        `(model, histories)`: the classifier, or an `EnsembleClassifier`
+        averaging them, and each member's per-epoch history.
+    """
+    import keras
+
+    from seqkit.models import EnsembleClassifier
+    from seqkit.models.sentiment import build_classifier
+
+    members, histories = [], []
+    for index in range(config.ensemble):
+        seed = config.seed + index
+        keras.utils.set_random_seed(seed)
+        name = "sentiment_classifier"
+        if config.ensemble > 1:
+            name = f"{name}_{index}"
+        member = build_classifier(
+            config, vectorizer, class_names, matrix, seed=seed, name=name
+        )
+        checkpoints = out / "checkpoints" / f"member_{index}"
+        if config.ensemble > 1:
+            log.info("training member %d of %d", index + 1, config.ensemble)
+        state = fit_member(
+            member, data, config, out, checkpoints, resume, seed, verbose
+        )
+        log.info(
+            "member %d: best %s %.4f at epoch %s",
+            index,
+            config.monitor,
+            state["best"],
+            state["best_epoch"],
+        )
+        members.append(member)
+        histories.append(_history(checkpoints))
+    if len(members) == 1:
+        return members[0], histories
+    return EnsembleClassifier(members, name="ensemble"), histories
 
 
 def predict_probabilities(model, texts, batch_size=256):
@@ -198,7 +258,6 @@ def train_text_classifier(config, out, resume=False, verbose=1):
     """
     import keras
 
-    from seqkit.models.sentiment import build_classifier
     from seqkit.training.metrics import classification_metrics
 
     out = Path(out)
@@ -220,14 +279,14 @@ def train_text_classifier(config, out, resume=False, verbose=1):
             encode(vectorizer, split.texts),
             np.array([index[y] for y in split.labels]),
         )
-    classifier = build_classifier(config, vectorizer, class_names, matrix)
-    fit_member(
-        classifier,
-        (*encoded["train"], *encoded["valid"]),
+    classifier, histories = train_members(
         config,
+        vectorizer,
+        class_names,
+        matrix,
+        (*encoded["train"], *encoded["valid"]),
         out,
         resume,
-        config.seed,
         verbose,
     )
     classifier.save(out / "model.keras")
@@ -242,7 +301,10 @@ def train_text_classifier(config, out, resume=False, verbose=1):
         )
     metrics["train_seconds"] = round(time.time() - started, 1)
     _write_json(out / "metrics.json", metrics)
-    _write_json(out / "history.json", _history(out))
+    _write_json(
+        out / "history.json",
+        histories[0] if len(histories) == 1 else {"members": histories},
+    )
     info = {
         "data": paths,
         "classes": class_names,

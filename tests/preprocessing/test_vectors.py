@@ -202,3 +202,24 @@ def test_missing_pyarrow_says_how_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "pyarrow.parquet", None)
     with pytest.raises(MissingExtraError, match="pyarrow"):
         load_glove_6b_50d()
+
+
+def test_compound_words_take_the_mean_of_their_parts(tmp_path):
+    from seqkit.preprocessing.vectors import word_parts
+
+    assert word_parts("doesn't") == ["does", "n't"]
+    assert word_parts("film's") == ["film", "'s"]
+    assert word_parts("by-the-numbers") == ["by", "the", "numbers"]
+    assert word_parts("film") is None and word_parts("-x") is None
+    path = tmp_path / "v.txt"
+    path.write_text(
+        "does 1 0\nn't 0 2\nfilm 4 4\nslow 2 0\nburn 0 2\n", encoding="utf-8"
+    )
+    vocab = Vocabulary(["doesn't", "slow-burn", "film's", "film"])
+    vectors = load_word_vectors(path, vocabulary=vocab)
+    matrix, coverage = embedding_matrix(vocab, vectors, seed=0)
+    np.testing.assert_allclose(matrix[2], [0.5, 1.0])  # doesn't
+    np.testing.assert_allclose(matrix[3], [1.0, 1.0])  # slow-burn
+    np.testing.assert_allclose(matrix[5], [4.0, 4.0])  # film
+    assert coverage.found == 3 and coverage.found_from_parts == 2
+    assert coverage.missing_examples == ["film's"]  # no vector for 's

@@ -141,7 +141,12 @@ class SentimentConfig:
 
 
 def build_classifier(
-    config, vectorizer, class_names, embedding_matrix=None, seed=None
+    config,
+    vectorizer,
+    class_names,
+    embedding_matrix=None,
+    seed=None,
+    name="sentiment_classifier",
 ):
     """The `TextClassifier` a config describes.
 
@@ -151,6 +156,7 @@ def build_classifier(
         class_names: the labels, in output order.
         embedding_matrix: initial word vectors, or None.
         seed: the seed of the dropout layers (default: `config.seed`).
+        name: the model's name (ensemble members need distinct names).
 
     Returns:
         A `seqkit.models.TextClassifier`.
@@ -187,5 +193,5 @@ def build_classifier(
         hidden_units=config.hidden_units,
         head_dropout=config.head_dropout,
         seed=seed,
-        name="sentiment_classifier",
+        name=name,
     )

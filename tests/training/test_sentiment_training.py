@@ -1,0 +1,177 @@
+"""Training a sentiment run end to end on tiny data, and resuming it."""
+
+import json
+
+import keras
+import numpy as np
+import pytest
+
+from seqkit.models.sentiment import PRESETS, SentimentConfig
+from seqkit.training import text_classification as tc
+from seqkit.training.runs import evaluate_run, load_run, predict_texts
+
+
+def _config(paths, **overrides):
+    values = {
+        **PRESETS["tiny"],
+        "train": paths["train"],
+        "valid": paths["valid"],
+        "test": paths["test"],
+        "text_column": "review",
+        "label_column": "verdict",
+        "epochs": 3,
+        "patience": 10,
+        **overrides,
+    }
+    return SentimentConfig.from_dict(values)
+
+
+def test_run_folder_holds_everything(tiny_split, tmp_path):
+    out = tmp_path / "run"
+    metrics = tc.train_text_classifier(_config(tiny_split), out, verbose=0)
+    for name in (
+        "model.keras",
+        "config.json",
+        "metrics.json",
+        "history.json",
+        "data.json",
+    ):
+        assert (out / name).is_file(), name
+    saved = json.loads((out / "metrics.json").read_text())
+    assert saved["valid"]["n"] == 16 and saved["test"]["n"] == 16
+    for split in ("valid", "test"):
+        assert 0.0 <= saved[split]["accuracy"] <= 1.0
+        assert set(saved[split]["per_class"]) == {"thumbs down", "thumbs up"}
+        assert np.sum(saved[split]["confusion_matrix"]) == 16
+    assert saved == json.loads(json.dumps(metrics))
+    history = json.loads((out / "history.json").read_text())
+    assert [row["epoch"] for row in history] == [1, 2, 3]
+    config = json.loads((out / "config.json").read_text())
+    assert config["label_column"] == "verdict"
+
+    # The run folder alone predicts on raw text, and agrees with metrics.
+    model = load_run(out)
+    assert model.class_names == ["thumbs down", "thumbs up"]
+    again = evaluate_run(out, tiny_split["test"], "review", "verdict")
+    assert again["accuracy"] == pytest.approx(saved["test"]["accuracy"])
+    results = predict_texts(model, ["a gem", ""], top_k=1)
+    assert results[0]["label"] in model.class_names
+    assert sum(results[0]["probabilities"].values()) == pytest.approx(1, 1e-5)
+    assert len(results[1]["top_k"]) == 1
+
+
+def test_training_is_deterministic(tiny_split, tmp_path):
+    first = tc.train_text_classifier(
+        _config(tiny_split, epochs=2), tmp_path / "a", verbose=0
+    )
+    second = tc.train_text_classifier(
+        _config(tiny_split, epochs=2), tmp_path / "b", verbose=0
+    )
+    assert (
+        first["test"]["confusion_matrix"]
+        == (second["test"]["confusion_matrix"])
+    )
+    a = load_run(tmp_path / "a").get_weights()
+    b = load_run(tmp_path / "b").get_weights()
+    for x, y in zip(a, b):
+        np.testing.assert_allclose(x, y, atol=1e-6)
+
+
+class _Interrupt(keras.callbacks.Callback):
+    """Stops training in the middle of an epoch, like Ctrl-C or a kill."""
+
+    def __init__(self, epoch, batch):
+        super().__init__()
+        self.epoch, self.batch, self.current = epoch, batch, 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.current = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.current == self.epoch and batch == self.batch:
+            raise KeyboardInterrupt
+
+
+def test_interrupted_run_resumes_and_finishes(
+    tiny_split, tmp_path, monkeypatch
+):
+    out = tmp_path / "run"
+    config = _config(tiny_split, epochs=4)
+    original = tc._callbacks
+
+    def interrupted(*args):
+        best, callbacks = original(*args)
+        return best, [*callbacks, _Interrupt(epoch=2, batch=1)]
+
+    monkeypatch.setattr(tc, "_callbacks", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        tc.train_text_classifier(config, out, verbose=0)
+    assert not (out / "metrics.json").exists()
+    assert (out / "checkpoints" / "member_0" / "best.json").exists()
+    monkeypatch.setattr(tc, "_callbacks", original)
+
+    with pytest.raises(ValueError, match="not empty"):
+        tc.train_text_classifier(config, out, verbose=0)
+    tc.train_text_classifier(config, out, resume=True, verbose=0)
+    history = json.loads((out / "history.json").read_text())
+    # Epochs 1-2 ran before the interruption, 3-4 after: none twice.
+    assert [row["epoch"] for row in history] == [1, 2, 3, 4]
+    with pytest.raises(ValueError, match="already finished"):
+        tc.train_text_classifier(config, out, resume=True, verbose=0)
+
+
+def test_resume_refuses_changed_settings(tiny_split, tmp_path):
+    out = tmp_path / "run"
+    (out).mkdir()
+    (out / "config.json").write_text(json.dumps(_config(tiny_split).to_dict()))
+    with pytest.raises(ValueError, match="units"):
+        tc.train_text_classifier(
+            _config(tiny_split, units=5), out, resume=True, verbose=0
+        )
+    with pytest.raises(ValueError, match="no run to resume"):
+        tc.train_text_classifier(
+            _config(tiny_split), tmp_path / "none", resume=True, verbose=0
+        )
+
+
+def test_ensemble_averages_its_members(tiny_split, tmp_path):
+    out = tmp_path / "run"
+    tc.train_text_classifier(
+        _config(tiny_split, epochs=1, ensemble=2, pooling="attention"),
+        out,
+        verbose=0,
+    )
+    model = load_run(out)
+    assert len(model.members) == 2
+    texts = np.array(["a gem of a film", "dull"], dtype=object)
+    both = [m.predict(texts, verbose=0)["probabilities"] for m in model.members]
+    np.testing.assert_allclose(
+        model.predict(texts, verbose=0)["probabilities"],
+        (both[0] + both[1]) / 2,
+        atol=1e-6,
+    )
+    assert not np.allclose(both[0], both[1])  # different seeds
+    result = predict_texts(model, ["a gem of a film"], attention=True)[0]
+    assert [w for w, _ in result["attention"]] == [
+        "a",
+        "gem",
+        "of",
+        "a",
+        "film",
+    ]
+    assert sum(a for _, a in result["attention"]) == pytest.approx(1, 1e-4)
+
+
+def test_class_weights_balance_the_classes():
+    weights = tc._class_weights(np.array([0, 0, 0, 1]), 2)
+    assert weights[1] == pytest.approx(3 * weights[0])
+    assert weights[0] * 3 + weights[1] == pytest.approx(4)
+
+
+def test_bad_settings_name_the_field(tiny_split):
+    with pytest.raises(ValueError, match="units"):
+        _config(tiny_split, units=0)
+    with pytest.raises(ValueError, match="unknown setting"):
+        SentimentConfig.from_dict({"unit": 3})
+    with pytest.raises(ValueError, match="dropout"):
+        _config(tiny_split, dropout=1.0)
