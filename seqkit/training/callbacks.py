@@ -1,10 +1,25 @@
-"""Callbacks whose state survives an interruption."""
+"""Callbacks whose state survives an interruption, even a SIGKILL.
+
+Every file is written to a temporary name and moved into place, so a
+process killed at any instant leaves the previous complete state behind.
+"""
 
 import json
 import math
 import os
+import shutil
 
 import keras
+import numpy as np
+
+
+def write_json_atomic(path, value):
+    """Writes JSON to `path` through a temporary file and a rename."""
+    tmp = f"{path}.tmp"
+    with open(tmp, "w", encoding="utf-8") as handle:
+        json.dump(value, handle, indent=2)
+        handle.write("\n")
+    os.replace(tmp, path)
 
 
 class BestWeights(keras.callbacks.Callback):
@@ -68,7 +83,9 @@ class BestWeights(keras.callbacks.Callback):
             )
         if self._improved(float(value)):
             os.makedirs(self.directory, exist_ok=True)
-            self.model.save_weights(self.weights_path)
+            tmp = self.weights_path.replace(".weights.h5", ".tmp.weights.h5")
+            self.model.save_weights(tmp)
+            os.replace(tmp, self.weights_path)
             self.state = {
                 "best": float(value),
                 "best_epoch": epoch + 1,
@@ -76,8 +93,7 @@ class BestWeights(keras.callbacks.Callback):
             }
         else:
             self.state["wait"] += 1
-        with open(self.state_path, "w", encoding="utf-8") as handle:
-            json.dump(self.state, handle)
+        write_json_atomic(self.state_path, self.state)
         if self.patience is not None and self.state["wait"] >= self.patience:
             self.model.stop_training = True
 
@@ -86,3 +102,83 @@ class BestWeights(keras.callbacks.Callback):
         if os.path.exists(self.weights_path):
             (model or self.model).load_weights(self.weights_path)
         return self.state
+
+
+class EpochCheckpoint(keras.callbacks.Callback):
+    """Saves weights, optimizer state and history after every epoch.
+
+    Each epoch goes to `DIR/epoch-N/` (weights and optimizer variables);
+    then `DIR/latest.json` (epoch, history, folder) is replaced atomically
+    and older epoch folders are removed. `restore(model)` loads the latest
+    complete epoch into a compiled model and returns the epoch to pass as
+    `fit(initial_epoch=...)`. Unlike `keras.callbacks.BackupAndRestore`,
+    a kill while writing cannot leave a half-written checkpoint in use, and
+    the optimizer's moments survive.
+
+    Args:
+        directory: where the checkpoints go.
+    """
+
+    def __init__(self, directory):
+        super().__init__()
+        self.directory = directory
+        self.latest_path = os.path.join(directory, "latest.json")
+        self.history = []
+
+    def read_latest(self):
+        """The latest complete checkpoint's record, or None."""
+        if not os.path.exists(self.latest_path):
+            return None
+        with open(self.latest_path, encoding="utf-8") as handle:
+            return json.load(handle)
+
+    def restore(self, model):
+        """Loads the latest epoch into `model`; returns epochs done (0+)."""
+        latest = self.read_latest()
+        if latest is None:
+            return 0
+        folder = os.path.join(self.directory, latest["folder"])
+        model.load_weights(os.path.join(folder, "model.weights.h5"))
+        optimizer = model.optimizer
+        optimizer.build(model.trainable_variables)
+        with np.load(os.path.join(folder, "optimizer.npz")) as values:
+            stored = [values[f"v{i}"] for i in range(len(values.files))]
+        if len(stored) != len(optimizer.variables):
+            raise ValueError(
+                f"{folder}: the checkpoint holds {len(stored)} optimizer "
+                f"variables, the model has {len(optimizer.variables)}"
+            )
+        for variable, value in zip(optimizer.variables, stored):
+            variable.assign(value)
+        self.history = list(latest["history"])
+        return int(latest["epoch"])
+
+    def on_epoch_end(self, epoch, logs=None):
+        os.makedirs(self.directory, exist_ok=True)
+        folder = f"epoch-{epoch + 1}"
+        path = os.path.join(self.directory, folder)
+        tmp = path + ".tmp"
+        shutil.rmtree(tmp, ignore_errors=True)
+        os.makedirs(tmp)
+        self.model.save_weights(os.path.join(tmp, "model.weights.h5"))
+        np.savez(
+            os.path.join(tmp, "optimizer.npz"),
+            **{
+                f"v{i}": keras.ops.convert_to_numpy(v)
+                for i, v in enumerate(self.model.optimizer.variables)
+            },
+        )
+        shutil.rmtree(path, ignore_errors=True)
+        os.replace(tmp, path)
+        row = {"epoch": epoch + 1}
+        row.update({k: float(v) for k, v in (logs or {}).items()})
+        self.history.append(row)
+        write_json_atomic(
+            self.latest_path,
+            {"epoch": epoch + 1, "folder": folder, "history": self.history},
+        )
+        for name in os.listdir(self.directory):
+            if name.startswith("epoch-") and name != folder:
+                shutil.rmtree(
+                    os.path.join(self.directory, name), ignore_errors=True
+                )

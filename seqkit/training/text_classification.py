@@ -7,9 +7,9 @@ logs), evaluates on the held-out splits and writes the run folder of
 DESIGN section 3.
 """
 
-import csv
 import json
 import logging
+import math
 import os
 import time
 from pathlib import Path
@@ -111,10 +111,10 @@ def _class_weights(labels, classes):
     return {i: float(w) for i, w in enumerate(weights)}
 
 
-def _callbacks(out, checkpoints, config, resume):
+def _callbacks(out, checkpoints, config):
     import keras
 
-    from seqkit.training.callbacks import BestWeights
+    from seqkit.training.callbacks import BestWeights, EpochCheckpoint
 
     best = BestWeights(
         str(checkpoints),
@@ -122,26 +122,13 @@ def _callbacks(out, checkpoints, config, resume):
         mode="max" if config.monitor.endswith("accuracy") else "min",
         patience=config.patience,
     )
-    return best, [
-        keras.callbacks.BackupAndRestore(str(checkpoints / "backup")),
+    epochs = EpochCheckpoint(str(checkpoints / "last"))
+    callbacks = [
         best,
-        keras.callbacks.CSVLogger(
-            str(checkpoints / "history.csv"), append=resume
-        ),
+        epochs,
         keras.callbacks.TensorBoard(str(out / "logs" / checkpoints.name)),
     ]
-
-
-def _history(checkpoints):
-    path = checkpoints / "history.csv"
-    if not path.exists():
-        return []
-    with open(path, encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    return [
-        {k: (int(v) + 1 if k == "epoch" else float(v)) for k, v in row.items()}
-        for row in rows
-    ]
+    return best, epochs, callbacks
 
 
 def fit_member(
@@ -149,11 +136,14 @@ def fit_member(
 ):
     """Trains one classifier on encoded data and loads its best weights.
 
-    A member whose `checkpoints/done` marker exists (finished before an
-    interruption of a later member) is not trained again.
+    With `resume`, training continues after the last complete epoch in
+    `checkpoints/last` (weights, optimizer state and history). A member
+    whose `checkpoints/done` marker exists (finished before an interruption
+    of a later member) is not trained again.
 
     Returns:
-        The best-weights state: best value, best epoch, epochs since.
+        `(state, history)`: the best-weights state (best value, best epoch,
+        epochs since) and the per-epoch history.
     """
     import keras
 
@@ -167,26 +157,38 @@ def fit_member(
         metrics=["accuracy"],
     )
     checkpoints.mkdir(parents=True, exist_ok=True)
-    best, callbacks = _callbacks(out, checkpoints, config, resume)
+    best, epochs, callbacks = _callbacks(out, checkpoints, config)
     done = checkpoints / "done"
     if done.exists():
-        return best.restore(model)
-    class_weight = None
-    if config.class_weight == "balanced":
-        class_weight = _class_weights(train_y, len(classifier.class_names))
-    model.fit(
-        bucketed_dataset(
-            train_ids, train_y, config.batch_size, shuffle=True, seed=seed
-        ),
-        validation_data=bucketed_dataset(valid_ids, valid_y, 256),
-        epochs=config.epochs,
-        callbacks=callbacks,
-        class_weight=class_weight,
-        verbose=verbose,
-    )
+        epochs.restore(model)
+        return best.restore(model), epochs.history
+    initial_epoch = epochs.restore(model) if resume else 0
+    if initial_epoch:
+        log.info("resuming after epoch %d", initial_epoch)
+    stopped = best.state["wait"] >= (config.patience or math.inf)
+    if not stopped and initial_epoch < config.epochs:
+        class_weight = None
+        if config.class_weight == "balanced":
+            class_weight = _class_weights(train_y, len(classifier.class_names))
+        model.fit(
+            bucketed_dataset(
+                train_ids,
+                train_y,
+                config.batch_size,
+                shuffle=True,
+                seed=seed,
+            ),
+            validation_data=bucketed_dataset(valid_ids, valid_y, 256),
+            epochs=config.epochs,
+            initial_epoch=initial_epoch,
+            shuffle=False,  # the dataset shuffles itself, every epoch
+            callbacks=callbacks,
+            class_weight=class_weight,
+            verbose=verbose,
+        )
     state = best.restore(model)
     done.write_text("finished\n", encoding="utf-8")
-    return state
+    return state, epochs.history
 
 
 def train_members(
@@ -216,7 +218,7 @@ def train_members(
         checkpoints = out / "checkpoints" / f"member_{index}"
         if config.ensemble > 1:
             log.info("training member %d of %d", index + 1, config.ensemble)
-        state = fit_member(
+        state, history = fit_member(
             member, data, config, out, checkpoints, resume, seed, verbose
         )
         log.info(
@@ -227,7 +229,7 @@ def train_members(
             state["best_epoch"],
         )
         members.append(member)
-        histories.append(_history(checkpoints))
+        histories.append(history)
     if len(members) == 1:
         return members[0], histories
     return EnsembleClassifier(members, name="ensemble"), histories

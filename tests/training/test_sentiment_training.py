@@ -100,14 +100,17 @@ def test_interrupted_run_resumes_and_finishes(
     original = tc._callbacks
 
     def interrupted(*args):
-        best, callbacks = original(*args)
-        return best, [*callbacks, _Interrupt(epoch=2, batch=1)]
+        best, epochs, callbacks = original(*args)
+        return best, epochs, [*callbacks, _Interrupt(epoch=2, batch=1)]
 
     monkeypatch.setattr(tc, "_callbacks", interrupted)
     with pytest.raises(KeyboardInterrupt):
         tc.train_text_classifier(config, out, verbose=0)
     assert not (out / "metrics.json").exists()
-    assert (out / "checkpoints" / "member_0" / "best.json").exists()
+    checkpoints = out / "checkpoints" / "member_0"
+    assert (checkpoints / "best.json").exists()
+    latest = json.loads((checkpoints / "last" / "latest.json").read_text())
+    assert latest["epoch"] == 2
     monkeypatch.setattr(tc, "_callbacks", original)
 
     with pytest.raises(ValueError, match="not empty"):
@@ -175,3 +178,30 @@ def test_bad_settings_name_the_field(tiny_split):
         SentimentConfig.from_dict({"unit": 3})
     with pytest.raises(ValueError, match="dropout"):
         _config(tiny_split, dropout=1.0)
+
+
+def test_epoch_checkpoint_restores_weights_and_optimizer(tmp_path):
+    from seqkit.training.callbacks import EpochCheckpoint
+
+    def model():
+        keras.utils.set_random_seed(1)
+        m = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+        m.compile(optimizer="adam", loss="mse")
+        return m
+
+    x = np.random.default_rng(0).normal(size=(8, 3)).astype("float32")
+    y = np.zeros((8, 2), "float32")
+    first = model()
+    checkpoint = EpochCheckpoint(str(tmp_path))
+    first.fit(x, y, epochs=2, batch_size=4, verbose=0, callbacks=[checkpoint])
+    second = model()
+    assert EpochCheckpoint(str(tmp_path)).restore(second) == 2
+    for a, b in zip(first.get_weights(), second.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    for a, b in zip(first.optimizer.variables, second.optimizer.variables):
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+    assert int(second.optimizer.iterations) == 4
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "epoch-2",
+        "latest.json",
+    ]
