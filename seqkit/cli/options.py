@@ -48,3 +48,16 @@ def verbosity(quiet):
     if quiet:
         return 0
     return 1 if sys.stdout.isatty() else 2
+
+
+def show_progress_log(quiet):
+    """Sends seqkit's INFO log (data counts, coverage, members) to stderr."""
+    import logging
+
+    if quiet:
+        return
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("seqkit: %(message)s"))
+    logger = logging.getLogger("seqkit")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)

@@ -4,7 +4,7 @@ import json
 
 import click
 
-from seqkit.cli.options import data_options, verbosity
+from seqkit.cli.options import data_options, show_progress_log, verbosity
 
 # option name -> SentimentConfig field, for options that override config.
 _OVERRIDES = {
@@ -149,6 +149,7 @@ def sentiment(
                 value = None
             values[_OVERRIDES[option]] = value
     config = SentimentConfig.from_dict(values, source="options")
+    show_progress_log(quiet)
     metrics = train_text_classifier(
         config, out, resume=resume, verbose=verbosity(quiet)
     )

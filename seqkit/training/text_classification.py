@@ -84,8 +84,11 @@ def prepare_inputs(config, splits):
             vocabulary, vectors, seed=config.seed
         )
         log.info(
-            "word vectors cover %.1f%% of the vocabulary",
+            "word vectors cover %.1f%% of the %d words, %.1f%% of the "
+            "training tokens",
             100 * coverage.type_fraction,
+            coverage.vocabulary_size,
+            100 * (coverage.token_fraction or 0),
         )
     return vectorizer, matrix, coverage
 
@@ -273,6 +276,15 @@ def train_text_classifier(config, out, resume=False, verbose=1):
             "stopping and the checkpoint choice use it"
         )
     class_names = splits.label_names
+    for name, split in splits.items():
+        log.info(
+            "%s: %d examples from %s (%d rows skipped)",
+            name,
+            len(split),
+            paths[name],
+            len(split.skipped),
+        )
+    log.info("classes: %s", ", ".join(class_names))
     index = {name: i for i, name in enumerate(class_names)}
     vectorizer, matrix, coverage = prepare_inputs(config, splits)
     encoded = {}

