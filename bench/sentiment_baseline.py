@@ -39,18 +39,21 @@ def main():
     parser.add_argument("--run", help="a seqkit run folder to compare")
     args = parser.parse_args()
     data = Path(args.data_dir)
-    train, valid, test = (read(data / f"{s}.csv")
-                          for s in ("train", "valid", "test"))
+    train, valid, test = (
+        read(data / f"{s}.csv") for s in ("train", "valid", "test")
+    )
     started = time.time()
-    vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True,
-                                 min_df=1, lowercase=True)
+    vectorizer = TfidfVectorizer(
+        ngram_range=(1, 2), sublinear_tf=True, min_df=1, lowercase=True
+    )
     x_train = vectorizer.fit_transform(train[0])
     best = None
     for c in (0.5, 1, 2, 4, 8, 16):
         model = LogisticRegression(C=c, max_iter=2000)
         model.fit(x_train, train[1])
-        valid_score = score(valid[1], model.predict(
-            vectorizer.transform(valid[0])))
+        valid_score = score(
+            valid[1], model.predict(vectorizer.transform(valid[0]))
+        )
         if best is None or valid_score["accuracy"] > best[1]["accuracy"]:
             best = (c, valid_score, model)
     c, valid_score, model = best
@@ -64,14 +67,15 @@ def main():
     if args.run:
         metrics = json.loads((Path(args.run) / "metrics.json").read_text())
         report["seqkit"] = {
-            split: {k: round(metrics[split][k], 4)
-                    for k in ("accuracy", "macro_f1")}
+            split: {
+                k: round(metrics[split][k], 4) for k in ("accuracy", "macro_f1")
+            }
             for split in ("valid", "test")
         }
         report["seqkit"]["train_seconds"] = metrics.get("train_seconds")
         report["test_accuracy_gain"] = round(
-            report["seqkit"]["test"]["accuracy"]
-            - report["test"]["accuracy"], 4)
+            report["seqkit"]["test"]["accuracy"] - report["test"]["accuracy"], 4
+        )
     print(json.dumps(report, indent=2))
 
 
