@@ -59,3 +59,24 @@ def tiny_split(tmp_path):
                 writer.writerow([i, row["text"], verdict])
         paths[split] = str(path)
     return paths
+
+
+@pytest.fixture
+def tiny_train_args(tiny_split):
+    """`seqkit train sentiment` arguments for `tiny_split` (tiny preset)."""
+    return [
+        "train",
+        "sentiment",
+        "--preset",
+        "tiny",
+        "--train",
+        tiny_split["train"],
+        "--valid",
+        tiny_split["valid"],
+        "--test",
+        tiny_split["test"],
+        "--text-column",
+        "review",
+        "--label-column",
+        "verdict",
+    ]

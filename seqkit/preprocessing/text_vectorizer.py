@@ -25,10 +25,11 @@ class TextVectorizer(keras.layers.TextVectorization):
     A `keras.layers.TextVectorization` whose splitting is a `WordTokenizer`
     and whose vocabulary is a `Vocabulary`: id 0 is padding, id 1 unknown,
     the words from id 2 on. Inputs are string tensors of shape `(batch,)`
-    (or `(batch, 1)`); outputs are int64 ids of shape
-    `(batch, max_length)`, right-padded with 0 and truncated after
-    `max_length` tokens (padded to the longest text of the batch when
-    `max_length` is `None`). It produces no mask: the next layer (an
+    (or `(batch, 1)`); outputs are int64 ids of shape `(batch, time)`,
+    truncated after `max_length` tokens and right-padded with 0 to the
+    longest text of the batch (at least one step): a recurrent network runs
+    every step it is given, so a batch is never padded further than it
+    needs. It produces no mask: the next layer (an
     embedding with `mask_zero=True`) makes one from the zeros.
 
     It runs inside `tf.data` (`dataset.map(vectorizer)`), saves inside a
@@ -88,7 +89,7 @@ class TextVectorizer(keras.layers.TextVectorization):
             standardize=None,
             split=tokenizer,
             output_mode="int",
-            output_sequence_length=max_length,
+            output_sequence_length=None,
             vocabulary=words,
             **kwargs,
         )
@@ -102,8 +103,19 @@ class TextVectorizer(keras.layers.TextVectorization):
         if inputs.shape.rank == 0:
             # Keras pads a single text's ids with a divisibility rule that
             # leaves an empty text empty; a batch of one is padded right.
-            return super().call(inputs[tf.newaxis])[0]
-        return super().call(inputs)
+            return self.call(inputs[tf.newaxis])[0]
+        # Pad to the longest text of the batch (at least one step, so a
+        # batch of empty texts still has a time axis), then truncate: a
+        # recurrent network runs every padded step, so padding every batch
+        # to max_length would cost time for nothing.
+        ids = super().call(inputs)
+        if self.max_length is not None:
+            ids = ids[..., : self.max_length]
+        missing = tf.maximum(1 - tf.shape(ids)[-1], 0)
+        paddings = tf.concat(
+            [tf.zeros([tf.rank(ids) - 1, 2], tf.int32), [[0, missing]]], 0
+        )
+        return tf.pad(ids, paddings)
 
     def get_config(self):
         """Returns the constructor arguments (the vocabulary as words)."""

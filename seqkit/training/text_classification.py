@@ -50,9 +50,35 @@ def _word_vectors(config, vocabulary):
 
     if not config.embeddings or config.embeddings == "none":
         return None
+    # Extending the vocabulary needs every vector, not only the training
+    # words' ones.
+    keep = None if config.pretrained_words else vocabulary
     if config.embeddings == "glove-6b-50d":
-        return load_glove_6b_50d(vocabulary=vocabulary)
-    return load_word_vectors(config.embeddings, vocabulary=vocabulary)
+        return load_glove_6b_50d(vocabulary=keep)
+    return load_word_vectors(config.embeddings, vocabulary=keep)
+
+
+def extend_vocabulary(vocabulary, vectors, count):
+    """Adds the first `count` words of `vectors` that training lacked.
+
+    Words seen only at prediction time then keep their pretrained vector
+    instead of becoming the unknown id (about 5% of the test tokens of the
+    bundled data, 78% of them in GloVe). Vector files list words most
+    frequent first, so the first rows are the useful ones.
+    """
+    from seqkit.preprocessing import Vocabulary
+
+    known = set(vocabulary.words)
+    extra = [
+        word
+        for word in vectors.words[:count]
+        if word not in known and word.strip() == word and word
+    ]
+    return Vocabulary(
+        [*vocabulary.words, *extra],
+        counts=vocabulary.counts,
+        unknown_count=vocabulary.unknown_count,
+    )
 
 
 def prepare_inputs(config, splits):
@@ -71,14 +97,16 @@ def prepare_inputs(config, splits):
         min_count=config.min_count,
         max_size=config.max_vocab,
     )
-    vectorizer = TextVectorizer(
-        vocabulary,
-        max_length=config.max_length,
-        lowercase=config.lowercase,
-        name="vectorizer",
-    )
     vectors = _word_vectors(config, vocabulary)
     matrix, coverage = None, None
+    if vectors is not None and config.pretrained_words:
+        vocabulary = extend_vocabulary(
+            vocabulary, vectors, config.pretrained_words
+        )
+        log.info(
+            "vocabulary: %d words (with words of the vectors)",
+            len(vocabulary.words),
+        )
     if vectors is not None:
         matrix, coverage = embedding_matrix(
             vocabulary, vectors, seed=config.seed
@@ -90,6 +118,12 @@ def prepare_inputs(config, splits):
             coverage.vocabulary_size,
             100 * (coverage.token_fraction or 0),
         )
+    vectorizer = TextVectorizer(
+        vocabulary,
+        max_length=config.max_length,
+        lowercase=config.lowercase,
+        name="vectorizer",
+    )
     return vectorizer, matrix, coverage
 
 

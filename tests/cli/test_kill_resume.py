@@ -8,25 +8,12 @@ import sys
 import time
 
 
-def _command(tiny_split, out, *extra):
+def _command(train_args, out, *extra):
     return [
         sys.executable,
         "-c",
         "from seqkit.cli import main; main()",
-        "train",
-        "sentiment",
-        "--preset",
-        "tiny",
-        "--train",
-        tiny_split["train"],
-        "--valid",
-        tiny_split["valid"],
-        "--test",
-        tiny_split["test"],
-        "--text-column",
-        "review",
-        "--label-column",
-        "verdict",
+        *train_args,
         "--epochs",
         "6",
         "--batch-size",
@@ -40,11 +27,11 @@ def _command(tiny_split, out, *extra):
     ]
 
 
-def test_sigkill_mid_epoch_then_resume(tiny_split, tmp_path):
+def test_sigkill_mid_epoch_then_resume(tiny_train_args, tmp_path):
     out = tmp_path / "run"
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
     process = subprocess.Popen(
-        _command(tiny_split, out),
+        _command(tiny_train_args, out),
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -65,7 +52,7 @@ def test_sigkill_mid_epoch_then_resume(tiny_split, tmp_path):
     assert 1 <= done < 6
 
     result = subprocess.run(
-        _command(tiny_split, out, "--resume"),
+        _command(tiny_train_args, out, "--resume"),
         env=env,
         capture_output=True,
         text=True,

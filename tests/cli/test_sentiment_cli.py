@@ -14,23 +14,10 @@ def _invoke(*args):
 
 
 @pytest.fixture
-def trained_run(tiny_split, tmp_path):
+def trained_run(tiny_split, tiny_train_args, tmp_path):
     out = tmp_path / "run"
     result = _invoke(
-        "train",
-        "sentiment",
-        "--preset",
-        "tiny",
-        "--train",
-        tiny_split["train"],
-        "--valid",
-        tiny_split["valid"],
-        "--test",
-        tiny_split["test"],
-        "--text-column",
-        "review",
-        "--label-column",
-        "verdict",
+        *tiny_train_args,
         "--pooling",
         "attention",
         "--cell",

@@ -205,3 +205,36 @@ def test_epoch_checkpoint_restores_weights_and_optimizer(tmp_path):
         "epoch-2",
         "latest.json",
     ]
+
+
+def test_vocabulary_extended_with_pretrained_words(tiny_split, tmp_path):
+    from seqkit.data import load_splits
+    from seqkit.preprocessing import Vocabulary, WordVectors
+
+    vocabulary = Vocabulary(["film", "good"], counts={"film": 3, "good": 2})
+    vectors = WordVectors(
+        ["the", "film", "superb", "dreadful", "rare"],
+        np.eye(5, dtype="float32"),
+        1.0,
+    )
+    extended = tc.extend_vocabulary(vocabulary, vectors, count=4)
+    # training words keep their ids; new words follow, in vector order
+    assert extended.words == ["film", "good", "the", "superb", "dreadful"]
+    assert extended.counts["film"] == 3
+
+    vector_file = tmp_path / "vectors.txt"
+    vector_file.write_text("unseenword 1 0\nthe 0 1\n", encoding="utf-8")
+    config = _config(
+        tiny_split, embeddings=str(vector_file), pretrained_words=2
+    )
+    splits = load_splits(
+        config.train,
+        config.valid,
+        config.test,
+        text_column="review",
+        label_column="verdict",
+    )
+    vectorizer, matrix, _ = tc.prepare_inputs(config, splits)
+    ids = np.asarray(vectorizer(np.array(["unseenword"], dtype=object)))
+    assert ids[0, 0] > 1  # not the unknown id
+    np.testing.assert_allclose(matrix[ids[0, 0]], [1.0, 0.0])

@@ -43,6 +43,7 @@ class SentimentConfig:
     pooling: str = "max"
     embedding_dim: int = 50
     embeddings: str = "glove-6b-50d"
+    pretrained_words: int = 0
     freeze_embeddings: bool = False
     embedding_dropout: float = 0.1
     spatial_dropout: float = 0.2
@@ -91,6 +92,13 @@ class SentimentConfig:
 
     def validate(self, source="config"):
         """Checks ranges, naming the setting; raises ValueError."""
+        if not isinstance(self.pretrained_words, int) or (
+            self.pretrained_words < 0
+        ):
+            raise ValueError(
+                f"{source}: pretrained_words must be a count >= 0; "
+                f"received {self.pretrained_words!r}"
+            )
         positive = (
             "units",
             "layers",
