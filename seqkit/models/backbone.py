@@ -80,6 +80,9 @@ class RecurrentBackbone(keras.Model):
         dropout: input dropout of the recurrent layers.
         recurrent_dropout: recurrent dropout (disables the fused kernel).
         embedding_trainable: whether the word vectors are trained.
+        static_channel: also feed a frozen copy of the initial vectors,
+            concatenated with the trained ones (Kim 2014's multichannel):
+            words rare or absent in training keep their pretrained meaning.
         embedding_matrix: initial vectors `[vocabulary_size, embedding_dim]`
             or None; not part of the config (the weights are saved).
         seed: seed of the dropout layers.
@@ -111,6 +114,7 @@ class RecurrentBackbone(keras.Model):
         dropout=0.0,
         recurrent_dropout=0.0,
         embedding_trainable=True,
+        static_channel=False,
         embedding_matrix=None,
         seed=None,
         **kwargs,
@@ -133,6 +137,15 @@ class RecurrentBackbone(keras.Model):
             seed=seed,
             name="embedding",
         )
+        static = None
+        if static_channel:
+            static = PretrainedEmbedding(
+                vocabulary_size,
+                embedding_dim,
+                matrix=embedding_matrix,
+                trainable=False,
+                name="static_embedding",
+            )
         stack = RecurrentStack(
             cell,
             units,
@@ -149,6 +162,10 @@ class RecurrentBackbone(keras.Model):
         # === Functional graph ===
         token_ids = keras.Input((None,), dtype="int32", name="token_ids")
         hidden = embedding(token_ids)
+        if static is not None:
+            hidden = keras.layers.Concatenate(name="channels")(
+                [hidden, static(token_ids)]
+            )
         if embedding_activation:
             hidden = keras.layers.Activation(
                 embedding_activation, name="embedding_activation"
@@ -194,6 +211,7 @@ class RecurrentBackbone(keras.Model):
         self.dropout = dropout
         self.recurrent_dropout = recurrent_dropout
         self.embedding_trainable = embedding_trainable
+        self.static_channel = static_channel
         self.seed = seed
 
     @property
@@ -207,7 +225,10 @@ class RecurrentBackbone(keras.Model):
             A list of `(name, [layers])`: `embedding`, `rnn_0` ...
             `rnn_{n-1}`, and `attention` when the pooling has one.
         """
-        groups = [("embedding", [self.get_layer("embedding")])]
+        embeddings = [self.get_layer("embedding")]
+        if self.static_channel:
+            embeddings.append(self.get_layer("static_embedding"))
+        groups = [("embedding", embeddings)]
         stack = self.get_layer("rnn")
         for index, rnn in enumerate(stack.rnn_layers):
             groups.append((f"rnn_{index}", [rnn]))
@@ -233,6 +254,7 @@ class RecurrentBackbone(keras.Model):
             "dropout": self.dropout,
             "recurrent_dropout": self.recurrent_dropout,
             "embedding_trainable": self.embedding_trainable,
+            "static_channel": self.static_channel,
             "seed": self.seed,
         }
 

@@ -122,3 +122,24 @@ def test_text_model_round_trips_through_keras_file(tmp_path):
         np.testing.assert_allclose(after[key], before[key], atol=1e-6)
     assert loaded.class_names == ["neg", "pos"]
     assert loaded.vectorizer.max_length == 4
+
+
+def test_static_channel_keeps_the_pretrained_vectors():
+    matrix = np.random.default_rng(1).normal(size=(8, 5)).astype("float32")
+    config = SentimentConfig(units=3, embeddings=None, static_channel=True)
+    model = build_classifier(
+        config, TextVectorizer(WORDS), ["a", "b"], embedding_matrix=matrix
+    )
+    backbone = model.backbone
+    static = backbone.get_layer("static_embedding")
+    assert not static.trainable and backbone.get_layer("embedding").trainable
+    ids_model = model.ids_model()
+    ids_model.compile(optimizer=keras.optimizers.SGD(1.0), loss="mse")
+    ids_model.train_on_batch(np.array([[2, 3, 0]]), np.array([[1.0, 0.0]]))
+    np.testing.assert_array_equal(
+        ops.convert_to_numpy(static.embeddings), matrix
+    )
+    trained = ops.convert_to_numpy(backbone.get_layer("embedding").embeddings)
+    assert not np.allclose(trained[2], matrix[2])
+    groups = dict(model.layer_groups())
+    assert static in groups["embedding"]

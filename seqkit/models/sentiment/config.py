@@ -45,6 +45,7 @@ class SentimentConfig:
     embeddings: str = "glove-6b-50d"
     pretrained_words: int = 0
     freeze_embeddings: bool = False
+    static_channel: bool = False
     embedding_dropout: float = 0.1
     spatial_dropout: float = 0.2
     dropout: float = 0.2
@@ -190,6 +191,7 @@ def build_classifier(
         dropout=config.dropout,
         recurrent_dropout=config.recurrent_dropout,
         embedding_trainable=not config.freeze_embeddings,
+        static_channel=config.static_channel,
         embedding_matrix=embedding_matrix,
         seed=seed,
         name="backbone",
