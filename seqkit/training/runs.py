@@ -31,7 +31,8 @@ def load_run(run):
     return keras.saving.load_model(path)
 
 
-def _outputs(model, texts, batch_size=256):
+def predict_outputs(model, texts, batch_size=256):
+    """A text model's outputs (a dict with `probabilities`) for texts."""
     texts = np.array(list(texts), dtype=object)
     outputs = model.predict(texts, batch_size=batch_size, verbose=0)
     if not isinstance(outputs, dict):
@@ -71,7 +72,7 @@ def evaluate_run(run, data, text_column="text", label_column="label"):
         )
     index = {name: i for i, name in enumerate(names)}
     labels = np.array([index[label] for label in examples.labels])
-    probabilities = _outputs(model, examples.texts)["probabilities"]
+    probabilities = predict_outputs(model, examples.texts)["probabilities"]
     metrics = classification_metrics(labels, probabilities, names)
     metrics["skipped"] = len(examples.skipped)
     return metrics
@@ -96,7 +97,7 @@ def predict_texts(model, texts, top_k=None, attention=False):
     """
     texts = list(texts)
     names = model.class_names
-    outputs = _outputs(model, texts)
+    outputs = predict_outputs(model, texts)
     if attention and "attention" not in outputs:
         raise ValueError(
             "--attention: this model does not pool with attention "

@@ -10,11 +10,12 @@ DESIGN section 3.
 import json
 import logging
 import math
-import os
 import time
 from pathlib import Path
 
 import numpy as np
+
+from seqkit.training.callbacks import write_json_atomic
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +31,11 @@ def _read_data(config):
             raise ValueError(
                 "--valid/--test given without --train: pass all three, or "
                 "none for the bundled data set"
+            )
+        if (config.text_column, config.label_column) != ("text", "label"):
+            raise ValueError(
+                "--text-column/--label-column name the columns of your "
+                "files: give --train, --valid and --test with them"
             )
         paths = {k: str(v) for k, v in bundled_splits(BUNDLED).items()}
         text_column, label_column = "text", "label"
@@ -249,14 +255,15 @@ def train_members(
         name = "sentiment_classifier"
         if config.ensemble > 1:
             name = f"{name}_{index}"
+        settings = config.member(index)
         member = build_classifier(
-            config, vectorizer, class_names, matrix, seed=seed, name=name
+            settings, vectorizer, class_names, matrix, seed=seed, name=name
         )
         checkpoints = out / "checkpoints" / f"member_{index}"
         if config.ensemble > 1:
             log.info("training member %d of %d", index + 1, config.ensemble)
         state, history = fit_member(
-            member, data, config, out, checkpoints, resume, seed, verbose
+            member, data, settings, out, checkpoints, resume, seed, verbose
         )
         log.info(
             "member %d: best %s %.4f at epoch %s",
@@ -270,13 +277,6 @@ def train_members(
     if len(members) == 1:
         return members[0], histories
     return EnsembleClassifier(members, name="ensemble"), histories
-
-
-def predict_probabilities(model, texts, batch_size=256):
-    """Class probabilities of a text model, batch by batch."""
-    texts = np.array(list(texts), dtype=object)
-    outputs = model.predict(texts, batch_size=batch_size, verbose=0)
-    return outputs["probabilities"] if isinstance(outputs, dict) else outputs
 
 
 def train_text_classifier(config, out, resume=False, verbose=1):
@@ -298,6 +298,7 @@ def train_text_classifier(config, out, resume=False, verbose=1):
     import keras
 
     from seqkit.training.metrics import classification_metrics
+    from seqkit.training.runs import predict_outputs
 
     out = Path(out)
     _check_out(out, config, resume)
@@ -343,13 +344,15 @@ def train_text_classifier(config, out, resume=False, verbose=1):
     for name, split in splits.items():
         if name == "train":
             continue
-        probabilities = predict_probabilities(classifier, split.texts)
+        probabilities = predict_outputs(classifier, split.texts)[
+            "probabilities"
+        ]
         metrics[name] = classification_metrics(
             encoded[name][1], probabilities, class_names
         )
     metrics["train_seconds"] = round(time.time() - started, 1)
-    _write_json(out / "metrics.json", metrics)
-    _write_json(
+    write_json_atomic(out / "metrics.json", metrics)
+    write_json_atomic(
         out / "history.json",
         histories[0] if len(histories) == 1 else {"members": histories},
     )
@@ -364,7 +367,7 @@ def train_text_classifier(config, out, resume=False, verbose=1):
     }
     if coverage is not None:
         info["embedding_coverage"] = coverage.to_dict()
-    _write_json(out / "data.json", info)
+    write_json_atomic(out / "data.json", info)
     return metrics
 
 
@@ -392,12 +395,4 @@ def _check_out(out, config, resume):
             "interrupted run"
         )
     out.mkdir(parents=True, exist_ok=True)
-    _write_json(config_path, config.to_dict())
-
-
-def _write_json(path, value):
-    tmp = f"{path}.tmp"
-    with open(tmp, "w", encoding="utf-8") as handle:
-        json.dump(value, handle, indent=2, sort_keys=False)
-        handle.write("\n")
-    os.replace(tmp, path)
+    write_json_atomic(config_path, config.to_dict())

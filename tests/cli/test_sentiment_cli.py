@@ -111,6 +111,10 @@ def test_predict_reads_an_input_file(trained_run, tmp_path):
             "no run to resume",
         ),
         (["evaluate", "{out}", "--data", "x.csv"], "no model.keras"),
+        (
+            ["train", "sentiment", "--text-column", "body", "--out", "{out}"],
+            "give --train",
+        ),
         (["predict", "{out}"], "texts"),
     ],
 )

@@ -238,3 +238,39 @@ def test_vocabulary_extended_with_pretrained_words(tiny_split, tmp_path):
     ids = np.asarray(vectorizer(np.array(["unseenword"], dtype=object)))
     assert ids[0, 0] > 1  # not the unknown id
     np.testing.assert_allclose(matrix[ids[0, 0]], [1.0, 0.0])
+
+
+def test_member_overrides_make_different_members(tiny_split, tmp_path):
+    config = _config(
+        tiny_split,
+        epochs=1,
+        ensemble=3,
+        member_overrides=[{}, {"cell": "gru", "static_channel": True}],
+    )
+    assert [config.member(i).cell for i in range(3)] == [
+        config.cell,
+        "gru",
+        config.cell,
+    ]
+    out = tmp_path / "run"
+    tc.train_text_classifier(config, out, verbose=0)
+    model = load_run(out)
+    cells = [m.backbone.cell for m in model.members]
+    assert cells == [config.cell, "gru", config.cell]
+    assert [m.backbone.static_channel for m in model.members] == [
+        False,
+        True,
+        False,
+    ]
+    saved = json.loads((out / "config.json").read_text())
+    assert saved["member_overrides"][1] == {
+        "cell": "gru",
+        "static_channel": True,
+    }
+
+
+def test_member_overrides_may_not_touch_the_data(tiny_split):
+    with pytest.raises(ValueError, match="member_overrides may set only"):
+        _config(tiny_split, member_overrides=[{"max_vocab": 10}])
+    with pytest.raises(ValueError, match="units"):
+        _config(tiny_split, member_overrides=[{"units": -1}])
