@@ -6,26 +6,8 @@ import pytest
 
 from seqkit.layers import AdditiveAttention, AttentionPooling
 from seqkit.testing import run_layer_test
+from tests.layers.masks import RIGHT_PADDED, WITH_HOLES
 
-# Rows: full, ragged, only padding, one step; and a mask with holes.
-RIGHT_PADDED = np.array(
-    [
-        [1, 1, 1, 1, 1],
-        [1, 1, 1, 0, 0],
-        [0, 0, 0, 0, 0],
-        [1, 0, 0, 0, 0],
-    ],
-    dtype=bool,
-)
-WITH_HOLES = np.array(
-    [
-        [0, 1, 0, 1, 0],
-        [1, 0, 0, 0, 1],
-        [0, 0, 0, 0, 0],
-        [0, 0, 1, 1, 1],
-    ],
-    dtype=bool,
-)
 MASKS = [RIGHT_PADDED, WITH_HOLES]
 
 

@@ -6,29 +6,9 @@ import pytest
 
 from seqkit.layers import SequencePooling
 from seqkit.testing import run_layer_test
+from tests.layers.masks import RIGHT_PADDED, WITH_HOLES
 
 MODES = ("mean", "max", "last")
-
-# A ragged right-padded batch with a full row, an all-padding row and a row
-# of one step, and a mask with holes (not right-padded).
-RIGHT_PADDED = np.array(
-    [
-        [1, 1, 1, 1, 1],
-        [1, 1, 1, 0, 0],
-        [0, 0, 0, 0, 0],
-        [1, 0, 0, 0, 0],
-    ],
-    dtype=bool,
-)
-WITH_HOLES = np.array(
-    [
-        [0, 1, 0, 1, 0],
-        [1, 0, 0, 0, 1],
-        [0, 0, 0, 0, 0],
-        [0, 0, 1, 1, 0],
-    ],
-    dtype=bool,
-)
 
 
 def reference_pooling(x, mask, mode):
