@@ -1,0 +1,45 @@
+"""`import seqkit` is light, yet registers seqkit's classes with Keras."""
+
+import subprocess
+import sys
+
+import pytest
+
+CHECK = (
+    "import sys\n"
+    "{imports}\n"
+    "import keras\n"
+    "names = keras.saving.get_custom_objects()\n"
+    "assert 'seqkit>TextClassifier' in names, 'not registered'\n"
+    "assert 'seqkit>LSTM' in names and 'seqkit>TextVectorizer' in names\n"
+)
+
+
+@pytest.mark.parametrize(
+    "imports",
+    [
+        "import seqkit",  # then keras
+        "import seqkit; import tensorflow",  # TF imports keras inside
+        "import keras; import seqkit",  # keras first
+    ],
+)
+def test_registration_whatever_the_import_order(imports):
+    result = subprocess.run(
+        [sys.executable, "-c", CHECK.format(imports=imports)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-1500:]
+
+
+def test_import_seqkit_loads_no_tensorflow():
+    code = (
+        "import sys, seqkit\n"
+        "assert 'tensorflow' not in sys.modules\n"
+        "assert 'keras' not in sys.modules\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr[-1500:]
