@@ -274,3 +274,50 @@ def test_member_overrides_may_not_touch_the_data(tiny_split):
         _config(tiny_split, member_overrides=[{"max_vocab": 10}])
     with pytest.raises(ValueError, match="units"):
         _config(tiny_split, member_overrides=[{"units": -1}])
+
+
+def test_large_bidirectional_ensembles_load_back(tmp_path):
+    """Six two-layer bidirectional members survive repeated loads.
+
+    The first default run's model failed to load in some processes:
+    keras.layers.Bidirectional, rebuilt inside load_model, received its
+    forward layer as the backward one (Keras shares objects by Python id,
+    and ids of freed objects come back). Whether it happens depends on
+    memory addresses, so this test cannot force it; RecurrentStack no
+    longer uses that wrapper (`BidirectionalRNN`), and the test below
+    checks that too."""
+    from seqkit.models import EnsembleClassifier
+    from seqkit.models.sentiment import build_classifier
+    from seqkit.preprocessing import TextVectorizer
+
+    config = SentimentConfig(
+        units=2, embedding_dim=3, embeddings=None, layers=2, bidirectional=True
+    )
+    vectorizer = TextVectorizer(["good", "bad", "film"])
+    members = [
+        build_classifier(config, vectorizer, ["a", "b"], name=f"m{i}")
+        for i in range(6)
+    ]
+    model = EnsembleClassifier(members)
+    model.save(tmp_path / "model.keras")
+    texts = np.array(["good film", "bad"], dtype=object)
+    expected = model.predict(texts, verbose=0)["probabilities"]
+    for _ in range(5):
+        loaded = keras.saving.load_model(tmp_path / "model.keras")
+        np.testing.assert_allclose(
+            loaded.predict(texts, verbose=0)["probabilities"],
+            expected,
+            atol=1e-6,
+        )
+
+
+def test_stacks_hold_no_keras_bidirectional_wrapper():
+    from seqkit.layers import RecurrentStack
+    from seqkit.layers.rnn.stack import BidirectionalRNN
+
+    stack = RecurrentStack("lstm", 2, num_layers=2, bidirectional=True)
+    assert all(isinstance(r, BidirectionalRNN) for r in stack.rnn_layers)
+    assert not any(
+        isinstance(layer, keras.layers.Bidirectional)
+        for layer in stack._flatten_layers()
+    )

@@ -10,6 +10,54 @@ from seqkit.registry import register
 CELLS = {"elman": Elman, "lstm": LSTM, "gru": GRU}
 
 
+class BidirectionalRNN(keras.layers.Layer):
+    """A forward and a backward recurrent layer, outputs concatenated.
+
+    What `keras.layers.Bidirectional` computes, built from two given
+    layers. Keras's wrapper rebuilds its layer from a serialized copy of
+    itself, and when that happens while a model loads, Keras's object
+    sharing can hand back the forward layer as the backward one (the copies
+    share the id of one Python object, and ids of freed objects are
+    reused); a `RecurrentStack` saved in a large model then failed to load.
+    This layer takes both layers ready-made.
+
+    Masks: both layers read the mask; the backward layer reads the real
+    steps from the end, and its returned sequence is flipped back so step
+    t of both halves belongs to input step t.
+
+    Args:
+        forward_layer: a recurrent layer with `go_backwards=False`.
+        backward_layer: the same kind of layer with `go_backwards=True`.
+        **kwargs: base layer arguments (`name`, `dtype`).
+    """
+
+    def __init__(self, forward_layer, backward_layer, **kwargs):
+        super().__init__(**kwargs)
+        self.forward_layer = forward_layer
+        self.backward_layer = backward_layer
+        self.return_sequences = forward_layer.return_sequences
+        self.supports_masking = True
+
+    def build(self, input_shape):
+        self.forward_layer.build(input_shape)
+        self.backward_layer.build(input_shape)
+
+    def call(self, inputs, mask=None, training=False):
+        forward = self.forward_layer(inputs, mask=mask, training=training)
+        backward = self.backward_layer(inputs, mask=mask, training=training)
+        if self.return_sequences:
+            backward = keras.ops.flip(backward, axis=1)
+        return keras.ops.concatenate([forward, backward], axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        shape = list(self.forward_layer.compute_output_shape(input_shape))
+        shape[-1] *= 2
+        return tuple(shape)
+
+    def compute_mask(self, inputs, mask=None):
+        return mask if self.return_sequences else None
+
+
 @register(
     example={
         "init": {
@@ -26,8 +74,9 @@ class RecurrentStack(keras.layers.Layer):
     """`num_layers` recurrent layers, each reading the previous one's output.
 
     Each layer is a seqkit `Elman`, `LSTM` or `GRU` returning sequences,
-    wrapped in `keras.layers.Bidirectional` (forward and backward outputs
-    concatenated) when `bidirectional`. With `skip_connections`, the output
+    paired with a backward twin (`BidirectionalRNN`: forward and backward
+    outputs concatenated, as `keras.layers.Bidirectional` does) when
+    `bidirectional`. With `skip_connections`, the output
     is DeepMoji's: the concatenation of every layer's output and the stack's
     input, `[h_n, ..., h_1, x]`, so later pooling sees every level; each
     layer still reads only its predecessor's output.
@@ -99,17 +148,26 @@ class RecurrentStack(keras.layers.Layer):
         self.rnn_layers = []
         for index in range(num_layers):
             last = index == num_layers - 1
-            rnn = CELLS[cell](
-                units,
-                return_sequences=return_sequences or not last,
-                name=f"{cell}_{index}",
-                dtype=base.get("dtype"),
-                **kwargs,
-            )
-            if bidirectional:
-                rnn = keras.layers.Bidirectional(
-                    rnn, name=f"bi_{cell}_{index}", dtype=base.get("dtype")
+
+            def make(prefix, go_backwards=False, index=index, last=last):
+                return CELLS[cell](
+                    units,
+                    return_sequences=return_sequences or not last,
+                    go_backwards=go_backwards,
+                    name=f"{prefix}{cell}_{index}",
+                    dtype=base.get("dtype"),
+                    **kwargs,
                 )
+
+            if bidirectional:
+                rnn = BidirectionalRNN(
+                    make("forward_"),
+                    make("backward_", go_backwards=True),
+                    name=f"bi_{cell}_{index}",
+                    dtype=base.get("dtype"),
+                )
+            else:
+                rnn = make("")
             self.rnn_layers.append(rnn)
 
     def build(self, input_shape):
