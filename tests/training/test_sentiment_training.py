@@ -318,6 +318,5 @@ def test_stacks_hold_no_keras_bidirectional_wrapper():
     stack = RecurrentStack("lstm", 2, num_layers=2, bidirectional=True)
     assert all(isinstance(r, BidirectionalRNN) for r in stack.rnn_layers)
     assert not any(
-        isinstance(layer, keras.layers.Bidirectional)
-        for layer in stack._flatten_layers()
+        isinstance(r, keras.layers.Bidirectional) for r in stack.rnn_layers
     )
