@@ -13,10 +13,15 @@ import pytest  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
-def _isolate(tmp_path_factory, monkeypatch):
-    monkeypatch.setenv(
-        "SEQKIT_DATA_DIR", str(tmp_path_factory.mktemp("seqkit-cache"))
-    )
+def data_cache(tmp_path, monkeypatch):
+    """Every test gets its own data cache (SEQKIT_DATA_DIR) and seeds."""
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("SEQKIT_DATA_DIR", str(cache))
+    _seed()
+    return cache
+
+
+def _seed():
     random.seed(0)
     np.random.seed(0)
     try:

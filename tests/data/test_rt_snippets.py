@@ -153,7 +153,7 @@ def test_bundled_splits_in_a_checkout():
 
 
 def test_bundled_splits_elsewhere_prepares_into_cache(
-    fixtures, tmp_path, isolated_cache, monkeypatch
+    fixtures, tmp_path, data_cache, monkeypatch
 ):
     monkeypatch.setattr(prepare, "COMMITTED_DATA", tmp_path / "nothing")
     calls = []
@@ -164,7 +164,7 @@ def test_bundled_splits_elsewhere_prepares_into_cache(
 
     monkeypatch.setattr(prepare.registry, "fetch", fake_fetch)
     paths = bundled_splits("rt-snippets")
-    folder = isolated_cache / "prepared" / "rt-snippets"
+    folder = data_cache / "prepared" / "rt-snippets"
     assert paths == {s: folder / f"{s}.csv" for s in SPLITS}
     assert len(read_examples(paths["train"])) == 33
     assert bundled_splits("rt-snippets") == paths
