@@ -13,6 +13,7 @@ from seqkit.layers.rnn import (
     LSTMCell,
     RecurrentStack,
     cudnn_eligibility,
+    portable_graph,
 )
 
 __all__ = [
@@ -28,5 +29,6 @@ __all__ = [
     "LSTMCell",
     "RecurrentStack",
     "cudnn_eligibility",
+    "portable_graph",
     "hard_sigmoid_keras2",
 ]

@@ -1,7 +1,7 @@
 """Elman, LSTM and GRU cells and layers."""
 
 from seqkit.layers.rnn.elman import Elman, ElmanCell
-from seqkit.layers.rnn.fused import cudnn_eligibility
+from seqkit.layers.rnn.fused import cudnn_eligibility, portable_graph
 from seqkit.layers.rnn.gru import GRU, GRUCell
 from seqkit.layers.rnn.lstm import LSTM, LSTMCell
 from seqkit.layers.rnn.stack import RecurrentStack
@@ -15,4 +15,5 @@ __all__ = [
     "LSTMCell",
     "RecurrentStack",
     "cudnn_eligibility",
+    "portable_graph",
 ]

@@ -4,8 +4,43 @@ This is the one place in `seqkit.layers` that asks TensorFlow something (is a
 GPU visible?); everything else uses the public Keras API.
 """
 
+import contextlib
+import contextvars
+
 import keras
 from keras import ops
+
+_PORTABLE = contextvars.ContextVar("seqkit_portable_graph", default=False)
+
+
+@contextlib.contextmanager
+def portable_graph():
+    """Within this context, recurrent layers trace only the generic loop.
+
+    A graph traced with a GPU visible would otherwise hold cuDNN-only ops
+    (`CudnnRNNV3`) that fail on a CPU-only server; `seqkit export` traces
+    inside this context so the SavedModel runs anywhere.
+
+    Example:
+
+    ```python
+    with seqkit.layers.portable_graph():
+        concrete = serve.get_concrete_function()
+    ```
+    """
+    token = _PORTABLE.set(True)
+    try:
+        yield
+    finally:
+        _PORTABLE.reset(token)
+
+
+def _device_reasons():
+    if _PORTABLE.get():
+        return ["a portable graph is being traced (export)"]
+    if not gpu_visible():
+        return ["no GPU is visible"]
+    return []
 
 
 def gpu_visible():
@@ -125,9 +160,7 @@ def cudnn_eligibility(layer, mask=None):
             "cudnn_eligibility() takes a seqkit.layers.Elman, LSTM or GRU "
             f"layer; received {type(layer).__name__}"
         )
-    reasons = config_reasons(layer)
-    if not gpu_visible():
-        reasons.append("no GPU is visible")
+    reasons = config_reasons(layer) + _device_reasons()
     if mask is not None:
         reasons.extend(_mask_reason(mask))
     return not reasons, reasons
@@ -140,9 +173,7 @@ def inner_loop(layer, sequences, initial_state, mask, training):
     with `use_cudnn=True`). With a GPU and suitable settings, the fused
     kernel runs, guarded by a check of each batch's mask.
     """
-    reasons = config_reasons(layer)
-    if not reasons and not gpu_visible():
-        reasons.append("no GPU is visible")
+    reasons = config_reasons(layer) or _device_reasons()
     if reasons:
         if layer.use_cudnn is True:
             raise ValueError(
@@ -154,17 +185,21 @@ def inner_loop(layer, sequences, initial_state, mask, training):
             layer, sequences, initial_state, mask=mask, training=training
         )
 
+    # The two loops return their states as a list and a tuple: `cond` needs
+    # one structure from both branches.
     def fused():
-        return layer.fused_layer_class.inner_loop(
+        last, outputs, states = layer.fused_layer_class.inner_loop(
             layer, sequences, initial_state, mask=mask, training=training
         )
+        return last, outputs, tuple(states)
 
     if mask is None:
         return fused()
 
     def generic():
-        return keras.layers.RNN.inner_loop(
+        last, outputs, states = keras.layers.RNN.inner_loop(
             layer, sequences, initial_state, mask=mask, training=training
         )
+        return last, outputs, tuple(states)
 
     return ops.cond(mask_suits_fused(mask), fused, generic)

@@ -151,3 +151,64 @@ def test_masked_batch_is_guarded_in_a_graph(pretend_gpu):
     assert "LSTM" in pretend_gpu  # traced inside the cond
     np.testing.assert_allclose(got, plain.predict(batch, verbose=0), atol=1e-6)
     assert np.isfinite(got).all()
+
+
+@pytest.fixture
+def gpu_listed(monkeypatch):
+    """TensorFlow lists a GPU: Keras and seqkit both believe one exists.
+
+    Graphs can be traced (not run) this way on a CPU machine, with the
+    cuDNN ops that a real GPU would get.
+    """
+    import tensorflow as tf
+
+    listed = tf.config.list_logical_devices
+
+    def fake(device_type=None):
+        if device_type == "GPU":
+            return [tf.config.LogicalDevice("/device:GPU:0", "GPU")]
+        return listed(device_type)
+
+    monkeypatch.setattr(tf.config, "list_logical_devices", fake)
+
+
+def _traced_ops(layer):
+    import tensorflow as tf
+
+    @tf.function
+    def run(x, mask):
+        return layer(x, mask=mask)
+
+    graph = run.get_concrete_function(
+        tf.TensorSpec([None, None, 3]), tf.TensorSpec([None, None], tf.bool)
+    ).graph.as_graph_def()
+    found = {node.op for node in graph.node}
+    for function in graph.library.function:
+        found.update(node.op for node in function.node_def)
+    return found
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: L.LSTM(2),
+        lambda: L.GRU(2, return_sequences=True),
+        lambda: L.LSTM(2, return_state=True),
+    ],
+)
+def test_masked_graph_traces_both_branches_with_a_gpu(make, gpu_listed):
+    # Both branches of the mask guard must return one structure: the fused
+    # loop gives its states as a list, the generic loop as a tuple.
+    found = _traced_ops(make())
+    assert "CudnnRNNV3" in found
+    assert "While" in found  # the generic branch
+
+
+def test_portable_graph_traces_no_cudnn_op(gpu_listed):
+    layer = L.LSTM(2)
+    with L.portable_graph():
+        found = _traced_ops(layer)
+        _, reasons = L.cudnn_eligibility(layer)
+    assert not any(op.startswith("Cudnn") for op in found)
+    assert reasons == ["a portable graph is being traced (export)"]
+    assert "CudnnRNNV3" in _traced_ops(L.LSTM(2))
