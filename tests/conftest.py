@@ -46,12 +46,12 @@ def _rows(split, count):
     return by_label["positive"][:half] + by_label["negative"][:half]
 
 
-@pytest.fixture
-def tiny_split(tmp_path):
-    """Train/valid/test CSVs with the columns `review` and `verdict`."""
+def write_tiny_split(folder):
+    """Writes train/valid/test CSVs (columns `review`, `verdict`) of real
+    snippets, balanced, into `folder`; returns their paths by split."""
     paths = {}
     for split, count in (("train", 48), ("valid", 16), ("test", 16)):
-        path = tmp_path / f"{split}.csv"
+        path = Path(folder) / f"{split}.csv"
         with open(path, "w", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow(["id", "review", "verdict"])
@@ -67,21 +67,32 @@ def tiny_split(tmp_path):
 
 
 @pytest.fixture
-def tiny_train_args(tiny_split):
-    """`seqkit train sentiment` arguments for `tiny_split` (tiny preset)."""
+def tiny_split(tmp_path):
+    """Train/valid/test CSVs with the columns `review` and `verdict`."""
+    return write_tiny_split(tmp_path)
+
+
+def train_args(paths):
+    """`seqkit train sentiment` arguments (tiny preset) for a tiny split."""
     return [
         "train",
         "sentiment",
         "--preset",
         "tiny",
         "--train",
-        tiny_split["train"],
+        paths["train"],
         "--valid",
-        tiny_split["valid"],
+        paths["valid"],
         "--test",
-        tiny_split["test"],
+        paths["test"],
         "--text-column",
         "review",
         "--label-column",
         "verdict",
     ]
+
+
+@pytest.fixture
+def tiny_train_args(tiny_split):
+    """`seqkit train sentiment` arguments for `tiny_split` (tiny preset)."""
+    return train_args(tiny_split)

@@ -37,6 +37,10 @@ COMMANDS = {
         "seqkit.cli.evaluate:evaluate",
         "Score a run's model on a labelled file (JSON on stdout).",
     ),
+    "export": LazyCommand(
+        "seqkit.cli.export:export",
+        "Export a run as a SavedModel for TensorFlow Serving.",
+    ),
     "info": LazyCommand(
         "seqkit.cli.info:info",
         "Show versions, devices and whether the cuDNN kernel can run.",
@@ -44,6 +48,10 @@ COMMANDS = {
     "predict": LazyCommand(
         "seqkit.cli.predict:predict",
         "Predict labels (and attention) for raw texts with a run.",
+    ),
+    "serve": LazyCommand(
+        "seqkit.cli.serve:serve",
+        "Serve exported models over the TensorFlow Serving REST API.",
     ),
     "train": LazyCommand(
         "seqkit.cli.train:train",

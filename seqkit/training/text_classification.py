@@ -11,6 +11,7 @@ import json
 import logging
 import math
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -213,22 +214,28 @@ def fit_member(
         class_weight = None
         if config.class_weight == "balanced":
             class_weight = _class_weights(train_y, len(classifier.class_names))
-        model.fit(
-            bucketed_dataset(
-                train_ids,
-                train_y,
-                config.batch_size,
-                shuffle=True,
-                seed=seed,
-            ),
-            validation_data=bucketed_dataset(valid_ids, valid_y, 256),
-            epochs=config.epochs,
-            initial_epoch=initial_epoch,
-            shuffle=False,  # the dataset shuffles itself, every epoch
-            callbacks=callbacks,
-            class_weight=class_weight,
-            verbose=verbose,
-        )
+        with warnings.catch_warnings():
+            # Keras warns at the end of the first epoch of any dataset of
+            # unknown length (bucketing makes the batch count unknown).
+            warnings.filterwarnings(
+                "ignore", message="Your input ran out of data"
+            )
+            model.fit(
+                bucketed_dataset(
+                    train_ids,
+                    train_y,
+                    config.batch_size,
+                    shuffle=True,
+                    seed=seed,
+                ),
+                validation_data=bucketed_dataset(valid_ids, valid_y, 256),
+                epochs=config.epochs,
+                initial_epoch=initial_epoch,
+                shuffle=False,  # the dataset shuffles itself, every epoch
+                callbacks=callbacks,
+                class_weight=class_weight,
+                verbose=verbose,
+            )
     state = best.restore(model)
     done.write_text("finished\n", encoding="utf-8")
     return state, epochs.history

@@ -1,0 +1,33 @@
+"""`seqkit export RUN --out BASE [--version N]`: a TF Serving SavedModel."""
+
+import json
+
+import click
+
+
+@click.command()
+@click.argument("run", type=click.Path())
+@click.option(
+    "--out",
+    "base",
+    required=True,
+    type=click.Path(),
+    help="The model's base folder; the export goes to BASE/VERSION.",
+)
+@click.option(
+    "--version",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Version number (default: one more than the highest in BASE).",
+)
+def export(run, base, version):
+    """Export a run's model as a SavedModel for TensorFlow Serving.
+
+    The `serving_default` signature takes `text` (raw strings) and returns
+    `probabilities`, `label` and, for attention pooling, `attention` and
+    `tokens`. Prints a JSON summary of what was written.
+    """
+    from seqkit.serving.export import export_run
+
+    result = export_run(run, base, version)
+    click.echo(json.dumps(result.to_dict()))

@@ -1,0 +1,1 @@
+"""Export runs as SavedModels and serve them over TensorFlow Serving's API."""

@@ -1,0 +1,277 @@
+"""`seqkit export`: a run's model as a TensorFlow Serving SavedModel.
+
+The SavedModel's `serving_default` signature takes `text` (a string tensor
+of shape `[None]`, raw text: tokenization runs in the graph) and returns
+`probabilities` (float32 `[None, classes]`) and `label` (string `[None]`);
+models that pool with attention also return `attention` (float32
+`[None, max_length]`, zero past each text's last token) and `tokens`
+(string `[None, max_length]`, the tokens the weights belong to, `""` past
+the end). Widths are fixed at the model's `max_length`, so a row's answer
+does not depend on which other texts share its batch.
+
+The graph is traced inside `seqkit.layers.portable_graph()`: it holds no
+cuDNN-only op even when a GPU is visible at export time, so it runs on
+CPU-only servers (keras-team/keras#18504). The tokenizer's Unicode
+normalization is a tensorflow-text op: load the export with
+`import tensorflow_text` first (TensorFlow Serving links these ops in).
+
+Beside the graph, `assets.extra/seqkit.json` holds the class names, the
+preprocessing settings and the run's configuration, and
+`assets.extra/labels.txt` the class names one per line.
+"""
+
+import json
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from seqkit.errors import SeqkitError
+
+SIGNATURE = "serving_default"
+METADATA_FILE = "seqkit.json"
+LABELS_FILE = "labels.txt"
+# Ops that have kernels only on a GPU with cuDNN.
+GPU_ONLY_OPS = re.compile(r"^Cudnn")
+
+
+@dataclass
+class ExportResult:
+    """What `export_run` wrote.
+
+    Attributes:
+        path: the version folder, `BASE/N`.
+        version: `N`.
+        outputs: the names of the signature's outputs.
+        class_names: the labels, in output order.
+        op_count: how many op nodes the SavedModel's graphs hold.
+    """
+
+    path: Path
+    version: int
+    outputs: list = field(default_factory=list)
+    class_names: list = field(default_factory=list)
+    op_count: int = 0
+
+    def to_dict(self):
+        return {
+            "path": str(self.path),
+            "version": self.version,
+            "signature": SIGNATURE,
+            "inputs": {"text": "string [None]"},
+            "outputs": self.outputs,
+            "class_names": self.class_names,
+            "op_count": self.op_count,
+        }
+
+
+def version_folders(base):
+    """The numbered version folders under `base`, as `{number: path}`."""
+    base = Path(base)
+    if not base.is_dir():
+        return {}
+    return {
+        int(entry.name): entry
+        for entry in base.iterdir()
+        if entry.is_dir() and entry.name.isdigit()
+    }
+
+
+def next_version(base):
+    """One more than the highest version under `base` (1 when none)."""
+    return max(version_folders(base), default=0) + 1
+
+
+def export_run(run, base, version=None):
+    """Exports a run's classifier to `base/version` as a SavedModel.
+
+    The folder appears complete or not at all (the SavedModel is written
+    beside it and renamed into place), so a server watching `base` never
+    loads a half-written version.
+
+    Args:
+        run: a finished run folder (with `model.keras`).
+        base: the model's base folder; versions are its numbered folders.
+        version: the version number (default: the next free one).
+
+    Returns:
+        An `ExportResult`.
+
+    Raises:
+        SeqkitError: the version exists, or is not a positive integer.
+        ValueError: the run folder holds no model.
+    """
+    from seqkit.training.runs import load_run, run_config
+
+    base = Path(base)
+    if version is None:
+        version = next_version(base)
+    if isinstance(version, bool) or int(version) < 1:
+        raise SeqkitError(
+            f"--version must be a positive integer; received {version!r}"
+        )
+    version = int(version)
+    target = base / str(version)
+    if target.exists():
+        raise SeqkitError(
+            f"{target} exists: versions are never overwritten; pass another "
+            f"--version or leave it out (next free: {next_version(base)})"
+        )
+    model = load_run(run)
+    base.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{version}-", dir=base))
+    try:
+        outputs = _write_saved_model(model, staging / "model")
+        op_count = check_portable(staging / "model")
+        metadata = export_metadata(model, run_config(run), outputs)
+        _write_assets_extra(staging / "model", metadata)
+        os.replace(staging / "model", target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return ExportResult(
+        target, version, outputs, list(model.class_names), op_count
+    )
+
+
+def serving_function(model):
+    """The `text -> outputs` function the export's signature runs.
+
+    Args:
+        model: a `TextClassifier` or `EnsembleClassifier`.
+
+    Returns:
+        `(fn, output_names)`: `fn` maps a string tensor `[None]` to a dict
+        of output tensors.
+    """
+    import tensorflow as tf
+
+    class_names = tf.constant(list(model.class_names))
+    max_length = model.vectorizer.max_length
+    tokenizer = model.vectorizer.tokenizer
+    with_attention = "attention" in model.output
+
+    def serve(text):
+        outputs = model(text, training=False)
+        probabilities = outputs["probabilities"]
+        result = {
+            "probabilities": probabilities,
+            "label": tf.gather(class_names, tf.argmax(probabilities, -1)),
+        }
+        if with_attention:
+            tokens = tokenizer(text)
+            if max_length is not None:
+                tokens = tokens[:, :max_length]
+                width = max_length
+            else:
+                width = tf.shape(outputs["attention"])[1]
+            attention = outputs["attention"][:, :width]
+            missing = width - tf.shape(attention)[1]
+            attention = tf.pad(attention, [[0, 0], [0, missing]])
+            attention.set_shape([None, max_length])
+            result["attention"] = attention
+            result["tokens"] = tokens.to_tensor("", shape=[None, width])
+        return result
+
+    names = ["probabilities", "label"]
+    if with_attention:
+        names += ["attention", "tokens"]
+    return serve, names
+
+
+def _write_saved_model(model, path):
+    import keras
+    import tensorflow as tf
+
+    from seqkit.layers import portable_graph
+
+    serve, names = serving_function(model)
+    with portable_graph():
+        archive = keras.export.ExportArchive()
+        archive.track(model)
+        archive.add_endpoint(
+            name=SIGNATURE,
+            fn=serve,
+            input_signature=[tf.TensorSpec([None], tf.string, name="text")],
+        )
+        archive.write_out(str(path), verbose=False)
+    return names
+
+
+def graph_ops(export_dir):
+    """Every op type in a SavedModel's graphs, with its count.
+
+    Reads `saved_model.pb` directly: the top-level graph and every function
+    in its library (where a traced model's ops live).
+    """
+    from collections import Counter
+
+    from tensorflow.core.protobuf import saved_model_pb2
+
+    proto = saved_model_pb2.SavedModel()
+    proto.ParseFromString((Path(export_dir) / "saved_model.pb").read_bytes())
+    counts = Counter()
+    for meta_graph in proto.meta_graphs:
+        graph = meta_graph.graph_def
+        counts.update(node.op for node in graph.node)
+        for function in graph.library.function:
+            counts.update(node.op for node in function.node_def)
+    return counts
+
+
+def check_portable(export_dir):
+    """Raises if the SavedModel holds a GPU-only op; returns the op count.
+
+    Raises:
+        SeqkitError: naming the GPU-only ops found.
+    """
+    counts = graph_ops(export_dir)
+    gpu_only = sorted(op for op in counts if GPU_ONLY_OPS.match(op))
+    if gpu_only:
+        raise SeqkitError(
+            f"the exported graph holds GPU-only ops {gpu_only}; it would "
+            "not run on a CPU server"
+        )
+    return sum(counts.values())
+
+
+def export_metadata(model, config, outputs):
+    """The `assets.extra/seqkit.json` document of an export."""
+    import seqkit
+
+    vectorizer = model.vectorizer
+    return {
+        "format": "seqkit-export/1",
+        "seqkit_version": seqkit.__version__,
+        "task": "text-classification",
+        "signature": SIGNATURE,
+        "inputs": {"text": {"dtype": "string", "shape": [None]}},
+        "outputs": outputs,
+        "class_names": list(model.class_names),
+        "preprocessing": {
+            **vectorizer.tokenizer.get_config(),
+            "max_length": vectorizer.max_length,
+            "vocabulary_size": vectorizer.vocabulary_size(),
+        },
+        "config": config,
+    }
+
+
+def _write_assets_extra(export_dir, metadata):
+    extra = Path(export_dir) / "assets.extra"
+    extra.mkdir(exist_ok=True)
+    with open(extra / METADATA_FILE, "w", encoding="utf-8") as handle:
+        json.dump(metadata, handle, indent=2, ensure_ascii=False)
+        handle.write("\n")
+    with open(extra / LABELS_FILE, "w", encoding="utf-8") as handle:
+        handle.writelines(f"{name}\n" for name in metadata["class_names"])
+
+
+def read_metadata(export_dir):
+    """An export's `assets.extra/seqkit.json`, or `{}` if it has none."""
+    path = Path(export_dir) / "assets.extra" / METADATA_FILE
+    if not path.is_file():
+        return {}
+    with open(path, encoding="utf-8") as handle:
+        return json.load(handle)

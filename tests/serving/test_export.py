@@ -1,0 +1,166 @@
+"""`seqkit export`: SavedModel round trip, portable graph, versions."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from seqkit.cli import cli
+from seqkit.serving import export as export_module
+from seqkit.training.runs import load_run, predict_texts
+
+TEXTS = [
+    "a gorgeous , witty , seductive movie .",
+    "the plot is nothing but boilerplate clichés from start to finish",
+    "",
+    "Not bad!!! 3.5 stars... well-made, isn't it?",
+    "flat",
+    "an overlong , tedious mess that never finds its rhythm",
+    "one of the year's best films",
+]
+
+# Runs in a fresh interpreter: plain TensorFlow, no seqkit import.
+LOAD_AND_PREDICT = """
+import json, sys
+import numpy as np
+import tensorflow as tf
+import tensorflow_text  # noqa: F401 - the tokenizer's normalization op
+path, texts, batch = sys.argv[1], json.loads(sys.argv[2]), int(sys.argv[3])
+serve = tf.saved_model.load(path).signatures["serving_default"]
+rows = {"probabilities": [], "label": [], "attention": [], "tokens": []}
+for start in range(0, len(texts), batch):
+    out = serve(text=tf.constant(texts[start:start + batch]))
+    for name in rows:
+        value = out[name].numpy()
+        if value.dtype == object:
+            value = np.vectorize(lambda b: b.decode("utf-8"))(value)
+        rows[name].extend(value.tolist())
+print(json.dumps(rows))
+"""
+
+
+def _fresh_predict(path, batch):
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            LOAD_AND_PREDICT,
+            str(path),
+            json.dumps(TEXTS),
+            str(batch),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("batch", [1, 4])
+def test_round_trip_matches_seqkit_predict(attention_run, exported, batch):
+    base, summary = exported
+    expected = predict_texts(load_run(attention_run), TEXTS, attention=True)
+    got = _fresh_predict(summary["path"], batch)
+    names = summary["class_names"]
+    for row, result in enumerate(expected):
+        want = [result["probabilities"][name] for name in names]
+        np.testing.assert_allclose(got["probabilities"][row], want, atol=1e-5)
+        assert got["label"][row] == result["label"]
+        words = [w for w, _ in result["attention"]]
+        weights = [a for _, a in result["attention"]]
+        assert got["tokens"][row][: len(words)] == words
+        assert set(got["tokens"][row][len(words) :]) <= {""}
+        np.testing.assert_allclose(
+            got["attention"][row][: len(words)], weights, atol=1e-5
+        )
+        assert not any(got["attention"][row][len(words) :])
+
+
+def test_signature_and_metadata(exported):
+    base, summary = exported
+    assert summary["version"] == 1
+    assert summary["outputs"] == [
+        "probabilities",
+        "label",
+        "attention",
+        "tokens",
+    ]
+    folder = base / "1"
+    assert (folder / "saved_model.pb").is_file()
+    metadata = json.loads((folder / "assets.extra" / "seqkit.json").read_text())
+    assert metadata["class_names"] == ["thumbs down", "thumbs up"]
+    assert metadata["preprocessing"]["max_length"] == 100
+    assert metadata["preprocessing"]["lowercase"] is True
+    assert metadata["config"]["pooling"] == "attention"
+    labels = (folder / "assets.extra" / "labels.txt").read_text()
+    assert labels.splitlines() == metadata["class_names"]
+
+
+def test_no_gpu_only_op_even_with_a_gpu_listed(
+    attention_run, tmp_path, monkeypatch
+):
+    """keras-team/keras#18504: an export traced beside a GPU held cuDNN ops.
+
+    With a GPU listed, a plain trace of the model holds `CudnnRNNV3` (the
+    layer tests show it); the export must not.
+    """
+    import tensorflow as tf
+
+    listed = tf.config.list_logical_devices
+
+    def fake(device_type=None):
+        if device_type == "GPU":
+            return [tf.config.LogicalDevice("/device:GPU:0", "GPU")]
+        return listed(device_type)
+
+    monkeypatch.setattr(tf.config, "list_logical_devices", fake)
+    result = export_module.export_run(attention_run, tmp_path / "gpu")
+    ops = export_module.graph_ops(result.path)
+    assert not [op for op in ops if op.startswith("Cudnn")]
+    assert "While" in ops and "NormalizeUTF8" in ops
+
+
+def test_check_portable_names_gpu_only_ops(tmp_path, monkeypatch):
+    from collections import Counter
+
+    monkeypatch.setattr(
+        export_module,
+        "graph_ops",
+        lambda path: Counter({"MatMul": 3, "CudnnRNNV3": 2}),
+    )
+    with pytest.raises(ValueError, match=r"GPU-only ops \['CudnnRNNV3'\]"):
+        export_module.check_portable(tmp_path)
+
+
+def test_versions_count_up_and_never_overwrite(attention_run, tmp_path):
+    base = tmp_path / "model"
+    (base / "7-notes").mkdir(parents=True)  # not a version folder
+
+    def run(*args):
+        return CliRunner().invoke(
+            cli, ["export", str(attention_run), "--out", str(base), *args]
+        )
+
+    first = run()
+    assert first.exit_code == 0, first.output
+    assert json.loads(first.output)["version"] == 1
+    third = run("--version", "3")
+    assert json.loads(third.output)["version"] == 3
+    assert json.loads(run().output)["version"] == 4
+    again = run("--version", "3")
+    assert again.exit_code == 1
+    assert "exists: versions are never overwritten" in again.output
+    assert "next free: 5" in again.output
+    assert sorted(p.name for p in base.iterdir()) == ["1", "3", "4", "7-notes"]
+
+
+def test_export_of_a_folder_without_a_run(tmp_path):
+    result = CliRunner().invoke(
+        cli, ["export", str(tmp_path), "--out", str(tmp_path / "m")]
+    )
+    assert result.exit_code == 1
+    assert "holds no model.keras" in result.output
+    assert not (tmp_path / "m" / "1").exists()
