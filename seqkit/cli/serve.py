@@ -41,9 +41,10 @@ import click
 @click.option(
     "--batch-wait-ms",
     type=click.FloatRange(min=0),
-    default=0.0,
+    default=2.0,
     show_default=True,
-    help="How long a batch may wait for more requests.",
+    help="How long a batch may wait for more requests (only under load: "
+    "when the previous batch held several).",
 )
 @click.option(
     "--threads",

@@ -7,9 +7,12 @@ worker takes everything waiting (up to `max_batch_size` rows, after at most
 `max_wait` seconds), groups it by servable and signature, runs each group
 as one call in a model thread, and hands every request its own rows.
 
-With `max_wait=0` (the default) nothing waits on purpose: a lone request
-runs at once, and under load the requests that arrive while the model is
-busy form the next batch.
+The wait adapts to the load: a batch waits for company (up to
+`max_wait`) only when the previous batch held more than one request. A
+lone client's requests therefore run at once, without the wait in their
+latency, while under load, when clients send their next request as soon
+as an answer comes back, the short wait lets a whole round of them share
+one call instead of splitting into half batches.
 """
 
 import asyncio
@@ -47,7 +50,8 @@ class Batcher:
     Args:
         max_batch_size: the most rows in one call (a single larger request
             runs alone).
-        max_wait: seconds the first request of a batch may wait for more.
+        max_wait: seconds the first request of a batch may wait for more
+            (only while the previous batch held several requests).
 
     Example:
 
@@ -59,7 +63,7 @@ class Batcher:
     ```
     """
 
-    def __init__(self, max_batch_size=64, max_wait=0.0):
+    def __init__(self, max_batch_size=64, max_wait=0.002):
         if max_batch_size < 1:
             raise ValueError(
                 f"max_batch_size must be >= 1; received {max_batch_size}"
@@ -72,6 +76,7 @@ class Batcher:
         self.rows = 0
         self._queue = None
         self._held = None  # an item that did not fit the previous batch
+        self._busy = False  # whether the previous batch had company
         self._task = None
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="model")
 
@@ -111,7 +116,8 @@ class Batcher:
         if first is None:
             return [], True
         batch, rows = [first], first.rows
-        deadline = asyncio.get_running_loop().time() + self.max_wait
+        wait = self.max_wait if self._busy else 0.0
+        deadline = asyncio.get_running_loop().time() + wait
         while rows < self.max_batch_size:
             item = await self._next(deadline)
             if item is _EMPTY:
@@ -123,6 +129,7 @@ class Batcher:
                 break
             batch.append(item)
             rows += item.rows
+        self._busy = len(batch) > 1
         return batch, False
 
     async def _next(self, deadline):

@@ -59,7 +59,7 @@ class ServeSettings:
     max_body_bytes: int = 4 * 1024 * 1024
     batching: bool = True
     max_batch_size: int = 64
-    batch_wait_ms: float = 0.0
+    batch_wait_ms: float = 2.0
     threads: int = 2
     poll_seconds: float = 2.0
     shutdown_timeout: float = 30.0
@@ -224,11 +224,14 @@ async def health(request):
     servable = request.app[MANAGER].servable()
     if servable is None:
         return web.json_response({"status": "unavailable"}, status=503)
+    runner = request.app[RUNNER]
     return web.json_response(
         {
             "status": "ok",
             "model": request.app[MANAGER].name,
             "version": servable.version,
+            "model_calls": runner.calls,
+            "rows": runner.rows,
         }
     )
 

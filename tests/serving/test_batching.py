@@ -69,23 +69,41 @@ def test_a_request_larger_than_the_bound_runs_alone():
     assert [r["y"][0] for r in results] == [0, 20, 40]
 
 
-def test_wait_gathers_requests_that_arrive_later():
-    async def staggered(batcher, servable):
+def _staggered(batcher, servable, busy_first):
+    async def scenario():
         await batcher.start()
+        if busy_first:  # two requests at once: the batcher sees load
+            await asyncio.gather(
+                *[
+                    batcher.submit(servable, "s", {"x": np.array([i])})
+                    for i in (0, 1)
+                ]
+            )
 
         async def late(i):
             await asyncio.sleep(0.01 * i)
             return await batcher.submit(servable, "s", {"x": np.array([i])})
 
-        results = await asyncio.gather(*[late(i) for i in range(5)])
+        started = time.perf_counter()
+        await asyncio.gather(*[late(i) for i in range(5)])
+        elapsed = time.perf_counter() - started
         await batcher.stop()
-        return results
+        return elapsed
 
-    eager, patient = FakeServable(0), FakeServable(0)
-    _run(staggered(Batcher(max_batch_size=64), eager))
-    _run(staggered(Batcher(max_batch_size=64, max_wait=0.5), patient))
-    assert len(eager.sizes) == 5
-    assert patient.sizes == [5]
+    return asyncio.run(scenario())
+
+
+def test_lone_requests_do_not_wait():
+    servable = FakeServable(0)
+    elapsed = _staggered(Batcher(max_wait=0.5), servable, busy_first=False)
+    assert servable.sizes == [1, 1, 1, 1, 1]
+    assert elapsed < 0.4
+
+
+def test_under_load_the_wait_gathers_later_requests():
+    servable = FakeServable(0)
+    _staggered(Batcher(max_wait=0.5), servable, busy_first=True)
+    assert servable.sizes == [2, 5]
 
 
 def test_a_failing_call_fails_only_its_group():

@@ -12,8 +12,8 @@ import time
 import numpy as np
 import pytest
 
+from seqkit.testing.server_process import ServerProcess, send, wait_for
 from seqkit.training.runs import load_run, predict_texts
-from tests.serving.server_process import ServerProcess, send, wait_for
 
 TEXTS = [
     "a gorgeous , witty , seductive movie .",
@@ -238,22 +238,25 @@ def test_new_versions_are_picked_up_and_broken_ones_skipped(server):
 
 def test_sigterm_lets_in_flight_requests_finish(exported, expected):
     base, _ = exported
-    # Batches wait up to 3 s for company, so the request is in flight when
-    # the signal arrives.
-    process = ServerProcess(base, "--batch-wait-ms", 3000)
+    process = ServerProcess(base)
+    # 30,000 texts of 100 characters: seconds of work on this machine, so
+    # the request is in flight when the signal arrives (the log's order
+    # below proves it was).
+    texts = [("a tedious , overlong film " * 5)[:100]] * 30_000 + TEXTS
     answers = []
 
     def ask():
-        answers.append(process.request("POST", PREDICT, {"instances": TEXTS}))
+        answers.append(process.request("POST", PREDICT, {"instances": texts}))
 
     asker = threading.Thread(target=ask)
     asker.start()
-    time.sleep(0.5)
-    assert process.stop(timeout=60) == 0
+    time.sleep(0.3)
+    assert process.stop(timeout=120) == 0
     asker.join()
     status, body = answers[0]
     assert status == 200
-    for text, prediction in zip(TEXTS, body["predictions"]):
+    assert len(body["predictions"]) == len(texts)
+    for text, prediction in zip(TEXTS, body["predictions"][-len(TEXTS) :]):
         _check(prediction, text, expected)
     log = process.log()
     assert log.index("shutting down") < log.index('"status": 200')

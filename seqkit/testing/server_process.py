@@ -1,4 +1,7 @@
-"""`seqkit serve` in a subprocess, and a plain HTTP client for it."""
+"""`seqkit serve` in a subprocess, and a plain HTTP client for it.
+
+Used by the end-to-end tests and the load benchmark (`bench/serve_load.py`).
+"""
 
 import http.client
 import json
@@ -11,7 +14,16 @@ import time
 
 
 class ServerProcess:
-    """Starts `seqkit serve BASE --port 0 ...`; knows its URL and log."""
+    """Starts `seqkit serve BASE --port 0 ...`; knows its port and log.
+
+    Args:
+        base: the model's base folder.
+        *args: more `seqkit serve` options.
+        timeout: seconds to wait for the server to listen.
+
+    Raises:
+        RuntimeError: the server did not start (the message holds its log).
+    """
 
     def __init__(self, base, *args, timeout=120):
         env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
