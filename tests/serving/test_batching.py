@@ -72,11 +72,11 @@ def test_a_request_larger_than_the_bound_runs_alone():
 def _staggered(batcher, servable, busy_first):
     async def scenario():
         await batcher.start()
-        if busy_first:  # two requests at once: the batcher sees load
+        if busy_first:  # five requests at once: the batcher sees load
             await asyncio.gather(
                 *[
                     batcher.submit(servable, "s", {"x": np.array([i])})
-                    for i in (0, 1)
+                    for i in range(5)
                 ]
             )
 
@@ -102,8 +102,11 @@ def test_lone_requests_do_not_wait():
 
 def test_under_load_the_wait_gathers_later_requests():
     servable = FakeServable(0)
-    _staggered(Batcher(max_wait=0.5), servable, busy_first=True)
-    assert servable.sizes == [2, 5]
+    # The wait ends as soon as the batch is as large as the last one, long
+    # before max_wait.
+    elapsed = _staggered(Batcher(max_wait=5), servable, busy_first=True)
+    assert servable.sizes == [5, 5]
+    assert elapsed < 2
 
 
 def test_a_failing_call_fails_only_its_group():
