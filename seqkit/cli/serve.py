@@ -54,6 +54,21 @@ import click
     help="Model threads with --no-batching.",
 )
 @click.option(
+    "--intra-op-threads",
+    type=click.IntRange(min=0),
+    default=1,
+    show_default=True,
+    help="TensorFlow threads inside one op (0: one per core). One leaves "
+    "a core to the web loop; see docs/benchmarks.md.",
+)
+@click.option(
+    "--inter-op-threads",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="TensorFlow ops run side by side (0: TensorFlow's default).",
+)
+@click.option(
     "--poll-seconds",
     type=click.FloatRange(min=0.1),
     default=2.0,
@@ -76,6 +91,8 @@ def serve(
     max_batch_size,
     batch_wait_ms,
     threads,
+    intra_op_threads,
+    inter_op_threads,
     poll_seconds,
     access_log,
 ):
@@ -90,7 +107,7 @@ def serve(
     import logging
     from pathlib import Path
 
-    from seqkit.serving.models import ModelManager
+    from seqkit.serving.models import ModelManager, configure_threads
     from seqkit.serving.server import ServeSettings, serve_forever
 
     _log_to(
@@ -98,6 +115,7 @@ def serve(
     )
     _log_to(logging.getLogger("seqkit.serve.access"), access_log, "%(message)s")
     name = model_name or Path(base).resolve().name
+    configure_threads(intra_op_threads, inter_op_threads)
     manager = ModelManager(base, name)
     manager.start()
     settings = ServeSettings(

@@ -2,9 +2,9 @@
 
 A recurrent model's cost per call on a CPU is mostly per-step overhead
 (graph dispatch, the time loop), not arithmetic: the default sentiment
-ensemble takes about 4 ms for one text and 26 ms for 32 (bench/serve_load.py),
-so one call for 32 requests costs a fifth of 32 calls. `Batcher` queues requests; one
-worker takes everything waiting (up to `max_batch_size` rows, after at most
+ensemble takes about 4 ms for one text and 26 ms for 32, so one call for 32
+requests costs a fifth of 32 calls. `Batcher` queues requests; one worker
+takes everything waiting (up to `max_batch_size` rows, after at most
 `max_wait` seconds), groups it by servable and signature, runs each group
 as one call in a model thread, and hands every request its own rows.
 
