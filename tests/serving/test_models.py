@@ -95,3 +95,17 @@ def test_a_broken_new_version_keeps_the_old_and_is_not_retried(tmp_path):
         manager.status(2)["model_version_status"][0]["status"]["error_code"]
         == "UNKNOWN"
     )
+
+
+def test_serve_without_a_version_is_a_clear_error(tmp_path):
+    from click.testing import CliRunner
+
+    from seqkit.cli import cli
+
+    result = CliRunner().invoke(cli, ["serve", str(tmp_path), "--port", "0"])
+    assert result.exit_code == 1
+    assert "no version folder" in result.output
+    (tmp_path / "1").mkdir()
+    result = CliRunner().invoke(cli, ["serve", str(tmp_path), "--port", "0"])
+    assert result.exit_code == 1
+    assert "1: cannot load the SavedModel" in result.output
