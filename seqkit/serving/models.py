@@ -65,10 +65,16 @@ def configure_threads(intra_op=None, inter_op=None):
     """
     import tensorflow as tf
 
-    if intra_op:
-        tf.config.threading.set_intra_op_parallelism_threads(int(intra_op))
-    if inter_op:
-        tf.config.threading.set_inter_op_parallelism_threads(int(inter_op))
+    threading = tf.config.threading
+    try:
+        if intra_op:
+            threading.set_intra_op_parallelism_threads(int(intra_op))
+        if inter_op:
+            threading.set_inter_op_parallelism_threads(int(inter_op))
+    except RuntimeError as error:
+        # TensorFlow fixes its pools when it first runs; in a process that
+        # already has (a test, a notebook) the settings cannot change.
+        log.warning("thread settings not applied: %s", error)
 
 
 def _info(spec):
