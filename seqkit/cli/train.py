@@ -109,6 +109,9 @@ def train():
     "--distribute",
     type=click.Choice(["none", "mirrored", "multi-worker"]),
     default="none",
+    show_default=True,
+    help="tf.distribute strategy: mirrored over local devices, or "
+    "multi-worker over the workers in TF_CONFIG (docs/distributed.md).",
 )
 @click.option(
     "--resume", is_flag=True, help="Continue an interrupted run in --out."
@@ -128,10 +131,9 @@ def sentiment(
     from seqkit.models.sentiment import PRESETS, SentimentConfig
     from seqkit.training.text_classification import train_text_classifier
 
-    if init_from is not None or distribute != "none":
+    if init_from is not None:
         raise click.UsageError(
-            "--init-from and --distribute mirrored|multi-worker are not "
-            "supported by this version yet"
+            "--init-from is not supported by this version yet"
         )
     values = {}
     if preset is not None:
@@ -151,8 +153,15 @@ def sentiment(
     config = SentimentConfig.from_dict(values, source="options")
     show_progress_log(quiet)
     metrics = train_text_classifier(
-        config, out, resume=resume, verbose=verbosity(quiet)
+        config,
+        out,
+        resume=resume,
+        verbose=verbosity(quiet),
+        distribute=distribute,
     )
+    if "worker" in metrics:
+        click.echo(json.dumps({"run": str(out), "worker": metrics["worker"]}))
+        return
     summary = {
         split: {k: metrics[split][k] for k in ("n", "accuracy", "macro_f1")}
         for split in ("valid", "test")

@@ -7,9 +7,11 @@ logs), evaluates on the held-out splits and writes the run folder of
 DESIGN section 3.
 """
 
+import contextlib
 import json
 import logging
 import math
+import shutil
 import time
 import warnings
 from pathlib import Path
@@ -176,14 +178,24 @@ def _callbacks(out, checkpoints, config):
 
 
 def fit_member(
-    classifier, data, config, out, checkpoints, resume, seed, verbose
+    classifier,
+    data,
+    config,
+    out,
+    checkpoints,
+    resume,
+    seed,
+    verbose,
+    distribution=None,
 ):
     """Trains one classifier on encoded data and loads its best weights.
 
     With `resume`, training continues after the last complete epoch in
     `checkpoints/last` (weights, optimizer state and history). A member
     whose `checkpoints/done` marker exists (finished before an interruption
-    of a later member) is not trained again.
+    of a later member) is not trained again. With `distribution` (a
+    `(strategy, cluster)` pair; call inside `strategy.scope()`), training
+    runs the distributed loop of `seqkit.training.distributed_fit`.
 
     Returns:
         `(state, history)`: the best-weights state (best value, best epoch,
@@ -202,6 +214,8 @@ def fit_member(
     )
     checkpoints.mkdir(parents=True, exist_ok=True)
     best, epochs, callbacks = _callbacks(out, checkpoints, config)
+    if distribution is not None:
+        model.optimizer.build(model.trainable_variables)
     done = checkpoints / "done"
     if done.exists():
         epochs.restore(model)
@@ -214,6 +228,18 @@ def fit_member(
         class_weight = None
         if config.class_weight == "balanced":
             class_weight = _class_weights(train_y, len(classifier.class_names))
+        if distribution is not None:
+            from seqkit.training.distributed_fit import fit_distributed
+
+            strategy, cluster = distribution
+            options = {
+                "seed": seed,
+                "initial_epoch": initial_epoch,
+                "callbacks": [best, epochs],
+                "class_weight": class_weight,
+            }
+            fit_distributed(model, strategy, cluster, data, config, options)
+            return _finish(model, best, epochs, done)
         with warnings.catch_warnings():
             # Keras warns at the end of the first epoch of any dataset of
             # unknown length (bucketing makes the batch count unknown).
@@ -236,15 +262,32 @@ def fit_member(
                 class_weight=class_weight,
                 verbose=verbose,
             )
+    return _finish(model, best, epochs, done)
+
+
+def _finish(model, best, epochs, done):
     state = best.restore(model)
     done.write_text("finished\n", encoding="utf-8")
     return state, epochs.history
 
 
 def train_members(
-    config, vectorizer, class_names, matrix, data, out, resume, verbose
+    config,
+    vectorizer,
+    class_names,
+    matrix,
+    data,
+    out,
+    resume,
+    verbose,
+    distribution=None,
 ):
     """Trains `config.ensemble` classifiers (seeds `seed`, `seed + 1`, ...).
+
+    With `distribution` (`(strategy, cluster)`), each member is built under
+    the strategy's scope and trained by the distributed loop; a worker
+    other than the chief keeps its checkpoints in a private folder, seeded
+    from the chief's (so a restarted cluster resumes from the same epoch).
 
     Returns:
         `(model, histories)`: the classifier, or an `EnsembleClassifier`
@@ -263,15 +306,27 @@ def train_members(
         if config.ensemble > 1:
             name = f"{name}_{index}"
         settings = config.member(index)
-        member = build_classifier(
-            settings, vectorizer, class_names, matrix, seed=seed, name=name
-        )
         checkpoints = out / "checkpoints" / f"member_{index}"
         if config.ensemble > 1:
             log.info("training member %d of %d", index + 1, config.ensemble)
-        state, history = fit_member(
-            member, data, settings, out, checkpoints, resume, seed, verbose
-        )
+        with (
+            _scope(distribution),
+            _worker_folder(distribution, checkpoints) as folder,
+        ):
+            member = build_classifier(
+                settings, vectorizer, class_names, matrix, seed=seed, name=name
+            )
+            state, history = fit_member(
+                member,
+                data,
+                settings,
+                out,
+                folder,
+                resume,
+                seed,
+                verbose,
+                distribution,
+            )
         log.info(
             "member %d: best %s %.4f at epoch %s",
             index,
@@ -286,7 +341,36 @@ def train_members(
     return EnsembleClassifier(members, name="ensemble"), histories
 
 
-def train_text_classifier(config, out, resume=False, verbose=1):
+def _scope(distribution):
+    if distribution is None:
+        return contextlib.nullcontext()
+    return distribution[0].scope()
+
+
+@contextlib.contextmanager
+def _worker_folder(distribution, checkpoints):
+    """The checkpoint folder this process writes: the chief's own, or a
+    private copy for another worker (removed afterwards)."""
+    if distribution is None or distribution[1].is_chief:
+        yield checkpoints
+        return
+    private = (
+        checkpoints.parents[1]
+        / f".worker-{distribution[1].index}"
+        / checkpoints.name
+    )
+    shutil.rmtree(private, ignore_errors=True)
+    if checkpoints.exists():
+        shutil.copytree(checkpoints, private)
+    try:
+        yield private
+    finally:
+        shutil.rmtree(private.parent, ignore_errors=True)
+
+
+def train_text_classifier(
+    config, out, resume=False, verbose=1, distribute="none"
+):
     """Trains a text classifier and writes the run folder `out`.
 
     Args:
@@ -294,9 +378,15 @@ def train_text_classifier(config, out, resume=False, verbose=1):
         out: the run folder (created; must be empty unless `resume`).
         resume: continue an interrupted run from its last checkpoint.
         verbose: Keras progress display (0 silent, 1 bar, 2 a line an epoch).
+        distribute: `"none"`, `"mirrored"` or `"multi-worker"` (see
+            `seqkit.training.distribute`). A multi-worker run resumes by
+            itself when `out` holds its unfinished run, as a restarted
+            worker must; only the chief (worker 0) writes `out`, which
+            must be a folder all workers share.
 
     Returns:
-        The metrics dict also written to `out/metrics.json`.
+        The metrics dict also written to `out/metrics.json` (for a worker
+        other than the chief: `{"worker": index}`).
 
     Raises:
         ValueError: bad data or settings, a non-empty `out` without
@@ -308,7 +398,17 @@ def train_text_classifier(config, out, resume=False, verbose=1):
     from seqkit.training.runs import predict_outputs
 
     out = Path(out)
-    _check_out(out, config, resume)
+    distribution = None
+    if distribute != "none":
+        from seqkit.training.distribute import make_strategy
+
+        distribution = make_strategy(distribute)
+        resume = resume or (
+            distribute == "multi-worker" and _unfinished(out, config)
+        )
+    chief = distribution is None or distribution[1].is_chief
+    if chief:
+        _check_out(out, config, resume)
     keras.utils.set_random_seed(config.seed)
     started = time.time()
     splits, paths = _read_data(config)
@@ -344,8 +444,17 @@ def train_text_classifier(config, out, resume=False, verbose=1):
         out,
         resume,
         verbose,
+        distribution,
     )
+    if not chief:
+        return {"worker": distribution[1].index}
     classifier.save(out / "model.keras")
+    if distribution is not None:
+        # A model built under a strategy predicts through it (all workers
+        # at once); the saved copy predicts here alone.
+        from seqkit.training.runs import load_run
+
+        classifier = load_run(out)
 
     metrics = {}
     for name, split in splits.items():
@@ -378,6 +487,18 @@ def train_text_classifier(config, out, resume=False, verbose=1):
     return metrics
 
 
+def _unfinished(out, config):
+    """Whether `out` holds an unfinished run with these settings."""
+    path = out / "config.json"
+    if not path.exists() or (out / "metrics.json").exists():
+        return False
+    with open(path, encoding="utf-8") as handle:
+        if json.load(handle) != config.to_dict():
+            return False
+    log.info("resuming the unfinished run in %s", out)
+    return True
+
+
 def _check_out(out, config, resume):
     config_path = out / "config.json"
     if resume:
@@ -396,7 +517,9 @@ def _check_out(out, config, resume):
                 f"({', '.join(changed)})"
             )
         return
-    if out.exists() and any(out.iterdir()):
+    if out.exists() and any(
+        not p.name.startswith(".worker-") for p in out.iterdir()
+    ):
         raise ValueError(
             f"{out} is not empty: choose a new --out, or --resume an "
             "interrupted run"
