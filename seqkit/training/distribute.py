@@ -110,8 +110,9 @@ def make_strategy(name):
         )
         strategy = tf.distribute.MirroredStrategy([d.name for d in devices])
         log.info(
-            "mirrored over %d devices: %s",
+            "mirrored over %d device%s: %s",
             len(devices),
+            "" if len(devices) == 1 else "s",
             ", ".join(d.name for d in devices),
         )
         return strategy, Cluster()

@@ -13,6 +13,7 @@ step as on one device with the same batch.
 """
 
 import logging
+import time
 
 import numpy as np
 
@@ -48,6 +49,7 @@ def fit_distributed(model, strategy, cluster, data, config, options):
     model.stop_training = False
     logs_by_epoch = []
     for epoch in range(options["initial_epoch"], config.epochs):
+        started = time.perf_counter()
         batches = global_batches(
             lengths, config.batch_size, boundaries, options["seed"], epoch
         )
@@ -68,9 +70,10 @@ def fit_distributed(model, strategy, cluster, data, config, options):
             "val_loss": valid[0] / len(valid_ids),
         }
         log.info(
-            "epoch %d/%d: %s",
+            "epoch %d/%d (%.1f s): %s",
             epoch + 1,
             config.epochs,
+            time.perf_counter() - started,
             " - ".join(f"{k}: {v:.4f}" for k, v in logs.items()),
         )
         for callback in options["callbacks"]:

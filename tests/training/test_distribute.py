@@ -154,7 +154,7 @@ def test_mirrored_over_two_devices_equals_one_device(tmp_path):
         assert completed.returncode == 0, completed.stderr[-3000:]
         logs[devices] = completed.stderr
     assert "mirrored over 2 devices" in logs[2]
-    assert "mirrored over 1 devices" in logs[1]
+    assert "mirrored over 1 device:" in logs[1]
     one, two = _weights(tmp_path / "run1"), _weights(tmp_path / "run2")
     for a, b in zip(one, two):
         np.testing.assert_allclose(a, b, atol=1e-5)
