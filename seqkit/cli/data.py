@@ -87,3 +87,38 @@ def prepare_command(name, source, out):
     except DataError as error:
         raise click.ClickException(str(error)) from None
     click.echo(json.dumps(prepared.to_dict(), indent=2))
+
+
+@data.command("emoji-corpus")
+@click.option(
+    "--input",
+    "input_path",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Raw UTF-8 texts, one per line, some holding emoji.",
+)
+@click.option(
+    "--top-k",
+    type=int,
+    default=64,
+    show_default=True,
+    help="How many of the most frequent emoji become labels.",
+)
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Output folder: train/valid/test.csv, labels.txt, counts.json.",
+)
+@click.option("--seed", type=int, default=0, show_default=True)
+def emoji_corpus_command(input_path, top_k, out, seed):
+    """Turn raw texts with emoji into an emoji-labelled corpus (DeepMoji).
+
+    Each text gives one example per distinct top-K emoji it holds: the text
+    without its emoji, labelled with the emoji. Prints the counts (lines
+    read, skipped and why, examples per label and split) as JSON.
+    """
+    from seqkit.data.emoji_corpus import build_emoji_corpus
+
+    counts = build_emoji_corpus(input_path, top_k, out, seed=seed)
+    click.echo(json.dumps(counts.to_dict(), indent=2, ensure_ascii=False))

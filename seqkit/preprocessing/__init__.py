@@ -1,9 +1,9 @@
 """Text -> ids: the in-graph word tokenizer, vocabulary, vectorizer layer
 and pretrained word vectors.
 
-Importing this package registers `TextVectorizer` and `WordTokenizer` for
-Keras serialization, so import it before `keras.saving.load_model` on a
-model that holds them.
+Importing this package registers `TextVectorizer`, `WordTokenizer` and
+`TweetTokenizer` for Keras serialization, so import it before
+`keras.saving.load_model` on a model that holds them.
 """
 
 from seqkit.preprocessing.errors import (
@@ -16,6 +16,7 @@ from seqkit.preprocessing.text_vectorizer import (
     count_truncated,
     token_lengths,
 )
+from seqkit.preprocessing.tweet_tokenizer import TweetTokenizer
 from seqkit.preprocessing.vectors import (
     Coverage,
     WordVectors,
@@ -41,6 +42,7 @@ __all__ = [
     "Coverage",
     "MissingExtraError",
     "TextVectorizer",
+    "TweetTokenizer",
     "VectorsFileError",
     "Vocabulary",
     "VocabularyError",
