@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from seqkit.models.sentiment import PRESETS, SentimentConfig
+from seqkit.training import members
 from seqkit.training import text_classification as tc
 from seqkit.training.runs import evaluate_run, load_run, predict_texts
 
@@ -97,13 +98,13 @@ def test_interrupted_run_resumes_and_finishes(
 ):
     out = tmp_path / "run"
     config = _config(tiny_split, epochs=4)
-    original = tc._callbacks
+    original = members._callbacks
 
     def interrupted(*args):
         best, epochs, callbacks = original(*args)
         return best, epochs, [*callbacks, _Interrupt(epoch=2, batch=1)]
 
-    monkeypatch.setattr(tc, "_callbacks", interrupted)
+    monkeypatch.setattr(members, "_callbacks", interrupted)
     with pytest.raises(KeyboardInterrupt):
         tc.train_text_classifier(config, out, verbose=0)
     assert not (out / "metrics.json").exists()
@@ -111,7 +112,7 @@ def test_interrupted_run_resumes_and_finishes(
     assert (checkpoints / "best.json").exists()
     latest = json.loads((checkpoints / "last" / "latest.json").read_text())
     assert latest["epoch"] == 2
-    monkeypatch.setattr(tc, "_callbacks", original)
+    monkeypatch.setattr(members, "_callbacks", original)
 
     with pytest.raises(ValueError, match="not empty"):
         tc.train_text_classifier(config, out, verbose=0)
@@ -166,7 +167,7 @@ def test_ensemble_averages_its_members(tiny_split, tmp_path):
 
 
 def test_class_weights_balance_the_classes():
-    weights = tc._class_weights(np.array([0, 0, 0, 1]), 2)
+    weights = members._class_weights(np.array([0, 0, 0, 1]), 2)
     assert weights[1] == pytest.approx(3 * weights[0])
     assert weights[0] * 3 + weights[1] == pytest.approx(4)
 

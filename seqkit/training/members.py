@@ -1,0 +1,237 @@
+"""Training the members of a text classifier: one model, or an ensemble.
+
+`fit_member` trains one classifier on encoded data with early stopping and
+resumable epoch checkpoints, by Keras's `fit` on one device or by the
+distributed loop under a `tf.distribute` strategy; `train_members` trains
+`config.ensemble` of them with consecutive seeds.
+"""
+
+import contextlib
+import logging
+import math
+import shutil
+import warnings
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+
+def _class_weights(labels, classes):
+    from sklearn.utils.class_weight import compute_class_weight
+
+    weights = compute_class_weight(
+        "balanced", classes=np.arange(classes), y=labels
+    )
+    return {i: float(w) for i, w in enumerate(weights)}
+
+
+def _callbacks(out, checkpoints, config):
+    import keras
+
+    from seqkit.training.callbacks import BestWeights, EpochCheckpoint
+
+    best = BestWeights(
+        str(checkpoints),
+        monitor=config.monitor,
+        mode="max" if config.monitor.endswith("accuracy") else "min",
+        patience=config.patience,
+    )
+    epochs = EpochCheckpoint(str(checkpoints / "last"))
+    callbacks = [
+        best,
+        epochs,
+        keras.callbacks.TensorBoard(str(out / "logs" / checkpoints.name)),
+    ]
+    return best, epochs, callbacks
+
+
+def fit_member(
+    classifier,
+    data,
+    config,
+    out,
+    checkpoints,
+    resume,
+    seed,
+    verbose,
+    distribution=None,
+):
+    """Trains one classifier on encoded data and loads its best weights.
+
+    With `resume`, training continues after the last complete epoch in
+    `checkpoints/last` (weights, optimizer state and history). A member
+    whose `checkpoints/done` marker exists (finished before an interruption
+    of a later member) is not trained again. With `distribution` (a
+    `(strategy, cluster)` pair; call inside `strategy.scope()`), training
+    runs the distributed loop of `seqkit.training.distributed_fit`.
+
+    Returns:
+        `(state, history)`: the best-weights state (best value, best epoch,
+        epochs since) and the per-epoch history.
+    """
+    import keras
+
+    from seqkit.data.pipelines import bucketed_dataset
+
+    train_ids, train_y, valid_ids, valid_y = data
+    model = classifier.ids_model()
+    model.compile(
+        optimizer=keras.optimizers.Adam(config.learning_rate, clipnorm=5.0),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+    checkpoints.mkdir(parents=True, exist_ok=True)
+    best, epochs, callbacks = _callbacks(out, checkpoints, config)
+    if distribution is not None:
+        model.optimizer.build(model.trainable_variables)
+    done = checkpoints / "done"
+    if done.exists():
+        epochs.restore(model)
+        return best.restore(model), epochs.history
+    initial_epoch = epochs.restore(model) if resume else 0
+    if initial_epoch:
+        log.info("resuming after epoch %d", initial_epoch)
+    stopped = best.state["wait"] >= (config.patience or math.inf)
+    if not stopped and initial_epoch < config.epochs:
+        class_weight = None
+        if config.class_weight == "balanced":
+            class_weight = _class_weights(train_y, len(classifier.class_names))
+        if distribution is not None:
+            from seqkit.training.distributed_fit import fit_distributed
+
+            strategy, cluster = distribution
+            options = {
+                "seed": seed,
+                "initial_epoch": initial_epoch,
+                "callbacks": [best, epochs],
+                "class_weight": class_weight,
+            }
+            fit_distributed(model, strategy, cluster, data, config, options)
+            return _finish(model, best, epochs, done)
+        with warnings.catch_warnings():
+            # Keras warns at the end of the first epoch of any dataset of
+            # unknown length (bucketing makes the batch count unknown).
+            warnings.filterwarnings(
+                "ignore", message="Your input ran out of data"
+            )
+            model.fit(
+                bucketed_dataset(
+                    train_ids,
+                    train_y,
+                    config.batch_size,
+                    shuffle=True,
+                    seed=seed,
+                ),
+                validation_data=bucketed_dataset(valid_ids, valid_y, 256),
+                epochs=config.epochs,
+                initial_epoch=initial_epoch,
+                shuffle=False,  # the dataset shuffles itself, every epoch
+                callbacks=callbacks,
+                class_weight=class_weight,
+                verbose=verbose,
+            )
+    return _finish(model, best, epochs, done)
+
+
+def _finish(model, best, epochs, done):
+    state = best.restore(model)
+    done.write_text("finished\n", encoding="utf-8")
+    return state, epochs.history
+
+
+def train_members(
+    config,
+    vectorizer,
+    class_names,
+    matrix,
+    data,
+    out,
+    resume,
+    verbose,
+    distribution=None,
+):
+    """Trains `config.ensemble` classifiers (seeds `seed`, `seed + 1`, ...).
+
+    With `distribution` (`(strategy, cluster)`), each member is built under
+    the strategy's scope and trained by the distributed loop; a worker
+    other than the chief keeps its checkpoints in a private folder, seeded
+    from the chief's (so a restarted cluster resumes from the same epoch).
+
+    Returns:
+        `(model, histories)`: the classifier, or an `EnsembleClassifier`
+        averaging them, and each member's per-epoch history.
+    """
+    import keras
+
+    from seqkit.models import EnsembleClassifier
+    from seqkit.models.sentiment import build_classifier
+
+    members, histories = [], []
+    for index in range(config.ensemble):
+        seed = config.seed + index
+        keras.utils.set_random_seed(seed)
+        name = "sentiment_classifier"
+        if config.ensemble > 1:
+            name = f"{name}_{index}"
+        settings = config.member(index)
+        checkpoints = out / "checkpoints" / f"member_{index}"
+        if config.ensemble > 1:
+            log.info("training member %d of %d", index + 1, config.ensemble)
+        with (
+            _scope(distribution),
+            _worker_folder(distribution, checkpoints) as folder,
+        ):
+            member = build_classifier(
+                settings, vectorizer, class_names, matrix, seed=seed, name=name
+            )
+            state, history = fit_member(
+                member,
+                data,
+                settings,
+                out,
+                folder,
+                resume,
+                seed,
+                verbose,
+                distribution,
+            )
+        log.info(
+            "member %d: best %s %.4f at epoch %s",
+            index,
+            config.monitor,
+            state["best"],
+            state["best_epoch"],
+        )
+        members.append(member)
+        histories.append(history)
+    if len(members) == 1:
+        return members[0], histories
+    return EnsembleClassifier(members, name="ensemble"), histories
+
+
+def _scope(distribution):
+    if distribution is None:
+        return contextlib.nullcontext()
+    return distribution[0].scope()
+
+
+@contextlib.contextmanager
+def _worker_folder(distribution, checkpoints):
+    """The checkpoint folder this process writes: the chief's own, or a
+    private copy for another worker (removed afterwards)."""
+    if distribution is None or distribution[1].is_chief:
+        yield checkpoints
+        return
+    private = (
+        checkpoints.parents[1]
+        / f".worker-{distribution[1].index}"
+        / checkpoints.name
+    )
+    shutil.rmtree(private, ignore_errors=True)
+    if checkpoints.exists():
+        shutil.copytree(checkpoints, private)
+    try:
+        yield private
+    finally:
+        shutil.rmtree(private.parent, ignore_errors=True)
