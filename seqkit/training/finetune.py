@@ -1,0 +1,230 @@
+"""Fine-tuning strategies over layer groups (DeepMoji's chain-thaw, ...).
+
+A model that can be fine-tuned names its layer groups, input first, the
+new head last: `[("embedding", [...]), ("rnn_0", [...]), ...,
+("attention", [...]), ("head", [...])]` (`TextClassifier.layer_groups`).
+A strategy is a small function from the group names to a list of steps;
+each step names the groups it trains, and every other group is frozen.
+
+- `last`: the head only (the pretrained encoder stays frozen);
+- `full`: every group at once;
+- `new`: every group at once, for a model that was not pretrained (the
+  baseline the others are measured against);
+- `chain-thaw` (Felbo et al. 2017): the head first, then each other group
+  alone from the first to the last, then every group;
+- `gradual` (Howard & Ruder 2018): the head, then one more group at a
+  time from the top down, until every group trains.
+
+Each step starts a fresh optimizer, trains with early stopping on the
+validation loss and ends with the step's best weights; a step whose best
+validation loss is worse than the loss before it is undone (the weights
+from before the step come back). `finetune` returns a report of every
+step.
+"""
+
+import logging
+from dataclasses import dataclass, field
+
+import keras
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Step:
+    """One fine-tuning step: the groups that train, all others frozen."""
+
+    name: str
+    groups: list
+
+
+def last_steps(names):
+    """The head alone."""
+    return [Step("head", [names[-1]])]
+
+
+def full_steps(names):
+    """Every group at once."""
+    return [Step("all", list(names))]
+
+
+def chain_thaw_steps(names):
+    """The head, then each other group alone (input first), then all."""
+    head, others = names[-1], names[:-1]
+    return [
+        Step(head, [head]),
+        *(Step(name, [name]) for name in others),
+        Step("all", list(names)),
+    ]
+
+
+def gradual_steps(names):
+    """The head, then one more group at a time from the top down."""
+    return [
+        Step("+".join(names[-count:]), list(names[-count:]))
+        for count in range(1, len(names) + 1)
+    ]
+
+
+STRATEGIES = {
+    "last": last_steps,
+    "full": full_steps,
+    "new": full_steps,
+    "chain-thaw": chain_thaw_steps,
+    "gradual": gradual_steps,
+}
+
+
+@dataclass
+class StepReport:
+    """What one step did.
+
+    Attributes:
+        step: the step's name.
+        groups: the groups it trained.
+        epochs: epochs run.
+        loss_before: validation loss before the step.
+        best_loss: the step's best validation loss.
+        kept: whether the step's weights were kept (False: it made the
+            validation loss worse and was undone).
+    """
+
+    step: str
+    groups: list
+    epochs: int
+    loss_before: float
+    best_loss: float
+    kept: bool = field(default=True)
+
+
+def set_trainable(groups, names):
+    """Makes the layers of the groups in `names` trainable, others not."""
+    for name, layers in groups:
+        for layer in layers:
+            layer.trainable = name in names
+
+
+def finetune(model, groups, method, train_step, evaluate):
+    """Runs a fine-tuning strategy.
+
+    Args:
+        model: the Keras model whose weights the steps change.
+        groups: its layer groups, `[(name, [layers]), ...]`, head last.
+        method: a key of `STRATEGIES`.
+        train_step: `train_step(step) -> (epochs, best_loss)`; compiles a
+            fresh optimizer (the trainable flags are already set), trains
+            with early stopping and leaves the step's best weights in
+            `model`.
+        evaluate: `evaluate() -> validation loss` of `model` as it is.
+
+    Returns:
+        A list of `StepReport`.
+
+    Raises:
+        ValueError: an unknown method, or groups without a head.
+    """
+    if method not in STRATEGIES:
+        raise ValueError(
+            f"unknown fine-tuning method {method!r}; choose one of "
+            f"{sorted(STRATEGIES)}"
+        )
+    names = [name for name, _ in groups]
+    if not names or names[-1] != "head":
+        raise ValueError(
+            f"the last layer group must be the head; received {names}"
+        )
+    report = []
+    for step in STRATEGIES[method](names):
+        set_trainable(groups, step.groups)
+        before = evaluate()
+        saved = model.get_weights()
+        epochs, best = train_step(step)
+        kept = best <= before
+        if not kept:
+            model.set_weights(saved)
+        log.info(
+            "step %s (%s): %d epochs, validation loss %.4f -> %.4f%s",
+            step.name,
+            ", ".join(step.groups),
+            epochs,
+            before,
+            best,
+            "" if kept else " (worse: undone)",
+        )
+        report.append(
+            StepReport(step.name, step.groups, epochs, before, best, kept)
+        )
+    set_trainable(groups, names)
+    return report
+
+
+def keras_steps(model, train_data, valid_data, learning_rate, epochs, patience):
+    """`train_step` and `evaluate` for `finetune`, with Keras's `fit`.
+
+    Each step compiles `model` with a fresh Adam (gradient clipping at
+    norm 5), trains up to `epochs` with early stopping on the validation
+    loss (`patience`) and ends with the step's best weights.
+
+    Args:
+        model: a Keras model (token ids -> probabilities).
+        train_data: a `tf.data.Dataset` of `(ids, labels)` batches.
+        valid_data: the same for validation.
+        learning_rate: Adam's learning rate for every step.
+        epochs: the most epochs of a step.
+        patience: epochs without improvement before a step stops.
+
+    Returns:
+        `(train_step, evaluate)`.
+    """
+
+    def compile_fresh():
+        model.compile(
+            optimizer=keras.optimizers.Adam(learning_rate, clipnorm=5.0),
+            loss="sparse_categorical_crossentropy",
+            metrics=["accuracy"],
+        )
+
+    def evaluate():
+        compile_fresh()
+        return float(
+            model.evaluate(valid_data, verbose=0, return_dict=True)["loss"]
+        )
+
+    def train_step(step):
+        compile_fresh()
+        keep = KeepBest()
+        history = model.fit(
+            train_data,
+            validation_data=valid_data,
+            epochs=epochs,
+            shuffle=False,  # datasets shuffle themselves
+            callbacks=[
+                keras.callbacks.EarlyStopping("val_loss", patience=patience),
+                keep,
+            ],
+            verbose=0,
+        )
+        keep.restore()
+        return len(history.history["val_loss"]), keep.best
+
+    return train_step, evaluate
+
+
+class KeepBest(keras.callbacks.Callback):
+    """Keeps the weights of the epoch with the lowest validation loss."""
+
+    def __init__(self):
+        super().__init__()
+        self.best = float("inf")
+        self.weights = None
+
+    def on_epoch_end(self, epoch, logs=None):
+        loss = (logs or {}).get("val_loss")
+        if loss is not None and loss < self.best:
+            self.best = float(loss)
+            self.weights = self.model.get_weights()
+
+    def restore(self):
+        """Puts the best epoch's weights back into the model."""
+        if self.weights is not None:
+            self.model.set_weights(self.weights)
