@@ -12,6 +12,7 @@ from seqkit.data.prepare import (
     bundled_splits,
     hash_split,
     prepare_rt_snippets,
+    prepare_vader_tweets,
 )
 from seqkit.data.readers import (
     FORMATS,
@@ -50,6 +51,7 @@ __all__ = [
     "load_splits",
     "member_paths",
     "prepare_rt_snippets",
+    "prepare_vader_tweets",
     "read_delimited",
     "read_examples",
     "read_folder",

