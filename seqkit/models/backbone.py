@@ -222,16 +222,19 @@ class RecurrentBackbone(keras.Model):
         """The parts fine-tuning strategies thaw one by one, input first.
 
         Returns:
-            A list of `(name, [layers])`: `embedding`, `rnn_0` ...
-            `rnn_{n-1}`, and `attention` when the pooling has one.
+            A list of `(name, [layers])`: `embedding`, one group per
+            recurrent layer named by its cell and direction (`bi_lstm_0`,
+            `bi_lstm_1`, `gru_0`, ...), and `attention` when the pooling
+            has one.
         """
         embeddings = [self.get_layer("embedding")]
         if self.static_channel:
             embeddings.append(self.get_layer("static_embedding"))
         groups = [("embedding", embeddings)]
         stack = self.get_layer("rnn")
+        prefix = ("bi_" if self.bidirectional else "") + self.cell
         for index, rnn in enumerate(stack.rnn_layers):
-            groups.append((f"rnn_{index}", [rnn]))
+            groups.append((f"{prefix}_{index}", [rnn]))
         if self.has_attention:
             groups.append(("attention", [self.get_layer("attention")]))
         return groups

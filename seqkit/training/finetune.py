@@ -1,7 +1,7 @@
 """Fine-tuning strategies over layer groups (DeepMoji's chain-thaw, ...).
 
 A model that can be fine-tuned names its layer groups, input first, the
-new head last: `[("embedding", [...]), ("rnn_0", [...]), ...,
+new head last: `[("embedding", [...]), ("bi_lstm_0", [...]), ...,
 ("attention", [...]), ("head", [...])]` (`TextClassifier.layer_groups`).
 A strategy is a small function from the group names to a list of steps;
 each step names the groups it trains, and every other group is frozen.

@@ -42,7 +42,8 @@ def test_every_cell_and_pooling_builds_and_predicts(
     assert np.isfinite(probabilities).all()  # the empty text too
     assert ("attention" in outputs) == ("attention" in pooling)
     groups = [name for name, _ in model.layer_groups()]
-    expected = ["embedding", "rnn_0", "rnn_1"]
+    prefix = ("bi_" if bidirectional else "") + cell
+    expected = ["embedding", f"{prefix}_0", f"{prefix}_1"]
     if "attention" in pooling:
         expected.append("attention")
     assert groups == [*expected, "head"]

@@ -9,7 +9,7 @@ from seqkit.models import RecurrentBackbone, TextClassifier
 from seqkit.preprocessing import TextVectorizer
 from seqkit.training.finetune import STRATEGIES, finetune, keras_steps
 
-NAMES = ["embedding", "rnn_0", "rnn_1", "attention", "head"]
+NAMES = ["embedding", "bi_lstm_0", "bi_lstm_1", "attention", "head"]
 
 
 def _steps(method):
@@ -22,16 +22,16 @@ def test_strategy_steps():
     assert _steps("chain-thaw") == [
         ("head", ["head"]),
         ("embedding", ["embedding"]),
-        ("rnn_0", ["rnn_0"]),
-        ("rnn_1", ["rnn_1"]),
+        ("bi_lstm_0", ["bi_lstm_0"]),
+        ("bi_lstm_1", ["bi_lstm_1"]),
         ("attention", ["attention"]),
         ("all", NAMES),
     ]
     assert [groups for _, groups in _steps("gradual")] == [
         ["head"],
         ["attention", "head"],
-        ["rnn_1", "attention", "head"],
-        ["rnn_0", "rnn_1", "attention", "head"],
+        ["bi_lstm_1", "attention", "head"],
+        ["bi_lstm_0", "bi_lstm_1", "attention", "head"],
         NAMES,
     ]
 
@@ -142,7 +142,7 @@ def test_keras_chain_thaw_freezes_what_a_step_does_not_train():
     assert len(report) == 6
     assert changed["head"] == [False, True]  # embedding frozen
     assert changed["embedding"] == [True, False]  # head frozen
-    assert changed["rnn_0"] == [False, False]
+    assert changed["bi_lstm_0"] == [False, False]
     for step in report:
         assert step.epochs >= 1
         assert np.isfinite(step.best_loss)
