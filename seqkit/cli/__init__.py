@@ -33,6 +33,10 @@ COMMANDS = {
         "seqkit.cli.data:data",
         "List, fetch and prepare the public data sets.",
     ),
+    "encode": LazyCommand(
+        "seqkit.cli.encode:encode",
+        "Write each text's encoder features (e.g. DeepMoji's) to a .npy.",
+    ),
     "evaluate": LazyCommand(
         "seqkit.cli.evaluate:evaluate",
         "Score a run's model on a labelled file (JSON on stdout).",
@@ -48,6 +52,10 @@ COMMANDS = {
     "predict": LazyCommand(
         "seqkit.cli.predict:predict",
         "Predict labels (and attention) for raw texts with a run.",
+    ),
+    "pretrain": LazyCommand(
+        "seqkit.cli.pretrain:pretrain",
+        "Pretrain an encoder (DeepMoji) on emoji or other labels.",
     ),
     "serve": LazyCommand(
         "seqkit.cli.serve:serve",

@@ -41,85 +41,100 @@ def train():
     """Train an application's model into a run folder (--out RUN)."""
 
 
+_MODEL_OPTIONS = [
+    click.option(
+        "--config",
+        "config_file",
+        type=click.Path(),
+        help="A JSON settings file, e.g. apps/sentiment/config.json.",
+    ),
+    click.option(
+        "--preset",
+        default=None,
+        help="A named preset (default, tiny, deepmoji); options given on "
+        "the command line win.",
+    ),
+    click.option("--cell", type=click.Choice(["elman", "lstm", "gru"])),
+    click.option("--units", type=int, help="Units per direction per layer."),
+    click.option("--layers", type=int, help="Stacked recurrent layers."),
+    click.option("--bidirectional/--unidirectional", default=None),
+    click.option("--skip-connections/--no-skip-connections", default=None),
+    click.option(
+        "--pooling",
+        help="last, mean, max, attention, or several "
+        "joined by '+' (e.g. max+mean).",
+    ),
+    click.option(
+        "--embeddings",
+        help="glove-6b-50d (needs the glove extra), "
+        "a GloVe/word2vec text file, or none.",
+    ),
+    click.option(
+        "--embedding-dim",
+        type=int,
+        help="Size of word vectors trained from scratch.",
+    ),
+    click.option("--freeze-embeddings/--train-embeddings", default=None),
+    click.option("--dropout", type=float, help="Input dropout of the RNNs."),
+    click.option(
+        "--recurrent-dropout",
+        type=float,
+        help="Recurrent dropout (disables the cuDNN kernel).",
+    ),
+    click.option("--epochs", type=int),
+    click.option("--batch-size", type=int),
+    click.option("--max-length", type=int, help="Tokens kept per text."),
+    click.option("--min-count", type=int, help="Minimum count of a word."),
+    click.option("--learning-rate", type=float),
+    click.option("--class-weight", type=click.Choice(["none", "balanced"])),
+    click.option(
+        "--patience",
+        type=int,
+        help="Epochs without improvement before early stopping.",
+    ),
+    click.option("--seed", type=int),
+    click.option(
+        "--ensemble",
+        type=int,
+        help="Train N models with different seeds and average them.",
+    ),
+    click.option(
+        "--init-from",
+        type=click.Path(),
+        default=None,
+        help="Start from another run's encoder (not yet supported).",
+    ),
+    click.option(
+        "--distribute",
+        type=click.Choice(["none", "mirrored", "multi-worker"]),
+        default="none",
+        show_default=True,
+        help="tf.distribute strategy: mirrored over local devices, or "
+        "multi-worker over the workers in TF_CONFIG (docs/distributed.md).",
+    ),
+    click.option(
+        "--resume", is_flag=True, help="Continue an interrupted run in --out."
+    ),
+    click.option("--quiet", is_flag=True, help="No progress display."),
+    click.option(
+        "--out",
+        required=True,
+        type=click.Path(),
+        help="The run folder to write.",
+    ),
+]
+
+
+def model_options(command):
+    """The settings, run and output options shared by training commands."""
+    for option in reversed(_MODEL_OPTIONS):
+        command = option(command)
+    return command
+
+
 @train.command()
 @data_options
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(),
-    help="A JSON settings file, e.g. apps/sentiment/config.json.",
-)
-@click.option(
-    "--preset",
-    default=None,
-    help="A named preset (default, "
-    "tiny); options given on the command line win.",
-)
-@click.option("--cell", type=click.Choice(["elman", "lstm", "gru"]))
-@click.option("--units", type=int, help="Units per direction per layer.")
-@click.option("--layers", type=int, help="Stacked recurrent layers.")
-@click.option("--bidirectional/--unidirectional", default=None)
-@click.option("--skip-connections/--no-skip-connections", default=None)
-@click.option(
-    "--pooling",
-    help="last, mean, max, attention, or several "
-    "joined by '+' (e.g. max+mean).",
-)
-@click.option(
-    "--embeddings",
-    help="glove-6b-50d (needs the glove extra), "
-    "a GloVe/word2vec text file, or none.",
-)
-@click.option(
-    "--embedding-dim",
-    type=int,
-    help="Size of word vectors trained from scratch.",
-)
-@click.option("--freeze-embeddings/--train-embeddings", default=None)
-@click.option("--dropout", type=float, help="Input dropout of the RNNs.")
-@click.option(
-    "--recurrent-dropout",
-    type=float,
-    help="Recurrent dropout (disables the cuDNN kernel).",
-)
-@click.option("--epochs", type=int)
-@click.option("--batch-size", type=int)
-@click.option("--max-length", type=int, help="Tokens kept per text.")
-@click.option("--min-count", type=int, help="Minimum count of a word.")
-@click.option("--learning-rate", type=float)
-@click.option("--class-weight", type=click.Choice(["none", "balanced"]))
-@click.option(
-    "--patience",
-    type=int,
-    help="Epochs without improvement before early stopping.",
-)
-@click.option("--seed", type=int)
-@click.option(
-    "--ensemble",
-    type=int,
-    help="Train N models with different seeds and average them.",
-)
-@click.option(
-    "--init-from",
-    type=click.Path(),
-    default=None,
-    help="Start from another run's encoder (not yet supported).",
-)
-@click.option(
-    "--distribute",
-    type=click.Choice(["none", "mirrored", "multi-worker"]),
-    default="none",
-    show_default=True,
-    help="tf.distribute strategy: mirrored over local devices, or "
-    "multi-worker over the workers in TF_CONFIG (docs/distributed.md).",
-)
-@click.option(
-    "--resume", is_flag=True, help="Continue an interrupted run in --out."
-)
-@click.option("--quiet", is_flag=True, help="No progress display.")
-@click.option(
-    "--out", required=True, type=click.Path(), help="The run folder to write."
-)
+@model_options
 def sentiment(
     config_file, preset, init_from, distribute, resume, quiet, out, **options
 ):
@@ -127,6 +142,35 @@ def sentiment(
 
     Without --train it trains on the bundled Rotten Tomatoes snippets and
     their fixed split.
+    """
+    run_text_classifier(
+        None,
+        config_file,
+        preset,
+        init_from,
+        distribute,
+        resume,
+        quiet,
+        out,
+        options,
+    )
+
+
+def run_text_classifier(
+    default_preset,
+    config_file,
+    preset,
+    init_from,
+    distribute,
+    resume,
+    quiet,
+    out,
+    options,
+):
+    """Builds the settings from preset, file and options; trains; prints.
+
+    Settings apply in order: `default_preset` (when no `--preset`), the
+    `--preset`, the `--config` file, then the command-line options.
     """
     from seqkit.models.sentiment import PRESETS, SentimentConfig
     from seqkit.training.text_classification import train_text_classifier
@@ -136,6 +180,7 @@ def sentiment(
             "--init-from is not supported by this version yet"
         )
     values = {}
+    preset = preset or default_preset
     if preset is not None:
         if preset not in PRESETS:
             raise click.BadParameter(

@@ -7,9 +7,34 @@ import numpy as np
 import tensorflow as tf
 
 from seqkit.errors import SeqkitError
+from seqkit.preprocessing.tweet_tokenizer import TweetTokenizer
 from seqkit.preprocessing.vocabulary import RESERVED, Vocabulary
 from seqkit.preprocessing.word_tokenizer import WordTokenizer
 from seqkit.registry import register
+
+TOKENIZERS = ("word", "tweet")
+
+
+def make_tokenizer(
+    kind="word", lowercase=True, normalization=None, split_punctuation=True
+):
+    """A `WordTokenizer` (`"word"`) or `TweetTokenizer` (`"tweet"`).
+
+    `normalization=None` picks the tokenizer's own default (NFKC for
+    words, NFC for tweets); pass `"none"` for no normalization.
+    """
+    if kind not in TOKENIZERS:
+        raise SeqkitError(
+            f"tokenizer must be one of {TOKENIZERS}; received {kind!r}"
+        )
+    settings = {"lowercase": lowercase}
+    if normalization is not None:
+        settings["normalization"] = (
+            None if str(normalization).lower() == "none" else normalization
+        )
+    if kind == "tweet":
+        return TweetTokenizer(**settings)
+    return WordTokenizer(split_punctuation=split_punctuation, **settings)
 
 
 @register(
@@ -40,9 +65,11 @@ class TextVectorizer(keras.layers.TextVectorization):
     Args:
         vocabulary: a `Vocabulary`, or the list of its words (ids 2, ...).
         max_length: the most ids per text, or `None` for no limit.
-        lowercase: `WordTokenizer` argument.
-        normalization: `WordTokenizer` argument (`"NFKC"` by default).
+        lowercase: tokenizer argument.
+        normalization: tokenizer argument (`"NFKC"` by default).
         split_punctuation: `WordTokenizer` argument.
+        tokenizer: `"word"` (a `WordTokenizer`) or `"tweet"` (a
+            `TweetTokenizer`, whose normalization is NFC unless given).
         **kwargs: base layer arguments (`name`, ...).
 
     Raises:
@@ -71,6 +98,7 @@ class TextVectorizer(keras.layers.TextVectorization):
         lowercase=True,
         normalization="NFKC",
         split_punctuation=True,
+        tokenizer="word",
         **kwargs,
     ):
         words = _vocabulary_words(vocabulary)
@@ -84,7 +112,13 @@ class TextVectorizer(keras.layers.TextVectorization):
                 f"max_length={max_length!r}"
             )
         max_length = None if max_length is None else int(max_length)
-        tokenizer = WordTokenizer(lowercase, normalization, split_punctuation)
+        self.tokenizer_kind = tokenizer
+        tokenizer = make_tokenizer(
+            tokenizer,
+            lowercase,
+            "none" if normalization is None else normalization,
+            split_punctuation,
+        )
         super().__init__(
             standardize=None,
             split=tokenizer,
@@ -124,6 +158,7 @@ class TextVectorizer(keras.layers.TextVectorization):
             {
                 "vocabulary": list(self._words),
                 "max_length": self.max_length,
+                "tokenizer": self.tokenizer_kind,
                 **self.tokenizer.get_config(),
             }
         )

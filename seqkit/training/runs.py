@@ -127,6 +127,31 @@ def predict_texts(model, texts, top_k=None, attention=False):
     return results
 
 
+def encode_texts(model, texts, batch_size=256):
+    """The pooled feature vector of each text (the encoder's output).
+
+    For a `TextClassifier` this is the backbone's `pooled` output (for
+    DeepMoji, the attention-pooled vector the softmax reads); for an
+    ensemble, the members' vectors side by side.
+
+    Returns:
+        A float32 array `[len(texts), features]`.
+    """
+    import keras
+
+    members = getattr(model, "members", [model])
+    text = keras.Input((), dtype="string", name="text")
+    pooled = [m.backbone(m.vectorizer(text))["pooled"] for m in members]
+    features = (
+        pooled[0]
+        if len(pooled) == 1
+        else keras.layers.Concatenate(name="features")(pooled)
+    )
+    encoder = keras.Model(text, features)
+    texts = np.array(list(texts), dtype=object)
+    return encoder.predict(texts, batch_size=batch_size, verbose=0)
+
+
 def run_config(run):
     """The `config.json` of a run, as a dict."""
     with open(Path(run) / "config.json", encoding="utf-8") as handle:

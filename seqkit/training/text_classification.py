@@ -92,11 +92,15 @@ def prepare_inputs(config, splits):
     from seqkit.preprocessing import (
         TextVectorizer,
         Vocabulary,
-        WordTokenizer,
         embedding_matrix,
     )
+    from seqkit.preprocessing.text_vectorizer import make_tokenizer
 
-    tokenizer = WordTokenizer(lowercase=config.lowercase)
+    # Tweets keep NFC: NFKC would rewrite some symbols and emoji.
+    normalization = "NFC" if config.tokenizer == "tweet" else "NFKC"
+    tokenizer = make_tokenizer(
+        config.tokenizer, config.lowercase, normalization
+    )
     vocabulary = Vocabulary.from_texts(
         splits.train.texts,
         tokenizer=tokenizer,
@@ -128,6 +132,8 @@ def prepare_inputs(config, splits):
         vocabulary,
         max_length=config.max_length,
         lowercase=config.lowercase,
+        normalization=normalization,
+        tokenizer=config.tokenizer,
         name="vectorizer",
     )
     return vectorizer, matrix, coverage

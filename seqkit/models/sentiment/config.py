@@ -15,6 +15,32 @@ PRESETS = {
         "epochs": 2,
         "batch_size": 16,
     },
+    # DeepMoji (Felbo et al. 2017): tweet tokens, a 256-d embedding with a
+    # tanh, spatial dropout 0.25, two BiLSTM-512 layers whose outputs are
+    # joined with the embedding (skip connections), attention pooling and
+    # dropout 0.5 before the softmax. No pretrained word vectors.
+    "deepmoji": {
+        "tokenizer": "tweet",
+        "max_vocab": 50000,
+        "max_length": 30,
+        "embedding_dim": 256,
+        "embedding_activation": "tanh",
+        "embeddings": None,
+        "embedding_dropout": 0.0,
+        "spatial_dropout": 0.25,
+        "cell": "lstm",
+        "units": 512,
+        "layers": 2,
+        "bidirectional": True,
+        "skip_connections": True,
+        "pooling": "attention",
+        "dropout": 0.0,
+        "head_dropout": 0.5,
+        "learning_rate": 1e-3,
+        "monitor": "val_loss",
+        "ensemble": 1,
+        "member_overrides": [],
+    },
 }
 
 
@@ -62,6 +88,7 @@ class SentimentConfig:
     text_column: str = "text"
     label_column: str = "label"
     lowercase: bool = True
+    tokenizer: str = "word"
     min_count: int = 1
     max_vocab: int = 30000
     max_length: int = 100
@@ -72,6 +99,7 @@ class SentimentConfig:
     skip_connections: bool = False
     pooling: str = "max+mean"
     embedding_dim: int = 50
+    embedding_activation: str = None
     embeddings: str = "glove-6b-50d"
     pretrained_words: int = 0
     freeze_embeddings: bool = False
@@ -167,6 +195,16 @@ class SentimentConfig:
                 f"{source}: cell must be elman, lstm or gru; received "
                 f"{self.cell!r}"
             )
+        if self.tokenizer not in ("word", "tweet"):
+            raise ValueError(
+                f"{source}: tokenizer must be word or tweet; received "
+                f"{self.tokenizer!r}"
+            )
+        if self.embedding_activation not in (None, "tanh", "relu"):
+            raise ValueError(
+                f"{source}: embedding_activation must be null, tanh or "
+                f"relu; received {self.embedding_activation!r}"
+            )
         if self.class_weight not in (None, "balanced"):
             raise ValueError(
                 f"{source}: class_weight must be null or 'balanced'; "
@@ -243,6 +281,7 @@ def build_classifier(
         bidirectional=config.bidirectional,
         skip_connections=config.skip_connections,
         pooling=config.pooling,
+        embedding_activation=config.embedding_activation,
         embedding_dropout=config.embedding_dropout,
         spatial_dropout=config.spatial_dropout,
         dropout=config.dropout,

@@ -1,0 +1,130 @@
+"""DeepMoji as users run it: emoji corpus -> pretrain -> predict/encode.
+
+The raw corpus is synthetic (generated below, not real tweets): three
+emoji, each with its own cue words, so a tiny model can learn them.
+"""
+
+import json
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from seqkit.cli import cli
+from seqkit.training.runs import load_run
+
+CUES = {
+    "😂": ["lol", "funny", "hilarious", "joke"],
+    "😢": ["sad", "miss", "crying", "lost"],
+    "🎉": ["party", "congrats", "won", "celebrate"],
+}
+
+
+def _invoke(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+@pytest.fixture(scope="module")
+def pretrained(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("deepmoji")
+    rng = np.random.default_rng(0)
+    lines = []
+    for i in range(120):
+        emoji = list(CUES)[i % 3]
+        words = rng.choice(CUES[emoji], 2).tolist() + ["so", "today"]
+        rng.shuffle(words)
+        tone = "🏽" if emoji == "🎉" and i % 2 else ""
+        lines.append(f"@friend {' '.join(words)}!!! {emoji}{tone}{emoji}")
+    raw = folder / "raw.txt"
+    raw.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = _invoke(
+        "data",
+        "emoji-corpus",
+        "--input",
+        raw,
+        "--top-k",
+        3,
+        "--out",
+        folder / "corpus",
+    )
+    assert result.exit_code == 0, result.output
+    result = _invoke(
+        "pretrain",
+        "deepmoji",
+        "--corpus",
+        folder / "corpus",
+        "--units",
+        6,
+        "--embedding-dim",
+        8,
+        "--epochs",
+        12,
+        "--batch-size",
+        8,
+        "--learning-rate",
+        0.01,
+        "--quiet",
+        "--out",
+        folder / "run",
+    )
+    assert result.exit_code == 0, result.output
+    return folder, json.loads(result.output.strip().splitlines()[-1])
+
+
+def test_deepmoji_architecture_and_groups(pretrained):
+    folder, summary = pretrained
+    config = json.loads((folder / "run" / "config.json").read_text())
+    assert config["tokenizer"] == "tweet"
+    assert config["embedding_activation"] == "tanh"
+    assert config["skip_connections"] is True and config["layers"] == 2
+    assert config["pooling"] == "attention"
+    model = load_run(folder / "run")
+    groups = [name for name, _ in model.layer_groups()]
+    assert groups == [
+        "embedding",
+        "bi_lstm_0",
+        "bi_lstm_1",
+        "attention",
+        "head",
+    ]
+    assert sorted(model.class_names) == sorted(CUES)
+    # Cue words are easy: the tiny model learns them.
+    assert summary["valid"]["accuracy"] >= 0.8
+
+
+def test_predict_top_k_and_attention(pretrained):
+    folder, _ = pretrained
+    result = _invoke(
+        "predict", folder / "run", "so funny lol", "--top-k", 2, "--attention"
+    )
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.output)
+    assert answer["label"] == "😂"
+    assert len(answer["top_k"]) == 2
+    assert [w for w, _ in answer["attention"]] == ["so", "funny", "lol"]
+
+
+def test_encode_writes_the_pooled_features(pretrained, tmp_path):
+    folder, _ = pretrained
+    texts = tmp_path / "texts.txt"
+    texts.write_text("party time\nso sad\nlol\n", encoding="utf-8")
+    output = tmp_path / "features.npy"
+    result = _invoke(
+        "encode", folder / "run", "--input", texts, "--output", output
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    features = np.load(output)
+    # Attention pools the concatenation: 2 x 2 x 6 LSTM units + 8 embedding.
+    assert features.shape == (3, 32) == (summary["rows"], summary["features"])
+    assert np.isfinite(features).all()
+
+
+def test_corpus_or_train_is_required(tmp_path):
+    result = _invoke("pretrain", "deepmoji", "--out", tmp_path / "run")
+    assert result.exit_code != 0
+    assert "give --corpus DIR or --train FILE" in result.output
+    result = _invoke(
+        "pretrain", "deepmoji", "--corpus", tmp_path, "--out", tmp_path / "r"
+    )
+    assert "train.csv is missing" in result.output
