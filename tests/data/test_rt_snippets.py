@@ -179,7 +179,9 @@ def test_bundled_splits_elsewhere_prepares_into_cache(
 def readme_counts():
     """{split: (positive, negative, total)} from data/README.md's table."""
     counts = {}
-    for line in README.read_text(encoding="utf-8").splitlines():
+    text = README.read_text(encoding="utf-8")
+    section = text.split("## rt-snippets", 1)[1].split("\n## ", 1)[0]
+    for line in section.splitlines():
         match = re.fullmatch(
             r"\| (train|valid|test|all) \| ([\d,]+) \| ([\d,]+) \| ([\d,]+) \|",
             line,
