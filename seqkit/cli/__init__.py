@@ -45,6 +45,10 @@ COMMANDS = {
         "seqkit.cli.export:export",
         "Export a run as a SavedModel for TensorFlow Serving.",
     ),
+    "finetune": LazyCommand(
+        "seqkit.cli.finetune:finetune",
+        "Fine-tune a pretrained run on new labels (chain-thaw, ...).",
+    ),
     "info": LazyCommand(
         "seqkit.cli.info:info",
         "Show versions, devices and whether the cuDNN kernel can run.",

@@ -4,13 +4,24 @@ Every file is written to a temporary name and moved into place, so a
 process killed at any instant leaves the previous complete state behind.
 """
 
+import contextlib
 import json
 import math
 import os
 import shutil
+import warnings
 
 import keras
 import numpy as np
+
+
+@contextlib.contextmanager
+def unknown_length_fit():
+    """Silences Keras's end-of-first-epoch warning for datasets of unknown
+    length (length bucketing makes the batch count unknown)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Your input ran out of data")
+        yield
 
 
 def write_json_atomic(path, value):

@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 
 import keras
 
+from seqkit.training.callbacks import unknown_length_fit
+
 log = logging.getLogger(__name__)
 
 
@@ -193,17 +195,20 @@ def keras_steps(model, train_data, valid_data, learning_rate, epochs, patience):
     def train_step(step):
         compile_fresh()
         keep = KeepBest()
-        history = model.fit(
-            train_data,
-            validation_data=valid_data,
-            epochs=epochs,
-            shuffle=False,  # datasets shuffle themselves
-            callbacks=[
-                keras.callbacks.EarlyStopping("val_loss", patience=patience),
-                keep,
-            ],
-            verbose=0,
-        )
+        with unknown_length_fit():
+            history = model.fit(
+                train_data,
+                validation_data=valid_data,
+                epochs=epochs,
+                shuffle=False,  # datasets shuffle themselves
+                callbacks=[
+                    keras.callbacks.EarlyStopping(
+                        "val_loss", patience=patience
+                    ),
+                    keep,
+                ],
+                verbose=0,
+            )
         keep.restore()
         return len(history.history["val_loss"]), keep.best
 

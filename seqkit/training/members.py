@@ -10,9 +10,10 @@ import contextlib
 import logging
 import math
 import shutil
-import warnings
 
 import numpy as np
+
+from seqkit.training.callbacks import unknown_length_fit
 
 log = logging.getLogger(__name__)
 
@@ -109,12 +110,7 @@ def fit_member(
             }
             fit_distributed(model, strategy, cluster, data, config, options)
             return _finish(model, best, epochs, done)
-        with warnings.catch_warnings():
-            # Keras warns at the end of the first epoch of any dataset of
-            # unknown length (bucketing makes the batch count unknown).
-            warnings.filterwarnings(
-                "ignore", message="Your input ran out of data"
-            )
+        with unknown_length_fit():
             model.fit(
                 bucketed_dataset(
                     train_ids,

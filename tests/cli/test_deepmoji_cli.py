@@ -128,3 +128,123 @@ def test_corpus_or_train_is_required(tmp_path):
         "pretrain", "deepmoji", "--corpus", tmp_path, "--out", tmp_path / "r"
     )
     assert "train.csv is missing" in result.output
+
+
+@pytest.fixture(scope="module")
+def tweets(tmp_path_factory):
+    """A small slice of the bundled VADER tweet task."""
+    import csv
+
+    from tests.conftest import ROOT
+
+    folder = tmp_path_factory.mktemp("tweets")
+    paths = {}
+    for split, count in (("train", 120), ("valid", 40)):
+        with open(
+            ROOT / "data" / "vader-tweets" / f"{split}.csv", encoding="utf-8"
+        ) as f:
+            rows = list(csv.DictReader(f))[:count]
+        path = folder / f"{split}.csv"
+        with open(path, "w", encoding="utf-8", newline="") as f:
+            writer = csv.writer(f)
+            writer.writerow(["tweet", "sentiment"])
+            writer.writerows((r["text"], r["label"]) for r in rows)
+        paths[split] = path
+    return paths
+
+
+def _finetune(pretrained, tweets, out, *extra):
+    folder, _ = pretrained
+    return _invoke(
+        "finetune",
+        "--base",
+        folder / "run",
+        "--train",
+        tweets["train"],
+        "--valid",
+        tweets["valid"],
+        "--text-column",
+        "tweet",
+        "--label-column",
+        "sentiment",
+        "--epochs",
+        2,
+        "--quiet",
+        "--out",
+        out,
+        *extra,
+    )
+
+
+def _weights(run, names):
+    model = load_run(run)
+    return {
+        name: [w.copy() for layer in layers for w in layer.get_weights()]
+        for name, layers in model.layer_groups()
+        if name in names
+    }
+
+
+def test_chain_thaw_finetune_report_and_extended_vocabulary(
+    pretrained, tweets, tmp_path
+):
+    folder, _ = pretrained
+    out = tmp_path / "ft"
+    result = _finetune(
+        pretrained, tweets, out, "--chain-thaw", "--extend-vocab", 5
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    steps = [s["step"] for s in summary["steps"]]
+    assert steps == [
+        "head",
+        "embedding",
+        "bi_lstm_0",
+        "bi_lstm_1",
+        "attention",
+        "all",
+    ]
+    for step in summary["steps"]:
+        assert step["kept"] == (step["best_loss"] <= step["loss_before"])
+    report = json.loads((out / "finetune.json").read_text())
+    assert report == summary["steps"]
+    base, tuned = load_run(folder / "run"), load_run(out)
+    assert tuned.class_names == ["negative", "positive"]
+    assert (
+        tuned.vectorizer.vocabulary_size()
+        == base.vectorizer.vocabulary_size() + 5
+    )
+
+
+def test_last_keeps_the_encoder_and_new_starts_afresh(
+    pretrained, tweets, tmp_path
+):
+    folder, _ = pretrained
+    encoder = ["embedding", "bi_lstm_0", "bi_lstm_1", "attention"]
+    base = _weights(folder / "run", encoder)
+    assert (
+        _finetune(
+            pretrained, tweets, tmp_path / "last", "--method", "last"
+        ).exit_code
+        == 0
+    )
+    last = _weights(tmp_path / "last", encoder)
+    for name in encoder:
+        for a, b in zip(base[name], last[name]):
+            np.testing.assert_array_equal(a, b)
+    assert (
+        _finetune(
+            pretrained, tweets, tmp_path / "new", "--method", "new"
+        ).exit_code
+        == 0
+    )
+    new = _weights(tmp_path / "new", encoder)
+    assert not np.allclose(base["bi_lstm_0"][0], new["bi_lstm_0"][0])
+
+
+def test_contradicting_method_options(pretrained, tweets, tmp_path):
+    result = _finetune(
+        pretrained, tweets, tmp_path / "x", "--chain-thaw", "--method", "last"
+    )
+    assert result.exit_code != 0
+    assert "--chain-thaw contradicts --method last" in result.output

@@ -1,0 +1,75 @@
+"""`seqkit finetune --base RUN`: fine-tune a pretrained encoder."""
+
+import json
+
+import click
+
+from seqkit.cli.options import show_progress_log
+
+
+@click.command()
+@click.option(
+    "--base",
+    required=True,
+    type=click.Path(),
+    help="The pretrained run (e.g. from seqkit pretrain deepmoji).",
+)
+@click.option("--train", required=True, type=click.Path())
+@click.option("--valid", required=True, type=click.Path())
+@click.option("--test", type=click.Path(), default=None)
+@click.option("--text-column", default="text", show_default=True)
+@click.option("--label-column", default="label", show_default=True)
+@click.option(
+    "--method",
+    type=click.Choice(["last", "full", "new", "chain-thaw", "gradual"]),
+    default=None,
+    help="last: the new head only; full: everything at once; new: the "
+    "same model from scratch; chain-thaw: head, then each layer group "
+    "alone, then all; gradual: unfreeze from the top down. "
+    "[default: chain-thaw]",
+)
+@click.option(
+    "--chain-thaw", is_flag=True, help="Shorthand for --method chain-thaw."
+)
+@click.option(
+    "--epochs",
+    type=int,
+    default=10,
+    show_default=True,
+    help="The most epochs of each step.",
+)
+@click.option("--patience", type=int, default=2, show_default=True)
+@click.option("--batch-size", type=int, default=32, show_default=True)
+@click.option("--learning-rate", type=float, default=1e-3, show_default=True)
+@click.option(
+    "--extend-vocab",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Add the N most frequent unseen training words, with new "
+    "embedding rows.",
+)
+@click.option("--seed", type=int, default=1337, show_default=True)
+@click.option("--quiet", is_flag=True, help="No progress log.")
+@click.option("--out", required=True, type=click.Path())
+def finetune(method, chain_thaw, quiet, out, **options):
+    """Fine-tune a pretrained run's encoder on new labels (new head).
+
+    Each step starts a fresh Adam optimizer, trains with early stopping on
+    the validation loss and keeps its best weights (a step that makes the
+    validation loss worse is undone). Prints the metrics and the report of
+    every step as JSON; RUN/finetune.json keeps the report.
+    """
+    from seqkit.training.transfer import FinetuneSettings, finetune_run
+
+    if chain_thaw and method not in (None, "chain-thaw"):
+        raise click.UsageError("--chain-thaw contradicts --method " + method)
+    settings = FinetuneSettings(method=method or "chain-thaw", **options)
+    show_progress_log(quiet)
+    metrics = finetune_run(settings, out)
+    summary = {
+        split: {k: metrics[split][k] for k in ("n", "accuracy", "macro_f1")}
+        for split in ("valid", "test")
+        if split in metrics
+    }
+    click.echo(json.dumps({"run": out, **summary, "steps": metrics["steps"]}))

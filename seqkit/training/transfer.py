@@ -1,0 +1,192 @@
+"""`seqkit finetune`: a pretrained run's encoder, a new head, new labels.
+
+The base run's vectorizer and backbone (embedding, recurrent layers,
+attention) are kept; a new softmax head is built for the new classes; the
+model is then trained by one of the strategies of
+`seqkit.training.finetune` (`chain-thaw` by default). With `new`, the
+backbone is rebuilt with fresh weights: the from-scratch baseline.
+"""
+
+import json
+import logging
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from seqkit.errors import SeqkitError
+from seqkit.training.callbacks import write_json_atomic
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class FinetuneSettings:
+    """The settings of a fine-tuning run; written to `RUN/config.json`."""
+
+    base: str
+    train: str
+    valid: str
+    test: str = None
+    text_column: str = "text"
+    label_column: str = "label"
+    method: str = "chain-thaw"
+    epochs: int = 10
+    patience: int = 2
+    batch_size: int = 32
+    learning_rate: float = 1e-3
+    head_dropout: float = 0.5
+    extend_vocab: int = 0
+    seed: int = 1337
+
+
+def finetune_run(settings, out, verbose=0):
+    """Fine-tunes `settings.base` on new labelled data into run folder `out`.
+
+    Returns:
+        The metrics (valid, test, the per-step report), also written to
+        `out/metrics.json`; the report alone is `out/finetune.json`.
+
+    Raises:
+        SeqkitError: an ensemble base, a non-empty `out`, or bad data.
+    """
+    import keras
+
+    from seqkit.data import load_splits
+    from seqkit.data.pipelines import bucketed_dataset
+    from seqkit.models import TextClassifier
+    from seqkit.training.finetune import STRATEGIES, finetune, keras_steps
+    from seqkit.training.metrics import classification_metrics
+    from seqkit.training.runs import load_run, predict_outputs
+    from seqkit.training.text_classification import encode
+
+    if settings.method not in STRATEGIES:
+        raise SeqkitError(
+            f"--method must be one of {sorted(STRATEGIES)}; received "
+            f"{settings.method!r}"
+        )
+    out = Path(out)
+    if out.exists() and any(out.iterdir()):
+        raise SeqkitError(f"{out} is not empty: choose a new --out")
+    started = time.time()
+    keras.utils.set_random_seed(settings.seed)
+    base = load_run(settings.base)
+    if hasattr(base, "members"):
+        raise SeqkitError(
+            f"{settings.base} holds an ensemble; fine-tuning starts from one "
+            "model (train the base with --ensemble 1)"
+        )
+    splits = load_splits(
+        settings.train,
+        settings.valid,
+        settings.test,
+        settings.text_column,
+        settings.label_column,
+    )
+    vectorizer, backbone = base.vectorizer, base.backbone
+    if settings.extend_vocab:
+        vectorizer, backbone = extend_vocabulary(
+            vectorizer, backbone, splits.train.texts, settings.extend_vocab
+        )
+    if settings.method == "new":
+        backbone = type(backbone).from_config(backbone.get_config())
+    classifier = TextClassifier(
+        backbone,
+        vectorizer,
+        splits.label_names,
+        head_dropout=settings.head_dropout,
+        seed=settings.seed,
+        name="finetuned_classifier",
+    )
+    index = {name: i for i, name in enumerate(splits.label_names)}
+    data = {
+        name: (
+            encode(vectorizer, split.texts),
+            np.array([index[y] for y in split.labels]),
+        )
+        for name, split in splits.items()
+    }
+    model = classifier.ids_model()
+    train_step, evaluate = keras_steps(
+        model,
+        bucketed_dataset(
+            *data["train"],
+            settings.batch_size,
+            shuffle=True,
+            seed=settings.seed,
+        ),
+        bucketed_dataset(*data["valid"], 256),
+        settings.learning_rate,
+        settings.epochs,
+        settings.patience,
+    )
+    report = finetune(
+        model, classifier.layer_groups(), settings.method, train_step, evaluate
+    )
+    out.mkdir(parents=True, exist_ok=True)
+    write_json_atomic(out / "config.json", asdict(settings))
+    classifier.save(out / "model.keras")
+    metrics = {}
+    for name, split in splits.items():
+        if name != "train":
+            probabilities = predict_outputs(classifier, split.texts)
+            metrics[name] = classification_metrics(
+                data[name][1],
+                probabilities["probabilities"],
+                splits.label_names,
+            )
+    metrics["steps"] = [asdict(step) for step in report]
+    metrics["train_seconds"] = round(time.time() - started, 1)
+    write_json_atomic(out / "metrics.json", metrics)
+    write_json_atomic(out / "finetune.json", metrics["steps"])
+    return metrics
+
+
+def extend_vocabulary(vectorizer, backbone, texts, count):
+    """Adds the `count` most frequent unseen training words.
+
+    The new words get new embedding rows (random, scaled like the trained
+    rows); every other weight is copied from `backbone`.
+
+    Returns:
+        `(vectorizer, backbone)`: new objects with the larger vocabulary.
+    """
+    from seqkit.preprocessing import TextVectorizer
+
+    if backbone.static_channel:
+        raise SeqkitError(
+            "--extend-vocab: the base has a static embedding channel, which "
+            "cannot grow; fine-tune without --extend-vocab"
+        )
+    config = vectorizer.get_config()
+    words = list(config["vocabulary"])
+    known = set(words)
+    counts = Counter(
+        token
+        for tokens in vectorizer.tokenizer.tokenize(list(texts))
+        for token in tokens
+        if token not in known
+    )
+    added = [word for word, _ in counts.most_common(count)]
+    log.info("vocabulary: %d new words from the training data", len(added))
+    config["vocabulary"] = words + added
+    new_vectorizer = TextVectorizer.from_config(config)
+    matrix = backbone.get_layer("embedding").get_weights()[0]
+    rng = np.random.default_rng(0)
+    rows = rng.normal(0, matrix[2:].std(), (len(added), matrix.shape[1]))
+    extended = np.concatenate([matrix, rows.astype(matrix.dtype)])
+    backbone_config = dict(backbone.get_config())
+    backbone_config["vocabulary_size"] = extended.shape[0]
+    new_backbone = type(backbone)(embedding_matrix=extended, **backbone_config)
+    for layer in backbone.layers:
+        if layer.weights and layer.name != "embedding":
+            new_backbone.get_layer(layer.name).set_weights(layer.get_weights())
+    return new_vectorizer, new_backbone
+
+
+def read_report(run):
+    """A fine-tuned run's per-step report (`RUN/finetune.json`)."""
+    with open(Path(run) / "finetune.json", encoding="utf-8") as handle:
+        return json.load(handle)
