@@ -188,9 +188,9 @@ def keras_steps(model, train_data, valid_data, learning_rate, epochs, patience):
 
     def evaluate():
         compile_fresh()
-        return float(
-            model.evaluate(valid_data, verbose=0, return_dict=True)["loss"]
-        )
+        with unknown_length_fit():
+            scores = model.evaluate(valid_data, verbose=0, return_dict=True)
+        return float(scores["loss"])
 
     def train_step(step):
         compile_fresh()
