@@ -50,9 +50,16 @@ from seqkit.cli.options import show_progress_log
     "embedding rows.",
 )
 @click.option("--seed", type=int, default=1337, show_default=True)
+@click.option(
+    "--distribute",
+    type=click.Choice(["none", "mirrored", "multi-worker"]),
+    default="none",
+    show_default=True,
+    help="tf.distribute strategy (docs/distributed.md).",
+)
 @click.option("--quiet", is_flag=True, help="No progress log.")
 @click.option("--out", required=True, type=click.Path())
-def finetune(method, chain_thaw, quiet, out, **options):
+def finetune(method, chain_thaw, distribute, quiet, out, **options):
     """Fine-tune a pretrained run's encoder on new labels (new head).
 
     Each step starts a fresh Adam optimizer, trains with early stopping on
@@ -66,7 +73,10 @@ def finetune(method, chain_thaw, quiet, out, **options):
         raise click.UsageError("--chain-thaw contradicts --method " + method)
     settings = FinetuneSettings(method=method or "chain-thaw", **options)
     show_progress_log(quiet)
-    metrics = finetune_run(settings, out)
+    metrics = finetune_run(settings, out, distribute=distribute)
+    if "worker" in metrics:
+        click.echo(json.dumps({"run": out, "worker": metrics["worker"]}))
+        return
     summary = {
         split: {k: metrics[split][k] for k in ("n", "accuracy", "macro_f1")}
         for split in ("valid", "test")

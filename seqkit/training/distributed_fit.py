@@ -46,6 +46,7 @@ def fit_distributed(model, strategy, cluster, data, config, options):
     valid_batches = _sorted_batches(valid_ids, 256)
     for callback in options["callbacks"]:
         callback.set_model(model)
+        callback.on_train_begin()
     model.stop_training = False
     logs_by_epoch = []
     for epoch in range(options["initial_epoch"], config.epochs):
@@ -82,6 +83,18 @@ def fit_distributed(model, strategy, cluster, data, config, options):
         if model.stop_training:
             break
     return logs_by_epoch
+
+
+def evaluate_distributed(model, strategy, cluster, sequences, labels):
+    """The mean loss of `model` on labelled sequences, under `strategy`."""
+    _, eval_step = _steps(model, strategy, None)
+    batches = _sorted_batches(sequences, 256)
+    loss, _ = _run(
+        eval_step,
+        _dataset(strategy, cluster, batches, sequences, labels),
+        len(batches),
+    )
+    return loss / len(sequences)
 
 
 def _sorted_batches(sequences, size):

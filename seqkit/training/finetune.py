@@ -215,6 +215,67 @@ def keras_steps(model, train_data, valid_data, learning_rate, epochs, patience):
     return train_step, evaluate
 
 
+def distributed_steps(model, distribution, data, settings):
+    """`train_step` and `evaluate` for `finetune` under `tf.distribute`.
+
+    The same contract as `keras_steps`, run by the distributed loop of
+    `seqkit.training.distributed_fit` (call inside `strategy.scope()`).
+
+    Args:
+        model: the Keras model (token ids -> probabilities).
+        distribution: `(strategy, cluster)`.
+        data: `(train_ids, train_y, valid_ids, valid_y)`.
+        settings: with `learning_rate`, `epochs`, `patience`,
+            `batch_size` and `seed`.
+    """
+    from types import SimpleNamespace
+
+    from seqkit.training.distributed_fit import (
+        evaluate_distributed,
+        fit_distributed,
+    )
+
+    strategy, cluster = distribution
+
+    def compile_fresh():
+        model.compile(
+            optimizer=keras.optimizers.Adam(
+                settings.learning_rate, clipnorm=5.0
+            ),
+            loss="sparse_categorical_crossentropy",
+        )
+        model.optimizer.build(model.trainable_variables)
+
+    def evaluate():
+        return evaluate_distributed(model, strategy, cluster, *data[2:])
+
+    def train_step(step):
+        compile_fresh()
+        keep = KeepBest()
+        stop = keras.callbacks.EarlyStopping(
+            "val_loss", patience=settings.patience
+        )
+        logs = fit_distributed(
+            model,
+            strategy,
+            cluster,
+            data,
+            SimpleNamespace(
+                epochs=settings.epochs, batch_size=settings.batch_size
+            ),
+            {
+                "seed": settings.seed,
+                "initial_epoch": 0,
+                "callbacks": [stop, keep],
+                "class_weight": None,
+            },
+        )
+        keep.restore()
+        return len(logs), keep.best
+
+    return train_step, evaluate
+
+
 class KeepBest(keras.callbacks.Callback):
     """Keeps the weights of the epoch with the lowest validation loss."""
 

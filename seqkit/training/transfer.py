@@ -7,6 +7,7 @@ model is then trained by one of the strategies of
 backbone is rebuilt with fresh weights: the from-scratch baseline.
 """
 
+import contextlib
 import json
 import logging
 import time
@@ -42,12 +43,17 @@ class FinetuneSettings:
     seed: int = 1337
 
 
-def finetune_run(settings, out, verbose=0):
+def finetune_run(settings, out, distribute="none"):
     """Fine-tunes `settings.base` on new labelled data into run folder `out`.
+
+    With `distribute` (`"mirrored"` or `"multi-worker"`, see
+    `seqkit.training.distribute`) the steps run under that strategy; only
+    the chief (worker 0) writes `out`.
 
     Returns:
         The metrics (valid, test, the per-step report), also written to
-        `out/metrics.json`; the report alone is `out/finetune.json`.
+        `out/metrics.json`; the report alone is `out/finetune.json`. A
+        worker other than the chief returns `{"worker": index}`.
 
     Raises:
         SeqkitError: an ensemble base, a non-empty `out`, or bad data.
@@ -55,12 +61,9 @@ def finetune_run(settings, out, verbose=0):
     import keras
 
     from seqkit.data import load_splits
-    from seqkit.data.pipelines import bucketed_dataset
-    from seqkit.models import TextClassifier
-    from seqkit.training.finetune import STRATEGIES, finetune, keras_steps
+    from seqkit.training.finetune import STRATEGIES
     from seqkit.training.metrics import classification_metrics
     from seqkit.training.runs import load_run, predict_outputs
-    from seqkit.training.text_classification import encode
 
     if settings.method not in STRATEGIES:
         raise SeqkitError(
@@ -68,16 +71,16 @@ def finetune_run(settings, out, verbose=0):
             f"{settings.method!r}"
         )
     out = Path(out)
-    if out.exists() and any(out.iterdir()):
+    distribution = None
+    if distribute != "none":
+        from seqkit.training.distribute import make_strategy
+
+        distribution = make_strategy(distribute)
+    chief = distribution is None or distribution[1].is_chief
+    if chief and out.exists() and any(out.iterdir()):
         raise SeqkitError(f"{out} is not empty: choose a new --out")
     started = time.time()
     keras.utils.set_random_seed(settings.seed)
-    base = load_run(settings.base)
-    if hasattr(base, "members"):
-        raise SeqkitError(
-            f"{settings.base} holds an ensemble; fine-tuning starts from one "
-            "model (train the base with --ensemble 1)"
-        )
     splits = load_splits(
         settings.train,
         settings.valid,
@@ -85,6 +88,54 @@ def finetune_run(settings, out, verbose=0):
         settings.text_column,
         settings.label_column,
     )
+    scope = (
+        contextlib.nullcontext()
+        if distribution is None
+        else distribution[0].scope()
+    )
+    with scope:
+        classifier, data, report = _tune(settings, splits, distribution)
+    if not chief:
+        return {"worker": distribution[1].index}
+    out.mkdir(parents=True, exist_ok=True)
+    write_json_atomic(out / "config.json", asdict(settings))
+    classifier.save(out / "model.keras")
+    if distribution is not None:
+        classifier = load_run(out)  # predicts here alone, not through all
+    metrics = {}
+    for name, split in splits.items():
+        if name != "train":
+            probabilities = predict_outputs(classifier, split.texts)
+            metrics[name] = classification_metrics(
+                data[name][1],
+                probabilities["probabilities"],
+                splits.label_names,
+            )
+    metrics["steps"] = [asdict(step) for step in report]
+    metrics["train_seconds"] = round(time.time() - started, 1)
+    write_json_atomic(out / "metrics.json", metrics)
+    write_json_atomic(out / "finetune.json", metrics["steps"])
+    return metrics
+
+
+def _tune(settings, splits, distribution):
+    """Builds the classifier on the base's encoder and runs the steps."""
+    from seqkit.data.pipelines import bucketed_dataset
+    from seqkit.models import TextClassifier
+    from seqkit.training.finetune import (
+        distributed_steps,
+        finetune,
+        keras_steps,
+    )
+    from seqkit.training.runs import load_run
+    from seqkit.training.text_classification import encode
+
+    base = load_run(settings.base)
+    if hasattr(base, "members"):
+        raise SeqkitError(
+            f"{settings.base} holds an ensemble; fine-tuning starts from one "
+            "model (train the base with --ensemble 1)"
+        )
     vectorizer, backbone = base.vectorizer, base.backbone
     if settings.extend_vocab:
         vectorizer, backbone = extend_vocabulary(
@@ -109,39 +160,26 @@ def finetune_run(settings, out, verbose=0):
         for name, split in splits.items()
     }
     model = classifier.ids_model()
-    train_step, evaluate = keras_steps(
-        model,
-        bucketed_dataset(
-            *data["train"],
-            settings.batch_size,
-            shuffle=True,
-            seed=settings.seed,
-        ),
-        bucketed_dataset(*data["valid"], 256),
-        settings.learning_rate,
-        settings.epochs,
-        settings.patience,
-    )
-    report = finetune(
-        model, classifier.layer_groups(), settings.method, train_step, evaluate
-    )
-    out.mkdir(parents=True, exist_ok=True)
-    write_json_atomic(out / "config.json", asdict(settings))
-    classifier.save(out / "model.keras")
-    metrics = {}
-    for name, split in splits.items():
-        if name != "train":
-            probabilities = predict_outputs(classifier, split.texts)
-            metrics[name] = classification_metrics(
-                data[name][1],
-                probabilities["probabilities"],
-                splits.label_names,
-            )
-    metrics["steps"] = [asdict(step) for step in report]
-    metrics["train_seconds"] = round(time.time() - started, 1)
-    write_json_atomic(out / "metrics.json", metrics)
-    write_json_atomic(out / "finetune.json", metrics["steps"])
-    return metrics
+    if distribution is None:
+        steps = keras_steps(
+            model,
+            bucketed_dataset(
+                *data["train"],
+                settings.batch_size,
+                shuffle=True,
+                seed=settings.seed,
+            ),
+            bucketed_dataset(*data["valid"], 256),
+            settings.learning_rate,
+            settings.epochs,
+            settings.patience,
+        )
+    else:
+        steps = distributed_steps(
+            model, distribution, (*data["train"], *data["valid"]), settings
+        )
+    report = finetune(model, classifier.layer_groups(), settings.method, *steps)
+    return classifier, data, report
 
 
 def extend_vocabulary(vectorizer, backbone, texts, count):

@@ -270,3 +270,48 @@ def test_two_workers_train_and_resume_after_a_worker_is_killed(tmp_path):
     assert all(0 <= row["accuracy"] <= 1 for row in history)
     assert (run / "model.keras").is_file()
     assert not any(p.name.startswith(".worker-") for p in run.iterdir())
+
+
+# Pretrains a tiny base on one device, then fine-tunes it by chain-thaw,
+# mirrored over 2 logical CPU devices (fixed before TensorFlow starts).
+FINETUNE_MIRRORED = """
+import sys
+import tensorflow as tf
+cpu = tf.config.list_physical_devices("CPU")[0]
+tf.config.set_logical_device_configuration(
+    cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+from seqkit.cli import main
+data, work = sys.argv[1], sys.argv[2]
+common = ["--text-column", "review", "--label-column", "verdict"]
+try:
+    main(["train", "sentiment", "--preset", "tiny", "--train",
+          data + "/train.csv", "--valid", data + "/valid.csv", *common,
+          "--pooling", "attention", "--quiet", "--out", work + "/base"])
+except SystemExit as done:
+    assert done.code in (0, None), done.code
+main(["finetune", "--base", work + "/base", "--train", data + "/train.csv",
+      "--valid", data + "/valid.csv", *common, "--chain-thaw", "--epochs",
+      "2", "--distribute", "mirrored", "--out", work + "/tuned"])
+"""
+
+
+def test_finetune_mirrored_over_two_devices(tmp_path):
+    write_tiny_split(tmp_path)
+    completed = subprocess.run(
+        [sys.executable, "-c", FINETUNE_MIRRORED, str(tmp_path), str(tmp_path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    assert "mirrored over 2 devices" in completed.stderr
+    summary = json.loads(completed.stdout.strip().splitlines()[-1])
+    assert [s["step"] for s in summary["steps"]] == [
+        "head",
+        "embedding",
+        "bi_lstm_0",
+        "attention",
+        "all",
+    ]
+    assert (tmp_path / "tuned" / "model.keras").is_file()
+    assert summary["valid"]["n"] == 16
