@@ -21,6 +21,25 @@ def data_cache(tmp_path, monkeypatch):
     return cache
 
 
+@pytest.fixture
+def gpu_listed(monkeypatch):
+    """TensorFlow lists a GPU: Keras and seqkit both believe one exists.
+
+    Graphs can be traced (not run) this way on a CPU machine, with the
+    cuDNN ops that a real GPU would get.
+    """
+    import tensorflow as tf
+
+    listed = tf.config.list_logical_devices
+
+    def fake(device_type=None):
+        if device_type == "GPU":
+            return [tf.config.LogicalDevice("/device:GPU:0", "GPU")]
+        return listed(device_type)
+
+    monkeypatch.setattr(tf.config, "list_logical_devices", fake)
+
+
 def _seed():
     random.seed(0)
     np.random.seed(0)

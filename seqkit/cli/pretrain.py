@@ -23,17 +23,7 @@ def pretrain():
 )
 @data_options
 @model_options
-def deepmoji(
-    corpus,
-    config_file,
-    preset,
-    init_from,
-    distribute,
-    resume,
-    quiet,
-    out,
-    **options,
-):
+def deepmoji(corpus, **options):
     """Pretrain the DeepMoji architecture (preset `deepmoji`).
 
     On an emoji corpus (--corpus DIR) or any labelled data (--train,
@@ -56,14 +46,4 @@ def deepmoji(
             options[split] = str(path)
     elif options.get("train") is None:
         raise click.UsageError("give --corpus DIR or --train FILE")
-    run_text_classifier(
-        "deepmoji",
-        config_file,
-        preset,
-        init_from,
-        distribute,
-        resume,
-        quiet,
-        out,
-        options,
-    )
+    run_text_classifier("deepmoji", options)

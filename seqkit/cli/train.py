@@ -135,47 +135,31 @@ def model_options(command):
 @train.command()
 @data_options
 @model_options
-def sentiment(
-    config_file, preset, init_from, distribute, resume, quiet, out, **options
-):
+def sentiment(**options):
     """Train the sentiment classifier (an RNN acceptor).
 
     Without --train it trains on the bundled Rotten Tomatoes snippets and
     their fixed split.
     """
-    run_text_classifier(
-        None,
-        config_file,
-        preset,
-        init_from,
-        distribute,
-        resume,
-        quiet,
-        out,
-        options,
-    )
+    run_text_classifier(None, options)
 
 
-def run_text_classifier(
-    default_preset,
-    config_file,
-    preset,
-    init_from,
-    distribute,
-    resume,
-    quiet,
-    out,
-    options,
-):
+def run_text_classifier(default_preset, options):
     """Builds the settings from preset, file and options; trains; prints.
 
     Settings apply in order: `default_preset` (when no `--preset`), the
     `--preset`, the `--config` file, then the command-line options.
+    `options` are the click parameters of `model_options` and
+    `data_options`.
     """
     from seqkit.models.sentiment import PRESETS, SentimentConfig
     from seqkit.training.text_classification import train_text_classifier
 
-    if init_from is not None:
+    options = dict(options)
+    config_file, preset = options.pop("config_file"), options.pop("preset")
+    distribute, resume = options.pop("distribute"), options.pop("resume")
+    quiet, out = options.pop("quiet"), options.pop("out")
+    if options.pop("init_from") is not None:
         raise click.UsageError(
             "--init-from is not supported by this version yet"
         )

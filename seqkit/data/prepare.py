@@ -154,18 +154,9 @@ def prepare_rt_snippets(source, out_dir, seed=RT_SNIPPETS_SEED):
     """
     rows = _read_rt_corpus(source)
     texts, labels, dropped = _clean_rt_rows(rows, source)
-    parts = hash_split(texts, labels, (0.8, 0.1, 0.1), seed=seed)
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    counts, files = {}, {}
-    for name, indices in zip(SPLITS, parts, strict=True):
-        path = out_dir / f"{name}.csv"
-        _write_csv(path, [(texts[i], labels[i]) for i in indices])
-        counts[name] = {
-            label: sum(1 for i in indices if labels[i] == label)
-            for label in sorted(set(labels))
-        }
-        files[name] = str(path)
+    counts, files = _split_and_write(
+        out_dir, list(zip(texts, labels)), ["text", "label"], seed
+    )
     logger.info("rt-snippets: %s, dropped %s", counts, dropped)
     return Prepared(
         source=str(source),
@@ -240,10 +231,29 @@ def _clean_rt_rows(rows, source):
     return texts, labels, dropped
 
 
-def _write_csv(path, rows):
+def _split_and_write(out_dir, rows, header, seed):
+    """Splits rows `(text, label, ...)` 80/10/10 by `hash_split` and writes
+    `train.csv`, `valid.csv`, `test.csv`; returns `(counts, files)`."""
+    labels = [row[1] for row in rows]
+    parts = hash_split([row[0] for row in rows], labels, seed=seed)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    counts, files = {}, {}
+    for name, indices in zip(SPLITS, parts, strict=True):
+        path = out_dir / f"{name}.csv"
+        _write_csv(path, [rows[i] for i in indices], header)
+        counts[name] = {
+            label: sum(1 for i in indices if labels[i] == label)
+            for label in sorted(set(labels))
+        }
+        files[name] = str(path)
+    return counts, files
+
+
+def _write_csv(path, rows, header=("text", "label")):
     with open(path, "w", encoding="utf-8", newline="") as file:
         writer = csv.writer(file, lineterminator="\n")
-        writer.writerow(["text", "label"])
+        writer.writerow(list(header))
         writer.writerows(rows)
 
 
@@ -290,22 +300,9 @@ def prepare_vader_tweets(source, out_dir, seed=VADER_TWEETS_SEED):
             continue
         dropped["duplicate"] += len(copies) - 1
         kept.append((text, *copies[0]))
-    labels = [row[1] for row in kept]
-    parts = hash_split([row[0] for row in kept], labels, seed=seed)
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    counts, files = {}, {}
-    for name, indices in zip(SPLITS, parts, strict=True):
-        path = out_dir / f"{name}.csv"
-        with open(path, "w", encoding="utf-8", newline="") as file:
-            writer = csv.writer(file, lineterminator="\n")
-            writer.writerow(["text", "label", "rating", "id"])
-            writer.writerows(kept[i] for i in indices)
-        counts[name] = {
-            label: sum(1 for i in indices if labels[i] == label)
-            for label in sorted(set(labels))
-        }
-        files[name] = str(path)
+    counts, files = _split_and_write(
+        out_dir, kept, ["text", "label", "rating", "id"], seed
+    )
     return Prepared(
         source=str(source),
         rows_read=len(rows),
