@@ -118,20 +118,26 @@ async def json_errors(request, handler):
         )
 
 
+def _version(request):
+    """The `N` of `/versions/N` as an int, or None."""
+    version = request.match_info.get("version")
+    if version is None:
+        return None
+    if not version.isdigit():
+        raise RequestError(
+            400, f"version must be a number; received {version!r}"
+        )
+    return int(version)
+
+
 def _servable(request):
     manager = request.app[MANAGER]
     name = request.match_info["name"]
-    version = request.match_info.get("version")
     if name != manager.name:
         raise RequestError(
             404, f"Servable not found for request: Latest({name})"
         )
-    if version is not None:
-        if not version.isdigit():
-            raise RequestError(
-                400, f"version must be a number; received {version!r}"
-            )
-        version = int(version)
+    version = _version(request)
     servable = manager.servable(version)
     if servable is None:
         wanted = (
@@ -149,13 +155,8 @@ async def model_status(request):
     name = request.match_info["name"]
     if name != manager.name:
         raise RequestError(404, f"Could not find any versions of model {name}")
-    version = request.match_info.get("version")
+    version = _version(request)
     if version is not None:
-        if not version.isdigit():
-            raise RequestError(
-                400, f"version must be a number; received {version!r}"
-            )
-        version = int(version)
         if version not in manager.statuses:
             raise RequestError(
                 404, f"Could not find version {version} of model {name}"
