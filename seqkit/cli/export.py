@@ -30,4 +30,4 @@ def export(run, base, version):
     from seqkit.serving.export import export_run
 
     result = export_run(run, base, version)
-    click.echo(json.dumps(result.to_dict()))
+    click.echo(json.dumps(result.to_dict(), ensure_ascii=False))

@@ -248,3 +248,28 @@ def test_contradicting_method_options(pretrained, tweets, tmp_path):
     )
     assert result.exit_code != 0
     assert "--chain-thaw contradicts --method last" in result.output
+
+
+def test_export_tokenizes_tweets_in_the_graph(pretrained, tmp_path):
+    import tensorflow as tf
+    import tensorflow_text  # noqa: F401 - the normalization op
+
+    from seqkit.training.runs import predict_texts
+
+    folder, _ = pretrained
+    result = _invoke("export", folder / "run", "--out", tmp_path / "model")
+    assert result.exit_code == 0, result.output
+    assert "😂" in json.loads(result.output)["class_names"]
+    serve = tf.saved_model.load(str(tmp_path / "model" / "1")).signatures[
+        "serving_default"
+    ]
+    texts = ["@ann sooooo funny lol 😂 http://x.co", "so sad"]
+    outputs = serve(text=tf.constant(texts))
+    tokens = [t.decode() for t in outputs["tokens"].numpy()[0] if t]
+    assert tokens == ["<user>", "soo", "funny", "lol", "😂", "<url>"]
+    model = load_run(folder / "run")
+    for row, expected in enumerate(predict_texts(model, texts)):
+        want = [expected["probabilities"][n] for n in model.class_names]
+        np.testing.assert_allclose(
+            outputs["probabilities"].numpy()[row], want, atol=1e-5
+        )
