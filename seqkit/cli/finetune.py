@@ -4,7 +4,7 @@ import json
 
 import click
 
-from seqkit.cli.options import show_progress_log
+from seqkit.cli.options import metrics_summary, show_progress_log
 
 
 @click.command()
@@ -77,9 +77,5 @@ def finetune(method, chain_thaw, distribute, quiet, out, **options):
     if "worker" in metrics:
         click.echo(json.dumps({"run": out, "worker": metrics["worker"]}))
         return
-    summary = {
-        split: {k: metrics[split][k] for k in ("n", "accuracy", "macro_f1")}
-        for split in ("valid", "test")
-        if split in metrics
-    }
+    summary = metrics_summary(metrics)
     click.echo(json.dumps({"run": out, **summary, "steps": metrics["steps"]}))

@@ -61,3 +61,12 @@ def show_progress_log(quiet):
     logger = logging.getLogger("seqkit")
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
+
+
+def metrics_summary(metrics):
+    """`n`, `accuracy` and `macro_f1` of the valid and test metrics."""
+    return {
+        split: {k: metrics[split][k] for k in ("n", "accuracy", "macro_f1")}
+        for split in ("valid", "test")
+        if split in metrics
+    }

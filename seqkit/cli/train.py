@@ -4,7 +4,12 @@ import json
 
 import click
 
-from seqkit.cli.options import data_options, show_progress_log, verbosity
+from seqkit.cli.options import (
+    data_options,
+    metrics_summary,
+    show_progress_log,
+    verbosity,
+)
 
 # option name -> SentimentConfig field, for options that override config.
 _OVERRIDES = {
@@ -191,9 +196,5 @@ def run_text_classifier(default_preset, options):
     if "worker" in metrics:
         click.echo(json.dumps({"run": str(out), "worker": metrics["worker"]}))
         return
-    summary = {
-        split: {k: metrics[split][k] for k in ("n", "accuracy", "macro_f1")}
-        for split in ("valid", "test")
-        if split in metrics
-    }
+    summary = metrics_summary(metrics)
     click.echo(json.dumps({"run": str(out), **summary}))

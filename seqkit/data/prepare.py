@@ -31,6 +31,11 @@ SPLITS = ("train", "valid", "test")
 RT_SNIPPETS_SEED = 1337
 RT_SNIPPETS_LABELS = {"fresh": "positive", "rotten": "negative"}
 _RT_DROPPED_CATEGORY = "plot"
+# How `_split_and_write` splits, in words (recorded in each `Prepared`).
+SPLIT_METHOD = (
+    "per class, order by sha1(f'{seed}:{text}'); first 80% train, next 10% "
+    "valid, rest test (seqkit.data.hash_split)"
+)
 VADER_TWEETS_SEED = 2014
 # Mean ratings (-4..4) beyond these are positive or negative; the tweets
 # in between are neutral and left out of the binary task.
@@ -164,10 +169,7 @@ def prepare_rt_snippets(source, out_dir, seed=RT_SNIPPETS_SEED):
         dropped=dropped,
         counts=counts,
         seed=seed,
-        method=(
-            "per class, order by sha1(f'{seed}:{text}'); first 80% train, "
-            "next 10% valid, rest test (seqkit.data.hash_split)"
-        ),
+        method=SPLIT_METHOD,
         files=files,
     )
 
@@ -311,9 +313,7 @@ def prepare_vader_tweets(source, out_dir, seed=VADER_TWEETS_SEED):
         seed=seed,
         method=(
             f"positive if mean rating > {VADER_THRESHOLD}, negative if < "
-            f"-{VADER_THRESHOLD}; per class, order by sha1(f'{{seed}}:"
-            "{text}'); first 80% train, next 10% valid, rest test "
-            "(seqkit.data.hash_split)"
+            f"-{VADER_THRESHOLD}; {SPLIT_METHOD}"
         ),
         files=files,
     )

@@ -176,6 +176,12 @@ def _finetune(pretrained, tweets, out, *extra):
     )
 
 
+def _finetuned(pretrained, tweets, out, *extra):
+    result = _finetune(pretrained, tweets, out, *extra)
+    assert result.exit_code == 0, result.output
+    return result
+
+
 def _weights(run, names):
     model = load_run(run)
     return {
@@ -190,10 +196,9 @@ def test_chain_thaw_finetune_report_and_extended_vocabulary(
 ):
     folder, _ = pretrained
     out = tmp_path / "ft"
-    result = _finetune(
+    result = _finetuned(
         pretrained, tweets, out, "--chain-thaw", "--extend-vocab", 5
     )
-    assert result.exit_code == 0, result.output
     summary = json.loads(result.output)
     steps = [s["step"] for s in summary["steps"]]
     assert steps == [
@@ -222,22 +227,12 @@ def test_last_keeps_the_encoder_and_new_starts_afresh(
     folder, _ = pretrained
     encoder = ["embedding", "bi_lstm_0", "bi_lstm_1", "attention"]
     base = _weights(folder / "run", encoder)
-    assert (
-        _finetune(
-            pretrained, tweets, tmp_path / "last", "--method", "last"
-        ).exit_code
-        == 0
-    )
+    _finetuned(pretrained, tweets, tmp_path / "last", "--method", "last")
     last = _weights(tmp_path / "last", encoder)
     for name in encoder:
         for a, b in zip(base[name], last[name]):
             np.testing.assert_array_equal(a, b)
-    assert (
-        _finetune(
-            pretrained, tweets, tmp_path / "new", "--method", "new"
-        ).exit_code
-        == 0
-    )
+    _finetuned(pretrained, tweets, tmp_path / "new", "--method", "new")
     new = _weights(tmp_path / "new", encoder)
     assert not np.allclose(base["bi_lstm_0"][0], new["bi_lstm_0"][0])
 
