@@ -49,6 +49,10 @@ COMMANDS = {
         "seqkit.cli.finetune:finetune",
         "Fine-tune a pretrained run on new labels (chain-thaw, ...).",
     ),
+    "generate": LazyCommand(
+        "seqkit.cli.generate:generate",
+        "Continue a prompt with a language-model run (greedy, sampling, beam).",
+    ),
     "info": LazyCommand(
         "seqkit.cli.info:info",
         "Show versions, devices and whether the cuDNN kernel can run.",
@@ -59,7 +63,7 @@ COMMANDS = {
     ),
     "pretrain": LazyCommand(
         "seqkit.cli.pretrain:pretrain",
-        "Pretrain an encoder (DeepMoji) on emoji or other labels.",
+        "Pretrain an encoder: DeepMoji on emoji labels, or a language model.",
     ),
     "serve": LazyCommand(
         "seqkit.cli.serve:serve",

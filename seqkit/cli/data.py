@@ -122,3 +122,31 @@ def emoji_corpus_command(input_path, top_k, out, seed):
 
     counts = build_emoji_corpus(input_path, top_k, out, seed=seed)
     click.echo(json.dumps(counts.to_dict(), indent=2, ensure_ascii=False))
+
+
+@data.command("lm-corpus")
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Output folder: train.txt, valid.txt, test.txt.",
+)
+@click.option(
+    "--sentiment-train/--no-sentiment-train",
+    default=True,
+    show_default=True,
+    help="Add the training snippets of the bundled sentiment split.",
+)
+def lm_corpus_command(out, sentiment_train):
+    """Write the in-domain corpus for language-model pretraining.
+
+    train.txt: the Pang & Lee reviews of the fixed training split, the
+    1,097 Rotten Tomatoes plot synopses and (by default) the sentiment
+    training snippets; valid.txt and test.txt: the held-out reviews. Lines
+    equal to a held-out sentiment snippet are left out and counted. Fetches
+    pang-lee-reviews and rt-snippets if needed. Prints the counts as JSON.
+    """
+    from seqkit.data.lm_corpus import build_lm_corpus
+
+    report = build_lm_corpus(out, sentiment_train=sentiment_train)
+    click.echo(json.dumps(report, indent=2))

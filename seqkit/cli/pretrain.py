@@ -10,7 +10,7 @@ from seqkit.cli.train import model_options, run_text_classifier
 
 @click.group()
 def pretrain():
-    """Pretrain an encoder to fine-tune later (seqkit finetune)."""
+    """Pretrain an encoder: on (emoji) labels, or as a language model."""
 
 
 @pretrain.command()
@@ -47,3 +47,114 @@ def deepmoji(corpus, **options):
     elif options.get("train") is None:
         raise click.UsageError("give --corpus DIR or --train FILE")
     run_text_classifier("deepmoji", options)
+
+
+# option name -> LMConfig field, for options that override the settings.
+_LM_OVERRIDES = (
+    "valid",
+    "test",
+    "bptt",
+    "cell",
+    "units",
+    "layers",
+    "directions",
+    "tie_weights",
+    "embedding_dim",
+    "embeddings",
+    "min_count",
+    "max_vocab",
+    "dropout",
+    "epochs",
+    "batch_size",
+    "learning_rate",
+    "patience",
+    "seed",
+)
+
+
+@pretrain.command()
+@click.option(
+    "--corpus",
+    multiple=True,
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="A UTF-8 text file: one sentence per line, a blank line between "
+    "documents (repeat for several files; `seqkit data lm-corpus` writes "
+    "the in-domain one).",
+)
+@click.option(
+    "--valid",
+    type=click.Path(dir_okay=False),
+    help="Held-out text for the validation perplexity [5% of the documents].",
+)
+@click.option(
+    "--test",
+    type=click.Path(dir_okay=False),
+    help="Held-out text scored once at the end.",
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False),
+    help="A JSON settings file, e.g. apps/lm/config.json.",
+)
+@click.option("--bptt", type=int, help="Steps per truncated-BPTT window [70].")
+@click.option("--cell", type=click.Choice(["elman", "lstm", "gru"]))
+@click.option("--units", type=int, help="Units per recurrent layer [128].")
+@click.option("--layers", type=int, help="Stacked layers per direction [1].")
+@click.option(
+    "--directions",
+    type=click.Choice(["forward", "backward", "both"]),
+    help="forward, backward, or both (two stacks sharing the embedding and "
+    "softmax; what a bidirectional classifier's --init-from needs).",
+)
+@click.option("--tie-weights/--no-tie-weights", default=None)
+@click.option("--embedding-dim", type=int)
+@click.option("--embeddings", help="glove-6b-50d, a vector file, or none.")
+@click.option("--min-count", type=int, help="Minimum count of a word [2].")
+@click.option("--max-vocab", type=int, help="The most ids [30000].")
+@click.option("--dropout", type=float, help="Between layers, before output.")
+@click.option("--epochs", type=int)
+@click.option("--batch-size", type=int, help="Parallel lanes of text [32].")
+@click.option("--learning-rate", type=float)
+@click.option("--patience", type=int)
+@click.option("--seed", type=int)
+@click.option(
+    "--resume", is_flag=True, help="Continue an interrupted run in --out."
+)
+@click.option("--quiet", is_flag=True, help="No progress display.")
+@click.option("--out", required=True, type=click.Path(), help="Run folder.")
+def lm(corpus, config_file, resume, quiet, out, **options):
+    """Pretrain a language model with truncated BPTT.
+
+    The state is carried from window to window and reset where a document
+    begins. Prints the validation (and test) perplexity as JSON.
+    """
+    import json
+
+    from seqkit.cli.options import show_progress_log, verbosity
+    from seqkit.training.language_model import LMConfig, train_language_model
+
+    values = {}
+    if config_file is not None:
+        try:
+            with open(config_file, encoding="utf-8") as handle:
+                values = json.load(handle)
+        except json.JSONDecodeError as error:
+            raise click.BadParameter(
+                f"line {error.lineno}: not valid JSON ({error.msg})",
+                param_hint="--config",
+            ) from None
+    values["corpus"] = list(corpus)
+    for name in _LM_OVERRIDES:
+        if options.get(name) is not None:
+            values[name] = options[name]
+    config = LMConfig.from_dict(values, source=config_file or "options")
+    show_progress_log(quiet)
+    metrics = train_language_model(
+        config, out, resume=resume, verbose=verbosity(quiet)
+    )
+    summary = {
+        split: metrics[split] for split in ("valid", "test") if split in metrics
+    }
+    click.echo(json.dumps({"run": str(out), **summary}))

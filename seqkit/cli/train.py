@@ -107,7 +107,15 @@ _MODEL_OPTIONS = [
         "--init-from",
         type=click.Path(),
         default=None,
-        help="Start from another run's encoder (not yet supported).",
+        help="A language-model run (seqkit pretrain lm): its vocabulary, "
+        "word vectors and recurrent layers start the encoder.",
+    ),
+    click.option(
+        "--init-method",
+        type=click.Choice(["gradual", "chain-thaw", "full"]),
+        default=None,
+        help="How an --init-from encoder is fine-tuned [gradual: the head, "
+        "then one more layer group at a time from the top].",
     ),
     click.option(
         "--distribute",
@@ -164,10 +172,10 @@ def run_text_classifier(default_preset, options):
     config_file, preset = options.pop("config_file"), options.pop("preset")
     distribute, resume = options.pop("distribute"), options.pop("resume")
     quiet, out = options.pop("quiet"), options.pop("out")
-    if options.pop("init_from") is not None:
-        raise click.UsageError(
-            "--init-from is not supported by this version yet"
-        )
+    init_from, init_method = (
+        options.pop("init_from"),
+        options.pop("init_method"),
+    )
     values = {}
     preset = preset or default_preset
     if preset is not None:
@@ -177,13 +185,21 @@ def run_text_classifier(default_preset, options):
                 param_hint="--preset",
             )
         values.update(PRESETS[preset])
+    given = {}  # the settings the user chose (file and options)
     if config_file is not None:
-        values.update(SentimentConfig.from_file(config_file).to_dict())
+        given.update(SentimentConfig.from_file(config_file).to_dict())
     for option, value in options.items():
         if value is not None:
             if option == "class_weight" and value == "none":
                 value = None
-            values[_OVERRIDES[option]] = value
+            given[_OVERRIDES[option]] = value
+    values.update(given)
+    if init_method is not None:
+        values["init_method"] = init_method
+    if init_from is not None:
+        from seqkit.training.lm_transfer import merge_settings
+
+        merge_settings(values, given, init_from)
     config = SentimentConfig.from_dict(values, source="options")
     show_progress_log(quiet)
     metrics = train_text_classifier(

@@ -11,6 +11,7 @@ from seqkit.data.prepare import (
     Prepared,
     bundled_splits,
     hash_split,
+    prepare_pang_lee_reviews,
     prepare_rt_snippets,
     prepare_vader_tweets,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "load_splits",
     "member_paths",
     "prepare_rt_snippets",
+    "prepare_pang_lee_reviews",
     "prepare_vader_tweets",
     "read_delimited",
     "read_examples",

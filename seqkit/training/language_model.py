@@ -1,0 +1,468 @@
+"""Training a language model with truncated backpropagation through time.
+
+`train_language_model(config, out)` reads the corpus, builds the
+vocabulary (with `[EOS]` first), lays the documents out in lanes of BPTT
+windows (`seqkit.data.lm_corpus.bptt_windows`), and trains: the state at
+the end of each window is carried into the next one (without gradient)
+and zeroed where a lane starts a new document. Every epoch reports the
+validation perplexity, writes a resumable checkpoint and keeps the best
+weights; training stops early when the perplexity stops improving.
+"""
+
+import dataclasses
+import logging
+import math
+import time
+from pathlib import Path
+
+import numpy as np
+
+from seqkit.training.callbacks import write_json_atomic
+from seqkit.training.text_classification import prepare_run_folder
+
+log = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass
+class LMConfig:
+    """Every setting of a language-model run; written to `RUN/config.json`.
+
+    `corpus` lists the training files; `valid` and `test` are held-out
+    files (without `valid`, the last `valid_fraction` of the training
+    documents in a seeded shuffle are held out).
+    """
+
+    corpus: list
+    valid: str = None
+    test: str = None
+    valid_fraction: float = 0.05
+    tokenizer: str = "word"
+    lowercase: bool = True
+    min_count: int = 2
+    max_vocab: int = 30000
+    embedding_dim: int = 50
+    embeddings: str = None
+    cell: str = "lstm"
+    units: int = 128
+    layers: int = 1
+    directions: str = "forward"
+    tie_weights: bool = True
+    embedding_dropout: float = 0.1
+    input_dropout: float = 0.1
+    dropout: float = 0.3
+    recurrent_dropout: float = 0.0
+    bptt: int = 70
+    batch_size: int = 32
+    epochs: int = 10
+    learning_rate: float = 2e-3
+    clipnorm: float = 1.0
+    patience: int = 2
+    seed: int = 1337
+
+    def to_dict(self):
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, values, source="config"):
+        """Builds a config, refusing unknown keys and bad values."""
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ValueError(
+                f"{source}: unknown setting(s) {unknown}; known: "
+                f"{sorted(known)}"
+            )
+        config = cls(**values)
+        config.validate(source)
+        return config
+
+    def validate(self, source="config"):
+        if not self.corpus:
+            raise ValueError(f"{source}: corpus: give at least one file")
+        for name in (
+            "min_count",
+            "embedding_dim",
+            "units",
+            "layers",
+            "bptt",
+            "batch_size",
+            "epochs",
+        ):
+            value = getattr(self, name)
+            if not isinstance(value, int) or value < 1:
+                raise ValueError(
+                    f"{source}: {name} must be a positive integer; "
+                    f"received {value!r}"
+                )
+        for name in (
+            "embedding_dropout",
+            "input_dropout",
+            "dropout",
+            "recurrent_dropout",
+        ):
+            if not 0.0 <= getattr(self, name) < 1.0:
+                raise ValueError(
+                    f"{source}: {name} must be in [0, 1); received "
+                    f"{getattr(self, name)!r}"
+                )
+        if not 0.0 < self.valid_fraction < 1.0:
+            raise ValueError(
+                f"{source}: valid_fraction must be in (0, 1); received "
+                f"{self.valid_fraction!r}"
+            )
+        if self.directions not in ("forward", "backward", "both"):
+            raise ValueError(
+                f"{source}: directions must be forward, backward or both; "
+                f"received {self.directions!r}"
+            )
+        if self.cell not in ("elman", "lstm", "gru"):
+            raise ValueError(
+                f"{source}: cell must be elman, lstm or gru; received "
+                f"{self.cell!r}"
+            )
+
+
+def read_lm_data(config):
+    """The corpus split into train/valid(/test) documents (line lists)."""
+    from seqkit.data.lm_corpus import read_corpus
+
+    train = read_corpus(config.corpus)
+    if config.valid is not None:
+        valid = read_corpus(config.valid)
+    else:
+        order = np.random.default_rng(config.seed).permutation(len(train))
+        count = max(1, round(config.valid_fraction * len(train)))
+        if count >= len(train):
+            raise ValueError(
+                "the corpus has too few documents to hold some out for "
+                "validation; give --valid FILE"
+            )
+        held = set(order[-count:].tolist())
+        valid = [d for i, d in enumerate(train) if i in held]
+        train = [d for i, d in enumerate(train) if i not in held]
+    data = {"train": train, "valid": valid}
+    if config.test is not None:
+        data["test"] = read_corpus(config.test)
+    return data
+
+
+def build_vectorizer(config, documents):
+    """The LM's `TextVectorizer`: `[EOS]` first, then the corpus words."""
+    from seqkit.models.lm import EOS_TOKEN
+    from seqkit.preprocessing import TextVectorizer, Vocabulary
+    from seqkit.preprocessing.text_vectorizer import make_tokenizer
+    from seqkit.preprocessing.vocabulary import count_tokens
+
+    normalization = "NFC" if config.tokenizer == "tweet" else "NFKC"
+    tokenizer = make_tokenizer(
+        config.tokenizer, config.lowercase, normalization
+    )
+    lines = [line for document in documents for line in document]
+    counts = count_tokens(lines, tokenizer)
+    words = Vocabulary.from_counts(
+        counts, config.min_count, config.max_vocab - 1
+    )
+    vocabulary = Vocabulary(
+        [EOS_TOKEN, *words.words],
+        counts={**words.counts, EOS_TOKEN: len(lines)},
+        unknown_count=words.unknown_count,
+    )
+    return TextVectorizer(
+        vocabulary,
+        lowercase=config.lowercase,
+        normalization=normalization,
+        tokenizer=config.tokenizer,
+        name="vectorizer",
+    ), vocabulary
+
+
+def encode_documents(vectorizer, vocabulary, documents):
+    """Documents (line lists) -> id streams `[eos, line, eos, ...]`."""
+    from seqkit.data.lm_corpus import document_ids
+    from seqkit.models.lm import EOS_ID
+
+    lines = [line for document in documents for line in document]
+    tokens = vectorizer.tokenizer.iter_tokenize(lines)
+    return [
+        document_ids([next(tokens) for _ in document], vocabulary, EOS_ID)
+        for document in documents
+    ]
+
+
+class BPTTRunner:
+    """The compiled train and evaluation steps of one language model."""
+
+    def __init__(self, model, clipnorm):
+        import tensorflow as tf
+
+        self.model = model
+        self.directions = model.direction_names
+
+        def loss_of(logits, targets):
+            mask = tf.cast(targets > 0, logits.dtype)
+            losses = tf.nn.sparse_softmax_cross_entropy_with_logits(
+                targets, logits
+            )
+            return tf.reduce_sum(losses * mask), tf.reduce_sum(mask)
+
+        def run(batch, states, training):
+            sums, finals = {}, {}
+            for direction in self.directions:
+                inputs, targets, reset = batch[direction]
+                keep = 1.0 - tf.cast(reset, tf.float32)[:, None]
+                start = [
+                    [s * keep for s in layer] for layer in states[direction]
+                ]
+                logits, finals[direction] = model.step(
+                    inputs, start, direction, training=training
+                )
+                sums[direction] = loss_of(logits, targets)
+            return sums, finals
+
+        @tf.function(reduce_retracing=True)
+        def train_step(batch, states):
+            with tf.GradientTape() as tape:
+                sums, finals = run(batch, states, True)
+                total = tf.add_n([loss for loss, _ in sums.values()])
+                count = tf.add_n([n for _, n in sums.values()])
+                loss = total / tf.maximum(count, 1.0)
+            variables = model.trainable_variables
+            gradients = tape.gradient(loss, variables)
+            gradients, _ = tf.clip_by_global_norm(gradients, clipnorm)
+            model.optimizer.apply_gradients(zip(gradients, variables))
+            finals = tf.nest.map_structure(tf.stop_gradient, finals)
+            return sums, finals
+
+        @tf.function(reduce_retracing=True)
+        def eval_step(batch, states):
+            return run(batch, states, False)
+
+        self.train_step = train_step
+        self.eval_step = eval_step
+
+    def _windows(self, streams, batch_size, bptt, order):
+        """Per direction, the windows of the documents (reversed: backward)."""
+        from seqkit.data.lm_corpus import bptt_windows
+
+        windows = {}
+        for direction in self.directions:
+            docs = (
+                streams
+                if direction == "forward"
+                else [d[::-1] for d in streams]
+            )
+            windows[direction] = bptt_windows(docs, batch_size, bptt, order)
+        return windows
+
+    def epoch(self, streams, batch_size, bptt, order, training, progress=None):
+        """One pass over `streams`.
+
+        Returns:
+            `(loss, tokens, per_direction)`: the mean loss over every
+            direction's predicted tokens, their number, and per direction
+            `(mean loss, tokens)`.
+        """
+        windows = self._windows(streams, batch_size, bptt, order)
+        states = {
+            d: self.model.initial_states(batch_size, d) for d in self.directions
+        }
+        step = self.train_step if training else self.eval_step
+        sums = {d: [0.0, 0.0] for d in self.directions}
+        first = windows[self.directions[0]]
+        for index in range(len(first)):
+            batch = {
+                d: (w.inputs[index], w.targets[index], w.reset[index])
+                for d, w in windows.items()
+            }
+            step_sums, states = step(batch, states)
+            for direction, (loss, n) in step_sums.items():
+                sums[direction][0] += float(loss)
+                sums[direction][1] += float(n)
+            if progress is not None:
+                total = sum(v[0] for v in sums.values())
+                count = sum(v[1] for v in sums.values())
+                progress.update(index + 1, [("loss", total / max(count, 1.0))])
+        total = sum(v[0] for v in sums.values())
+        count = sum(v[1] for v in sums.values())
+        per_direction = {
+            d: (loss / max(n, 1.0), int(n)) for d, (loss, n) in sums.items()
+        }
+        return total / max(count, 1.0), int(count), per_direction
+
+
+def perplexity_metrics(loss, tokens, per_direction):
+    """The metrics of one split: tokens, loss and perplexity, overall and
+    per direction (a two-direction figure is the geometric mean of the
+    two directions' perplexities, weighted by tokens)."""
+    metrics = {
+        "n": tokens // len(per_direction),
+        "loss": round(loss, 5),
+        "perplexity": round(math.exp(loss), 3),
+    }
+    if len(per_direction) > 1:
+        for direction, (value, count) in per_direction.items():
+            metrics[direction] = {
+                "n": count,
+                "loss": round(value, 5),
+                "perplexity": round(math.exp(value), 3),
+            }
+    return metrics
+
+
+def train_language_model(config, out, resume=False, verbose=1):
+    """Trains a language model and writes the run folder `out`.
+
+    Args:
+        config: an `LMConfig`.
+        out: the run folder (created; must be empty unless `resume`).
+        resume: continue an interrupted run from its last complete epoch.
+        verbose: 0 silent, 1 a progress bar per epoch, 2 a line per epoch.
+
+    Returns:
+        The metrics (`valid` and, with a test file, `test`: tokens, loss,
+        perplexity), also written to `out/metrics.json`. With
+        `directions="both"` the figures average the two directions.
+    """
+    import keras
+
+    from seqkit.models.lm import LanguageModel
+    from seqkit.training.callbacks import BestWeights, EpochCheckpoint
+
+    out = Path(out)
+    prepare_run_folder(out, config, resume)
+    keras.utils.set_random_seed(config.seed)
+    started = time.time()
+    data = read_lm_data(config)
+    vectorizer, vocabulary = build_vectorizer(config, data["train"])
+    streams = {
+        name: encode_documents(vectorizer, vocabulary, documents)
+        for name, documents in data.items()
+    }
+    info = {
+        name: {
+            "documents": len(docs),
+            "tokens": int(sum(len(d) - 1 for d in docs)),
+            "unknown": int(sum(int(np.sum(d == 1)) for d in docs)),
+        }
+        for name, docs in streams.items()
+    }
+    info["vocabulary"] = len(vocabulary)
+    for name, row in info.items():
+        log.info("%s: %s", name, row)
+    matrix = _embedding_matrix(config, vocabulary)
+    model = LanguageModel(
+        vectorizer,
+        embedding_dim=config.embedding_dim,
+        cell=config.cell,
+        units=config.units,
+        num_layers=config.layers,
+        directions=config.directions,
+        tie_weights=config.tie_weights,
+        embedding_dropout=config.embedding_dropout,
+        input_dropout=config.input_dropout,
+        dropout=config.dropout,
+        recurrent_dropout=config.recurrent_dropout,
+        embedding_matrix=matrix,
+        seed=config.seed,
+        name="language_model",
+    )
+    model.build()
+    model.compile(optimizer=keras.optimizers.Adam(config.learning_rate))
+    model.optimizer.build(model.trainable_variables)
+    checkpoints = out / "checkpoints"
+    best = BestWeights(str(checkpoints), "val_loss", "min", config.patience)
+    epochs = EpochCheckpoint(str(checkpoints / "last"))
+    for callback in (best, epochs):
+        callback.set_model(model)
+    start_epoch = epochs.restore(model) if resume else 0
+    runner = BPTTRunner(model, config.clipnorm)
+    rng = np.random.default_rng(config.seed)
+    for _ in range(start_epoch):
+        rng.permutation(len(streams["train"]))  # the same order as before
+    stopped = best.state["wait"] >= config.patience
+    for epoch in range(start_epoch, config.epochs):
+        if stopped:
+            break
+        order = rng.permutation(len(streams["train"]))
+        progress = None
+        if verbose == 1:
+            total = len(
+                runner._windows(
+                    streams["train"], config.batch_size, config.bptt, order
+                )[model.direction_names[0]]
+            )
+            print(f"Epoch {epoch + 1}/{config.epochs}")
+            progress = keras.utils.Progbar(total)
+        tick = time.time()
+        loss, _, _ = runner.epoch(
+            streams["train"],
+            config.batch_size,
+            config.bptt,
+            order,
+            True,
+            progress,
+        )
+        val_loss, _, _ = runner.epoch(
+            streams["valid"], config.batch_size, config.bptt, None, False
+        )
+        logs = {
+            "loss": loss,
+            "perplexity": math.exp(loss),
+            "val_loss": val_loss,
+            "val_perplexity": math.exp(val_loss),
+            "seconds": time.time() - tick,
+        }
+        if verbose:
+            print(
+                f"epoch {epoch + 1}: perplexity {logs['perplexity']:.2f}, "
+                f"valid {logs['val_perplexity']:.2f} "
+                f"({logs['seconds']:.0f} s)",
+                flush=True,
+            )
+        best.on_epoch_end(epoch, logs)
+        epochs.on_epoch_end(epoch, logs)
+        stopped = model.stop_training
+    best.restore(model)
+    model.save(out / "model.keras")
+    metrics = {}
+    for name in ("valid", "test"):
+        if name in streams:
+            metrics[name] = perplexity_metrics(
+                *runner.epoch(
+                    streams[name], config.batch_size, config.bptt, None, False
+                )
+            )
+    metrics["best_epoch"] = best.state["best_epoch"]
+    metrics["train_seconds"] = round(time.time() - started, 1)
+    write_json_atomic(out / "metrics.json", metrics)
+    write_json_atomic(out / "history.json", epochs.history)
+    write_json_atomic(out / "data.json", info)
+    return metrics
+
+
+def _embedding_matrix(config, vocabulary):
+    """Initial word vectors from `config.embeddings`, or None."""
+    if not config.embeddings or config.embeddings == "none":
+        return None
+    from seqkit.preprocessing import (
+        embedding_matrix,
+        load_glove_6b_50d,
+        load_word_vectors,
+    )
+
+    if config.embeddings == "glove-6b-50d":
+        vectors = load_glove_6b_50d(vocabulary=vocabulary)
+    else:
+        vectors = load_word_vectors(config.embeddings, vocabulary=vocabulary)
+    if vectors.dim != config.embedding_dim:
+        raise ValueError(
+            f"--embeddings {config.embeddings} has {vectors.dim}-d vectors; "
+            f"set --embedding-dim {vectors.dim}"
+        )
+    matrix, coverage = embedding_matrix(vocabulary, vectors, seed=config.seed)
+    log.info(
+        "word vectors cover %.1f%% of the %d words",
+        100 * coverage.type_fraction,
+        coverage.vocabulary_size,
+    )
+    return matrix

@@ -1,0 +1,279 @@
+"""The language model as users run it: pretrain lm -> generate -> transfer.
+
+The corpus is real text: the bundled Rotten Tomatoes training snippets,
+20 to a document.
+"""
+
+import csv
+import json
+
+import keras
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from seqkit.cli import cli
+from seqkit.errors import SeqkitError
+from tests.conftest import ROOT, train_args, write_tiny_split
+
+
+def _invoke(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+def _write_corpus(path, texts, per_document=20):
+    with open(path, "w", encoding="utf-8") as handle:
+        for start in range(0, len(texts), per_document):
+            handle.write("\n".join(texts[start : start + per_document]))
+            handle.write("\n\n")
+
+
+def _pretrain(folder, *extra, name="lm", epochs=2):
+    return _invoke(
+        "pretrain",
+        "lm",
+        "--corpus",
+        folder / "train.txt",
+        "--valid",
+        folder / "valid.txt",
+        "--units",
+        8,
+        "--embedding-dim",
+        8,
+        "--bptt",
+        12,
+        "--batch-size",
+        8,
+        "--epochs",
+        epochs,
+        "--learning-rate",
+        0.01,
+        "--quiet",
+        *extra,
+        "--out",
+        folder / name,
+    )
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("lm")
+    with open(
+        ROOT / "data" / "rt-snippets" / "train.csv", encoding="utf-8"
+    ) as handle:
+        texts = [" ".join(r["text"].split()) for r in csv.DictReader(handle)]
+    _write_corpus(folder / "train.txt", texts[:600])
+    _write_corpus(folder / "valid.txt", texts[600:700])
+    return folder
+
+
+@pytest.fixture(scope="module")
+def pretrained(corpus):
+    result = _pretrain(corpus, "--directions", "both", epochs=3)
+    assert result.exit_code == 0, result.output
+    return corpus / "lm", json.loads(result.output.strip().splitlines()[-1])
+
+
+def test_pretraining_learns_and_writes_the_run(pretrained):
+    run, summary = pretrained
+    for name in ("model.keras", "config.json", "metrics.json", "history.json"):
+        assert (run / name).is_file(), name
+    history = json.loads((run / "history.json").read_text())
+    assert [row["epoch"] for row in history] == [1, 2, 3]
+    assert history[-1]["perplexity"] < history[0]["perplexity"]
+    metrics = summary["valid"]
+    vocabulary = json.loads((run / "data.json").read_text())["vocabulary"]
+    # Far better than uniform over the vocabulary.
+    assert metrics["perplexity"] < vocabulary / 3
+    assert set(metrics["forward"]) == {"n", "loss", "perplexity"}
+    assert metrics["forward"]["n"] == metrics["backward"]["n"] == metrics["n"]
+
+
+def test_resume_continues_after_the_last_epoch(corpus, monkeypatch):
+    from seqkit.training import language_model
+
+    original = language_model.BPTTRunner.epoch
+    calls = []
+
+    def interrupted(self, streams, batch_size, bptt, order, training, *rest):
+        calls.append(training)
+        # Epoch 1 trains and validates; the training pass of epoch 2 is
+        # killed.
+        if calls.count(True) == 2:
+            raise KeyboardInterrupt
+        return original(self, streams, batch_size, bptt, order, training, *rest)
+
+    monkeypatch.setattr(language_model.BPTTRunner, "epoch", interrupted)
+    result = _pretrain(corpus, name="resumed", epochs=3)
+    assert result.exit_code != 0
+    latest = json.loads(
+        (corpus / "resumed/checkpoints/last/latest.json").read_text()
+    )
+    assert latest["epoch"] == 1
+    monkeypatch.setattr(language_model.BPTTRunner, "epoch", original)
+    result = _pretrain(corpus, "--resume", name="resumed", epochs=3)
+    assert result.exit_code == 0, result.output
+    history = json.loads((corpus / "resumed/history.json").read_text())
+    assert [row["epoch"] for row in history] == [1, 2, 3]
+    assert history[0] == latest["history"][0]
+
+
+def test_generate_greedy_sampling_and_beams(pretrained):
+    run, _ = pretrained
+    result = _invoke(
+        "generate", run, "--prompt", "a funny", "--prompt", "", "--beam", 3
+    )
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.output.strip().splitlines()]
+    assert [line["prompt"] for line in lines] == ["a funny", ""]
+    for line in lines:
+        scores = [beam["score"] for beam in line["beams"]]
+        assert 1 <= len(scores) <= 3
+        assert line["text"].startswith(line["prompt"])
+        assert "[UNK]" not in line["text"]
+    greedy = _invoke("generate", run, "--prompt", "the film", "--beam", 1)
+    plain = _invoke("generate", run, "--prompt", "the film")
+    assert json.loads(greedy.output)["text"] == json.loads(plain.output)["text"]
+    first = _invoke(
+        "generate", run, "--prompt", "the", "--top-k", 5, "--seed", 3
+    )
+    again = _invoke(
+        "generate", run, "--prompt", "the", "--top-k", 5, "--seed", 3
+    )
+    assert first.output == again.output
+
+
+def _forced(run, word_id):
+    """The run's LM, made to always predict `word_id`."""
+    from seqkit.training.lm_transfer import load_language_model
+
+    model = load_language_model(run)
+    bias = np.full(model.vocabulary_size, -50.0, dtype="float32")
+    bias[word_id] = 50.0
+    model.output_bias.assign(bias)
+    return model
+
+
+def test_generation_stops_at_the_end_token_and_at_max_tokens(pretrained):
+    from seqkit.models.lm import EOS_ID, generate
+
+    run, _ = pretrained
+    ended = generate(_forced(run, EOS_ID), ["a good film"], max_tokens=7)[0]
+    assert ended.finished and ended.tokens == []
+    assert ended.text == "a good film"
+    word = 5
+    endless = _forced(run, word)
+    for options in ({}, {"beam": 2}, {"temperature": 1.0, "seed": 0}):
+        found = generate(endless, ["a good film"], max_tokens=7, **options)[0]
+        assert not found.finished and len(found.tokens) == 7
+        assert set(found.tokens) == {endless.vectorizer.get_vocabulary()[word]}
+
+
+@pytest.fixture(scope="module")
+def split(tmp_path_factory):
+    return write_tiny_split(tmp_path_factory.mktemp("split"))
+
+
+def test_transfer_copies_the_encoder_exactly(pretrained):
+    from seqkit.models.sentiment import SentimentConfig, build_classifier
+    from seqkit.training.lm_transfer import copy_lm_weights, lm_inputs
+
+    run, _ = pretrained
+    config = SentimentConfig(
+        units=8, embedding_dim=8, layers=2, init_from=str(run)
+    )
+    vectorizer, matrix, lm = lm_inputs(config)
+    assert vectorizer.get_vocabulary() == lm.vectorizer.get_vocabulary()
+    assert vectorizer.max_length == config.max_length
+    classifier = build_classifier(config, vectorizer, ["neg", "pos"], matrix)
+    report = copy_lm_weights(lm, classifier.backbone)
+    assert report["copied"] == {
+        "forward_lstm_0": "forward_lstm_0",
+        "backward_lstm_0": "backward_lstm_0",
+    }
+    # The second bidirectional layer reads both directions: fresh.
+    assert report["fresh"] == ["forward_lstm_1", "backward_lstm_1"]
+    np.testing.assert_array_equal(
+        classifier.backbone.get_layer("embedding").get_weights()[0],
+        lm.embedding.get_weights()[0],
+    )
+    layer = classifier.backbone.get_layer("rnn").rnn_layers[0]
+    for target, direction in (
+        (layer.forward_layer, "forward"),
+        (layer.backward_layer, "backward"),
+    ):
+        for got, want in zip(
+            target.get_weights(), lm.stacks[direction][0].get_weights()
+        ):
+            np.testing.assert_array_equal(got, want)
+    # The copied backward layer reads a text as the backward LM does: its
+    # states on "a b c" equal the LM's backward stack on "c b a".
+    ids = np.array([[5, 9, 14]], dtype="int32")
+    vectors = lm.embedding(ids)
+    _, *lm_state = lm.stacks["backward"][0](
+        vectors[:, ::-1], initial_state=lm.initial_states(1)[0]
+    )
+    clone = keras.layers.RNN(layer.backward_layer.cell, go_backwards=True)
+    np.testing.assert_allclose(clone(vectors), lm_state[0], atol=1e-6)
+
+
+def test_train_sentiment_init_from(pretrained, split, tmp_path):
+    run, _ = pretrained
+    args = train_args(split)
+    result = _invoke(
+        *args,
+        "--init-from",
+        run,
+        "--init-method",
+        "gradual",
+        "--out",
+        tmp_path / "clf",
+    )
+    assert result.exit_code == 0, result.output
+    config = json.loads((tmp_path / "clf/config.json").read_text())
+    assert config["init_from"] == str(run)
+    assert (config["units"], config["embedding_dim"]) == (8, 8)
+    info = json.loads((tmp_path / "clf/data.json").read_text())
+    assert info["init_from"]["copied"]
+    history = json.loads((tmp_path / "clf/history.json").read_text())
+    steps = [row["step"] for row in history]
+    # gradual: the head, then one more group at a time from the top.
+    assert steps[0] == "head"
+    assert steps[-1] == "embedding+bi_lstm_0+head"
+    summary = json.loads(result.output.strip().splitlines()[-1])
+    assert 0 <= summary["test"]["accuracy"] <= 1
+
+
+def test_init_from_errors(pretrained, corpus, split, tmp_path):
+    run, _ = pretrained
+    args = train_args(split)
+    result = _invoke(
+        *args, "--init-from", run, "--units", 16, "--out", tmp_path / "a"
+    )
+    assert result.exit_code != 0
+    assert "--units 16 conflicts" in result.output
+    result = _invoke(*args, "--init-from", tmp_path, "--out", tmp_path / "b")
+    assert result.exit_code != 0 and "not a finished run" in result.output
+    forward = _pretrain(corpus, name="forward_only")
+    assert forward.exit_code == 0, forward.output
+    result = _invoke(
+        *args, "--init-from", corpus / "forward_only", "--out", tmp_path / "c"
+    )
+    assert result.exit_code != 0
+    assert "needs a language model trained with --directions both" in (
+        result.output
+    )
+    result = _invoke(
+        "train", "sentiment", "--init-from", run, "--out", tmp_path / "d"
+    )
+    assert result.exit_code != 0
+    assert "ensemble member 1 sets cell" in result.output
+
+
+def test_merge_settings_refuses_a_non_lm_run(tmp_path):
+    from seqkit.training.lm_transfer import merge_settings
+
+    (tmp_path / "model.keras").write_text("x")
+    (tmp_path / "config.json").write_text('{"cell": "lstm"}')
+    with pytest.raises(SeqkitError, match="not a language-model run"):
+        merge_settings({}, {}, tmp_path)
