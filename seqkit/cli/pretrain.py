@@ -51,6 +51,7 @@ def deepmoji(corpus, **options):
 
 # option name -> LMConfig field, for options that override the settings.
 _LM_OVERRIDES = (
+    "tokenizer",
     "valid",
     "test",
     "bptt",
@@ -97,6 +98,11 @@ _LM_OVERRIDES = (
     "config_file",
     type=click.Path(dir_okay=False),
     help="A JSON settings file, e.g. apps/lm/config.json.",
+)
+@click.option(
+    "--tokenizer",
+    type=click.Choice(["word", "tweet"]),
+    help="word (punctuation split) or tweet (keeps emoji, @, #) [word].",
 )
 @click.option("--bptt", type=int, help="Steps per truncated-BPTT window [70].")
 @click.option("--cell", type=click.Choice(["elman", "lstm", "gru"]))

@@ -277,3 +277,16 @@ def test_merge_settings_refuses_a_non_lm_run(tmp_path):
     (tmp_path / "config.json").write_text('{"cell": "lstm"}')
     with pytest.raises(SeqkitError, match="not a language-model run"):
         merge_settings({}, {}, tmp_path)
+
+
+def test_only_the_members_in_use_must_keep_the_lm_architecture():
+    from seqkit.models.sentiment import SentimentConfig
+
+    overrides = [{}, {"cell": "gru"}]
+    SentimentConfig.from_dict(
+        {"init_from": "lm", "ensemble": 1, "member_overrides": overrides}
+    )
+    with pytest.raises(ValueError, match="ensemble member 1 sets cell"):
+        SentimentConfig.from_dict(
+            {"init_from": "lm", "ensemble": 2, "member_overrides": overrides}
+        )

@@ -228,7 +228,8 @@ class SentimentConfig:
                 f"received {self.class_weight!r}"
             )
         self._validate_overrides(source)
-        for index, override in enumerate(self.member_overrides):
+        for index in range(self.ensemble if self.member_overrides else 0):
+            override = self.member_overrides[index % len(self.member_overrides)]
             fixed = sorted(set(override) & set(LM_FIXED))
             if self.init_from and fixed:
                 raise ValueError(
