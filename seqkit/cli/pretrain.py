@@ -143,14 +143,7 @@ def lm(corpus, config_file, resume, quiet, out, **options):
 
     values = {}
     if config_file is not None:
-        try:
-            with open(config_file, encoding="utf-8") as handle:
-                values = json.load(handle)
-        except json.JSONDecodeError as error:
-            raise click.BadParameter(
-                f"line {error.lineno}: not valid JSON ({error.msg})",
-                param_hint="--config",
-            ) from None
+        values = LMConfig.read_file(config_file)
     values["corpus"] = list(corpus)
     for name in _LM_OVERRIDES:
         if options.get(name) is not None:

@@ -297,13 +297,7 @@ def prepare_vader_tweets(source, out_dir, seed=VADER_TWEETS_SEED):
         else:
             label = "positive" if rating > 0 else "negative"
             seen.setdefault(text, []).append((label, rating, number))
-    kept = []
-    for text, copies in seen.items():
-        if len({label for label, _, _ in copies}) > 1:
-            dropped["conflicting"] += len(copies)
-            continue
-        dropped["duplicate"] += len(copies) - 1
-        kept.append((text, *copies[0]))
+    kept = _first_copies(seen, dropped)
     counts, files = _split_and_write(
         out_dir, kept, ["text", "label", "rating", "id"], seed
     )
@@ -319,6 +313,21 @@ def prepare_vader_tweets(source, out_dir, seed=VADER_TWEETS_SEED):
         ),
         files=files,
     )
+
+
+def _first_copies(seen, dropped):
+    """Rows `(text, label, ...)` from `{text: [(label, ...), ...]}`: the
+    first copy of each text, none if its copies disagree on the label.
+    Counts the removed copies in `dropped["duplicate"]` and
+    `dropped["conflicting"]`."""
+    kept = []
+    for text, copies in seen.items():
+        if len({copy[0] for copy in copies}) > 1:
+            dropped["conflicting"] += len(copies)
+            continue
+        dropped["duplicate"] += len(copies) - 1
+        kept.append((text, *copies[0]))
+    return kept
 
 
 def _read_vader_rows(source):
@@ -407,14 +416,8 @@ def prepare_pang_lee_reviews(source, out_dir, seed=PANG_LEE_SEED):
             if not text:
                 dropped["empty"] += 1
                 continue
-            seen.setdefault(text, []).append(PANG_LEE_LABELS[row[0]])
-    kept = []
-    for text, labels in seen.items():
-        if len(set(labels)) > 1:
-            dropped["conflicting"] += len(labels)
-            continue
-        dropped["duplicate"] += len(labels) - 1
-        kept.append((text, labels[0]))
+            seen.setdefault(text, []).append((PANG_LEE_LABELS[row[0]],))
+    kept = _first_copies(seen, dropped)
     counts, files = _split_and_write(out_dir, kept, ["text", "label"], seed)
     return Prepared(
         source=str(source),

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from seqkit.models.settings import Settings
 from seqkit.training.callbacks import write_json_atomic
 from seqkit.training.text_classification import prepare_run_folder
 
@@ -24,7 +25,7 @@ log = logging.getLogger(__name__)
 
 
 @dataclasses.dataclass
-class LMConfig:
+class LMConfig(Settings):
     """Every setting of a language-model run; written to `RUN/config.json`.
 
     `corpus` lists the training files; `valid` and `test` are held-out
@@ -58,23 +59,6 @@ class LMConfig:
     clipnorm: float = 1.0
     patience: int = 2
     seed: int = 1337
-
-    def to_dict(self):
-        return dataclasses.asdict(self)
-
-    @classmethod
-    def from_dict(cls, values, source="config"):
-        """Builds a config, refusing unknown keys and bad values."""
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(values) - known)
-        if unknown:
-            raise ValueError(
-                f"{source}: unknown setting(s) {unknown}; known: "
-                f"{sorted(known)}"
-            )
-        config = cls(**values)
-        config.validate(source)
-        return config
 
     def validate(self, source="config"):
         if not self.corpus:

@@ -61,16 +61,7 @@ def _step_function(model, direction):
     return step
 
 
-def generate(
-    model,
-    prompts,
-    max_tokens=30,
-    temperature=None,
-    top_k=None,
-    beam=None,
-    length_penalty=1.0,
-    seed=None,
-):
+def generate(model, prompts, **options):
     """Continues each prompt until `[EOS]` or `max_tokens` new words.
 
     The prompt is read from a fresh state after an `[EOS]` (as every
@@ -82,30 +73,17 @@ def generate(
     Args:
         model: a `LanguageModel` with the forward direction.
         prompts: a list of strings (may be empty strings).
-        max_tokens: the most words to add (the end token included).
-        temperature: sampling temperature (> 0).
-        top_k: sample among the `top_k` most probable words only.
-        beam: beam width.
-        length_penalty: beam scores are divided by length ** this.
-        seed: the sampling seed.
+        **options: `max_tokens` (the most words to add, the end token
+            included; 30), `temperature` (> 0), `top_k` (sample among the
+            `top_k` most probable words), `beam` (beam width),
+            `length_penalty` (beam scores are divided by length ** this;
+            1.0), `seed` (of the sampling).
 
     Returns:
         A list of `Generation`, one per prompt (for beam search, the best
         beam; `generate_beams` returns them all).
     """
-    return [
-        beams[0]
-        for beams in generate_beams(
-            model,
-            prompts,
-            max_tokens,
-            temperature,
-            top_k,
-            beam,
-            length_penalty,
-            seed,
-        )
-    ]
+    return [beams[0] for beams in generate_beams(model, prompts, **options)]
 
 
 def generate_beams(
@@ -118,7 +96,8 @@ def generate_beams(
     length_penalty=1.0,
     seed=None,
 ):
-    """As `generate`, but a list of `Generation` per prompt (all beams)."""
+    """As `generate`, but a list of `Generation` per prompt (all beams,
+    best first; one for greedy decoding and sampling)."""
     if "forward" not in model.direction_names:
         raise ValueError(
             "generation needs a forward language model; this one has only "

@@ -1,7 +1,8 @@
 """Settings of the sentiment application, and the model they describe."""
 
 import dataclasses
-import json
+
+from seqkit.models.settings import Settings
 
 # Presets are data: a name -> settings that differ from the defaults.
 PRESETS = {
@@ -72,7 +73,7 @@ MEMBER_SETTINGS = {
 
 
 @dataclasses.dataclass
-class SentimentConfig:
+class SentimentConfig(Settings):
     """Every setting of a sentiment run; written to `RUN/config.json`.
 
     Fields group into data (`train` ... `label_column`), text processing
@@ -133,36 +134,6 @@ class SentimentConfig:
     member_overrides: list = dataclasses.field(
         default_factory=lambda: [{}, {"cell": "gru"}, {"static_channel": True}]
     )
-
-    @classmethod
-    def from_dict(cls, values, source="config"):
-        """Builds a config, refusing unknown keys (names the source)."""
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(values) - known)
-        if unknown:
-            raise ValueError(
-                f"{source}: unknown setting(s) {unknown}; known: "
-                f"{sorted(known)}"
-            )
-        config = cls(**values)
-        config.validate(source)
-        return config
-
-    @classmethod
-    def from_file(cls, path):
-        """Reads a JSON config (e.g. `apps/sentiment/config.json`)."""
-        try:
-            with open(path, encoding="utf-8") as handle:
-                values = json.load(handle)
-        except FileNotFoundError as error:
-            raise ValueError(f"config file not found: {path}") from error
-        except json.JSONDecodeError as error:
-            raise ValueError(
-                f"{path}: line {error.lineno}: not valid JSON ({error.msg})"
-            ) from error
-        if not isinstance(values, dict):
-            raise ValueError(f"{path}: expected a JSON object of settings")
-        return cls.from_dict(values, source=str(path))
 
     def validate(self, source="config"):
         """Checks ranges, naming the setting; raises ValueError."""
@@ -266,9 +237,6 @@ class SentimentConfig:
             dataclasses.replace(self, **override, member_overrides=[]).validate(
                 source
             )
-
-    def to_dict(self):
-        return dataclasses.asdict(self)
 
 
 def build_classifier(

@@ -1,0 +1,55 @@
+"""Settings dataclasses that read and check themselves (run configs)."""
+
+import dataclasses
+import json
+
+
+class Settings:
+    """Mixin for a dataclass of run settings.
+
+    `from_dict` refuses unknown keys and calls the subclass's
+    `validate(source)`; `from_file` reads a JSON object; `to_dict` is what
+    a run writes to `RUN/config.json`. Every error is a `ValueError` that
+    names the source (a file or "options") and the setting.
+    """
+
+    @classmethod
+    def from_dict(cls, values, source="config"):
+        """Builds the settings, refusing unknown keys (names the source)."""
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ValueError(
+                f"{source}: unknown setting(s) {unknown}; known: "
+                f"{sorted(known)}"
+            )
+        settings = cls(**values)
+        settings.validate(source)
+        return settings
+
+    @classmethod
+    def read_file(cls, path):
+        """The JSON object of settings in `path` (a dict, not checked)."""
+        try:
+            with open(path, encoding="utf-8") as handle:
+                values = json.load(handle)
+        except FileNotFoundError as error:
+            raise ValueError(f"config file not found: {path}") from error
+        except json.JSONDecodeError as error:
+            raise ValueError(
+                f"{path}: line {error.lineno}: not valid JSON ({error.msg})"
+            ) from error
+        if not isinstance(values, dict):
+            raise ValueError(f"{path}: expected a JSON object of settings")
+        return values
+
+    @classmethod
+    def from_file(cls, path):
+        """Reads and checks a JSON settings file."""
+        return cls.from_dict(cls.read_file(path), source=str(path))
+
+    def validate(self, source="config"):
+        """Checks the values; subclasses raise ValueError naming them."""
+
+    def to_dict(self):
+        return dataclasses.asdict(self)
