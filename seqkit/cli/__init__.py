@@ -51,7 +51,7 @@ COMMANDS = {
     ),
     "generate": LazyCommand(
         "seqkit.cli.generate:generate",
-        "Continue a prompt with a language-model run (greedy, sampling, beam).",
+        "Continue a prompt with a language model (greedy, sampling, beam).",
     ),
     "info": LazyCommand(
         "seqkit.cli.info:info",
@@ -63,7 +63,7 @@ COMMANDS = {
     ),
     "pretrain": LazyCommand(
         "seqkit.cli.pretrain:pretrain",
-        "Pretrain an encoder: DeepMoji on emoji labels, or a language model.",
+        "Pretrain an encoder: DeepMoji (emoji labels) or a language model.",
     ),
     "serve": LazyCommand(
         "seqkit.cli.serve:serve",
