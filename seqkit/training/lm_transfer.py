@@ -53,8 +53,9 @@ def merge_settings(values, given, run):
         run: the LM run folder.
 
     Returns:
-        `values`, with `cell`, `units`, `embedding_dim` from the LM and
-        `init_from` set; `embeddings` is dropped (the LM's vectors win).
+        `values`, with `cell`, `units`, `embedding_dim`, `tokenizer` and
+        `lowercase` from the LM and `init_from` set; `embeddings` is
+        dropped (the LM's vectors win).
     """
     lm = read_lm_settings(run)
     for key in LM_FIXED:
@@ -66,6 +67,9 @@ def merge_settings(values, given, run):
                 f"{lm[lm_key]}"
             )
         values[key] = lm[lm_key]
+    # The LM's vectorizer tokenizes: the run's config says which it is.
+    values["tokenizer"] = lm.get("tokenizer", "word")
+    values["lowercase"] = lm.get("lowercase", True)
     values["embeddings"] = None
     values["init_from"] = str(run)
     return values

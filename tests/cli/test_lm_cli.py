@@ -290,3 +290,41 @@ def test_only_the_members_in_use_must_keep_the_lm_architecture():
         SentimentConfig.from_dict(
             {"init_from": "lm", "ensemble": 2, "member_overrides": overrides}
         )
+
+
+def test_pretrain_deepmoji_init_from(pretrained, split, tmp_path):
+    run, _ = pretrained
+    result = _invoke(
+        "pretrain",
+        "deepmoji",
+        "--train",
+        split["train"],
+        "--valid",
+        split["valid"],
+        "--test",
+        split["test"],
+        "--text-column",
+        "review",
+        "--label-column",
+        "verdict",
+        "--epochs",
+        1,
+        "--init-from",
+        run,
+        "--init-method",
+        "full",
+        "--quiet",
+        "--out",
+        tmp_path / "deepmoji",
+    )
+    assert result.exit_code == 0, result.output
+    info = json.loads((tmp_path / "deepmoji/data.json").read_text())
+    # DeepMoji's two BiLSTM layers: the first from the LM, the second (it
+    # reads both directions) fresh.
+    assert set(info["init_from"]["copied"]) == {
+        "forward_lstm_0",
+        "backward_lstm_0",
+    }
+    assert info["init_from"]["fresh"] == ["forward_lstm_1", "backward_lstm_1"]
+    config = json.loads((tmp_path / "deepmoji/config.json").read_text())
+    assert config["tokenizer"] == "word"  # the LM's, not the preset's
