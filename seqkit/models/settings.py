@@ -51,5 +51,24 @@ class Settings:
     def validate(self, source="config"):
         """Checks the values; subclasses raise ValueError naming them."""
 
+    def check_positive(self, names, source):
+        """Each setting in `names` is an int >= 1 (else ValueError)."""
+        for name in names:
+            value = getattr(self, name)
+            if not isinstance(value, int) or value < 1:
+                raise ValueError(
+                    f"{source}: {name} must be a positive integer; "
+                    f"received {value!r}"
+                )
+
+    def check_rates(self, names, source):
+        """Each setting in `names` is a rate in [0, 1) (else ValueError)."""
+        for name in names:
+            value = getattr(self, name)
+            if not 0.0 <= value < 1.0:
+                raise ValueError(
+                    f"{source}: {name} must be in [0, 1); received {value!r}"
+                )
+
     def to_dict(self):
         return dataclasses.asdict(self)

@@ -63,32 +63,27 @@ class LMConfig(Settings):
     def validate(self, source="config"):
         if not self.corpus:
             raise ValueError(f"{source}: corpus: give at least one file")
-        for name in (
-            "min_count",
-            "embedding_dim",
-            "units",
-            "layers",
-            "bptt",
-            "batch_size",
-            "epochs",
-        ):
-            value = getattr(self, name)
-            if not isinstance(value, int) or value < 1:
-                raise ValueError(
-                    f"{source}: {name} must be a positive integer; "
-                    f"received {value!r}"
-                )
-        for name in (
-            "embedding_dropout",
-            "input_dropout",
-            "dropout",
-            "recurrent_dropout",
-        ):
-            if not 0.0 <= getattr(self, name) < 1.0:
-                raise ValueError(
-                    f"{source}: {name} must be in [0, 1); received "
-                    f"{getattr(self, name)!r}"
-                )
+        self.check_positive(
+            (
+                "min_count",
+                "embedding_dim",
+                "units",
+                "layers",
+                "bptt",
+                "batch_size",
+                "epochs",
+            ),
+            source,
+        )
+        self.check_rates(
+            (
+                "embedding_dropout",
+                "input_dropout",
+                "dropout",
+                "recurrent_dropout",
+            ),
+            source,
+        )
         if not 0.0 < self.valid_fraction < 1.0:
             raise ValueError(
                 f"{source}: valid_fraction must be in (0, 1); received "

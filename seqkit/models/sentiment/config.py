@@ -154,25 +154,17 @@ class SentimentConfig(Settings):
             "min_count",
             "ensemble",
         )
-        for name in positive:
-            value = getattr(self, name)
-            if not isinstance(value, int) or value < 1:
-                raise ValueError(
-                    f"{source}: {name} must be a positive integer; "
-                    f"received {value!r}"
-                )
-        for name in (
-            "embedding_dropout",
-            "spatial_dropout",
-            "dropout",
-            "recurrent_dropout",
-            "head_dropout",
-        ):
-            value = getattr(self, name)
-            if not 0.0 <= value < 1.0:
-                raise ValueError(
-                    f"{source}: {name} must be in [0, 1); received {value!r}"
-                )
+        self.check_positive(positive, source)
+        self.check_rates(
+            (
+                "embedding_dropout",
+                "spatial_dropout",
+                "dropout",
+                "recurrent_dropout",
+                "head_dropout",
+            ),
+            source,
+        )
         if self.cell not in ("elman", "lstm", "gru"):
             raise ValueError(
                 f"{source}: cell must be elman, lstm or gru; received "
