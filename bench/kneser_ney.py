@@ -10,7 +10,7 @@ takes hours on a million-token corpus; this class counts them once. A test
 probabilities.
 """
 
-from collections import Counter, defaultdict
+from collections import Counter
 
 
 class KneserNeyTrigram:
@@ -48,7 +48,6 @@ class KneserNeyTrigram:
         # Unigrams: N1+(. w) over bigram types.
         self.continuation1 = Counter(w for _, w in bigrams)
         self.continuation1_total = len(bigrams)
-        self._followers = defaultdict(int)
 
     def unigram(self, word):
         return self.continuation1[word] / self.continuation1_total

@@ -61,6 +61,15 @@ class Settings:
                     f"received {value!r}"
                 )
 
+    def check_choice(self, name, choices, source):
+        """Setting `name` is one of `choices` (else ValueError)."""
+        value = getattr(self, name)
+        if value not in choices:
+            listed = ", ".join("null" if c is None else str(c) for c in choices)
+            raise ValueError(
+                f"{source}: {name} must be one of {listed}; received {value!r}"
+            )
+
     def check_rates(self, names, source):
         """Each setting in `names` is a rate in [0, 1) (else ValueError)."""
         for name in names:

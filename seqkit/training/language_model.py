@@ -84,20 +84,12 @@ class LMConfig(Settings):
             ),
             source,
         )
+        self.check_choice("directions", ("forward", "backward", "both"), source)
+        self.check_choice("cell", ("elman", "lstm", "gru"), source)
         if not 0.0 < self.valid_fraction < 1.0:
             raise ValueError(
                 f"{source}: valid_fraction must be in (0, 1); received "
                 f"{self.valid_fraction!r}"
-            )
-        if self.directions not in ("forward", "backward", "both"):
-            raise ValueError(
-                f"{source}: directions must be forward, backward or both; "
-                f"received {self.directions!r}"
-            )
-        if self.cell not in ("elman", "lstm", "gru"):
-            raise ValueError(
-                f"{source}: cell must be elman, lstm or gru; received "
-                f"{self.cell!r}"
             )
 
 
@@ -233,8 +225,8 @@ class BPTTRunner:
             windows[direction] = bptt_windows(docs, batch_size, bptt, order)
         return windows
 
-    def epoch(self, streams, batch_size, bptt, order, training, progress=None):
-        """One pass over `streams`.
+    def epoch(self, streams, batch_size, bptt, order, training, progress=False):
+        """One pass over `streams` (with `progress`, a progress bar).
 
         Returns:
             `(loss, tokens, per_direction)`: the mean loss over every
@@ -248,6 +240,11 @@ class BPTTRunner:
         step = self.train_step if training else self.eval_step
         sums = {d: [0.0, 0.0] for d in self.directions}
         first = windows[self.directions[0]]
+        bar = None
+        if progress:
+            import keras
+
+            bar = keras.utils.Progbar(len(first))
         for index in range(len(first)):
             batch = {
                 d: (w.inputs[index], w.targets[index], w.reset[index])
@@ -257,10 +254,10 @@ class BPTTRunner:
             for direction, (loss, n) in step_sums.items():
                 sums[direction][0] += float(loss)
                 sums[direction][1] += float(n)
-            if progress is not None:
+            if bar is not None:
                 total = sum(v[0] for v in sums.values())
                 count = sum(v[1] for v in sums.values())
-                progress.update(index + 1, [("loss", total / max(count, 1.0))])
+                bar.update(index + 1, [("loss", total / max(count, 1.0))])
         total = sum(v[0] for v in sums.values())
         count = sum(v[1] for v in sums.values())
         per_direction = {
@@ -363,15 +360,8 @@ def train_language_model(config, out, resume=False, verbose=1):
         if stopped:
             break
         order = rng.permutation(len(streams["train"]))
-        progress = None
         if verbose == 1:
-            total = len(
-                runner._windows(
-                    streams["train"], config.batch_size, config.bptt, order
-                )[model.direction_names[0]]
-            )
             print(f"Epoch {epoch + 1}/{config.epochs}")
-            progress = keras.utils.Progbar(total)
         tick = time.time()
         loss, _, _ = runner.epoch(
             streams["train"],
@@ -379,7 +369,7 @@ def train_language_model(config, out, resume=False, verbose=1):
             config.bptt,
             order,
             True,
-            progress,
+            progress=verbose == 1,
         )
         val_loss, _, _ = runner.epoch(
             streams["valid"], config.batch_size, config.bptt, None, False

@@ -95,13 +95,13 @@ def test_resume_continues_after_the_last_epoch(corpus, monkeypatch):
     original = language_model.BPTTRunner.epoch
     calls = []
 
-    def interrupted(self, streams, batch_size, bptt, order, training, *rest):
+    def interrupted(self, streams, batch_size, bptt, order, training, **kw):
         calls.append(training)
         # Epoch 1 trains and validates; the training pass of epoch 2 is
         # killed.
         if calls.count(True) == 2:
             raise KeyboardInterrupt
-        return original(self, streams, batch_size, bptt, order, training, *rest)
+        return original(self, streams, batch_size, bptt, order, training, **kw)
 
     monkeypatch.setattr(language_model.BPTTRunner, "epoch", interrupted)
     result = _pretrain(corpus, name="resumed", epochs=3)
@@ -328,3 +328,22 @@ def test_pretrain_deepmoji_init_from(pretrained, split, tmp_path):
     assert info["init_from"]["fresh"] == ["forward_lstm_1", "backward_lstm_1"]
     config = json.loads((tmp_path / "deepmoji/config.json").read_text())
     assert config["tokenizer"] == "word"  # the LM's, not the preset's
+
+
+@pytest.mark.parametrize(
+    "values, message",
+    [
+        ({"corpus": []}, "corpus: give at least one file"),
+        ({"bptt": 0}, "bptt must be a positive integer"),
+        ({"dropout": 1.0}, r"dropout must be in \[0, 1\)"),
+        ({"directions": "up"}, "directions must be one of forward, backward"),
+        ({"cell": "rnn"}, "cell must be one of elman, lstm, gru"),
+        ({"valid_fraction": 0}, r"valid_fraction must be in \(0, 1\)"),
+        ({"colour": 1}, r"unknown setting\(s\) \['colour'\]"),
+    ],
+)
+def test_lm_settings_errors_name_the_setting(values, message):
+    from seqkit.training.language_model import LMConfig
+
+    with pytest.raises(ValueError, match=f"options: {message}"):
+        LMConfig.from_dict({"corpus": ["c.txt"], **values}, source="options")

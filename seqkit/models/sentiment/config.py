@@ -165,26 +165,16 @@ class SentimentConfig(Settings):
             ),
             source,
         )
-        if self.cell not in ("elman", "lstm", "gru"):
-            raise ValueError(
-                f"{source}: cell must be elman, lstm or gru; received "
-                f"{self.cell!r}"
-            )
-        if self.tokenizer not in ("word", "tweet"):
-            raise ValueError(
-                f"{source}: tokenizer must be word or tweet; received "
-                f"{self.tokenizer!r}"
-            )
+        self.check_choice("cell", ("elman", "lstm", "gru"), source)
+        self.check_choice("tokenizer", ("word", "tweet"), source)
         if self.embedding_activation not in (None, "tanh", "relu"):
             raise ValueError(
                 f"{source}: embedding_activation must be null, tanh or "
                 f"relu; received {self.embedding_activation!r}"
             )
-        if self.init_method not in ("full", "gradual", "chain-thaw"):
-            raise ValueError(
-                f"{source}: init_method must be full, gradual or chain-thaw; "
-                f"received {self.init_method!r}"
-            )
+        self.check_choice(
+            "init_method", ("full", "gradual", "chain-thaw"), source
+        )
         if self.class_weight not in (None, "balanced"):
             raise ValueError(
                 f"{source}: class_weight must be null or 'balanced'; "
