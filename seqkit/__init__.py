@@ -36,4 +36,9 @@ if _keras_ready():
 else:
     from seqkit._import_hook import after_import
 
-    after_import(("keras", "tensorflow"), register_with_keras)
+    after_import(
+        ("keras", "tensorflow"),
+        register_with_keras,
+        within=("seqkit",),
+        ready=lambda: "keras" in sys.modules,
+    )

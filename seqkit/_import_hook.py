@@ -4,6 +4,12 @@ TensorFlow imports Keras during its own import, so "Keras is imported" is
 only a safe moment to import TensorFlow-using code once the outermost of
 the watched imports has finished. The finder below wraps the loaders of the
 watched modules and fires the callback when the last one completes.
+
+The imports of a package's own submodules are tracked the same way (the
+`within` prefix): when one of them imports Keras (`seqkit.layers` does),
+the callback waits until that outermost import has finished, since the
+callback imports the package's modules and must not find them half
+initialised.
 """
 
 import importlib.abc
@@ -12,14 +18,18 @@ import sys
 
 
 class _Finder(importlib.abc.MetaPathFinder):
-    def __init__(self, names, callback):
+    def __init__(self, names, callback, within, ready):
         self.names = set(names)
+        self.within = tuple(f"{prefix}." for prefix in within)
         self.callback = callback
+        self.ready = ready
         self.depth = 0
         self.done = False
 
     def find_spec(self, fullname, path, target=None):
-        if fullname not in self.names or self.done:
+        if self.done:
+            return None
+        if fullname not in self.names and not fullname.startswith(self.within):
             return None
         # Let the other finders locate the module, then wrap its loader.
         sys.meta_path.remove(self)
@@ -55,18 +65,23 @@ class _Loader(importlib.abc.Loader):
             self.loader.exec_module(module)
         finally:
             self.finder.depth -= 1
-        if self.finder.depth == 0:
+        if self.finder.depth == 0 and self.finder.ready():
             self.finder.fire()
 
     def __getattr__(self, name):
         return getattr(self.loader, name)
 
 
-def after_import(names, callback):
+def after_import(names, callback, within=(), ready=lambda: True):
     """Calls `callback()` once an import of any of `names` has finished.
 
     Args:
         names: module names to watch (top-level modules).
         callback: a function of no arguments, called once.
+        within: package names whose submodules' imports are tracked too:
+            the callback fires only once the outermost tracked import is
+            done.
+        ready: a function of no arguments; at the end of an outermost
+            import the callback fires only if it returns True.
     """
-    sys.meta_path.insert(0, _Finder(names, callback))
+    sys.meta_path.insert(0, _Finder(names, callback, within, ready))

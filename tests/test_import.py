@@ -12,6 +12,7 @@ CHECK = (
     "names = keras.saving.get_custom_objects()\n"
     "assert 'seqkit>TextClassifier' in names, 'not registered'\n"
     "assert 'seqkit>LSTM' in names and 'seqkit>TextVectorizer' in names\n"
+    "assert 'seqkit>CaptionModel' in names\n"
 )
 
 
@@ -21,6 +22,12 @@ CHECK = (
         "import seqkit",  # then keras
         "import seqkit; import tensorflow",  # TF imports keras inside
         "import keras; import seqkit",  # keras first
+        # A subpackage that imports keras itself, imported first: the
+        # registration waits until it is complete (it once failed with a
+        # circular import).
+        "import seqkit.layers",
+        "import seqkit.models",
+        "import seqkit.data",
     ],
 )
 def test_registration_whatever_the_import_order(imports):

@@ -2,12 +2,12 @@
 
 import keras
 
-from seqkit.layers import (
-    AttentionPooling,
-    PretrainedEmbedding,
-    RecurrentStack,
-    SequencePooling,
-)
+# Submodules, not the package: this module may be imported while
+# `seqkit.layers` itself is still initialising (see `seqkit/__init__.py`).
+from seqkit.layers.attention import AttentionPooling
+from seqkit.layers.embedding import PretrainedEmbedding
+from seqkit.layers.pooling import SequencePooling
+from seqkit.layers.rnn.stack import RecurrentStack
 from seqkit.registry import register
 
 POOLINGS = ("last", "mean", "max", "attention")
