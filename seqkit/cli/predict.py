@@ -1,4 +1,4 @@
-"""`seqkit predict RUN [TEXT ...]`: one JSON object per input text."""
+"""`seqkit predict RUN [TEXT ...]`: one JSON object per input."""
 
 import json
 
@@ -12,22 +12,45 @@ import click
     "--input",
     "input_file",
     type=click.Path(),
-    help="A file of texts: one per line (.txt) or a CSV/TSV/"
-    "JSONL with a text column.",
+    help="A file of texts: one per line (.txt) or a CSV/TSV/JSONL with a "
+    "text column. Caption runs: a .npy of inputs, an image, or a CSV/TSV "
+    "with an image column.",
 )
 @click.option("--text-column", default="text", show_default=True)
 @click.option(
     "--top-k",
     type=int,
     default=None,
-    help="How many [label, p] pairs to list (default: all).",
+    help="How many [label, p] pairs to list (default: all); caption runs: "
+    "sample among the K most probable words.",
 )
 @click.option(
     "--attention", is_flag=True, help="Add each token's attention weight."
 )
-def predict(run, texts, input_file, text_column, top_k, attention):
-    """Predict labels for raw texts with a run's model."""
-    from seqkit.training.runs import load_run, predict_texts
+@click.option(
+    "--decode",
+    type=click.Choice(["beam", "greedy", "sample"]),
+    default=None,
+    help="Caption runs: how to decode [the run's setting, beam].",
+)
+@click.option("--beam-width", type=int, default=None, help="Caption runs.")
+@click.option(
+    "--temperature",
+    type=float,
+    default=1.0,
+    show_default=True,
+    help="Caption runs, --decode sample.",
+)
+@click.option("--seed", type=int, default=None, help="Sampling seed.")
+def predict(run, texts, input_file, text_column, top_k, attention, **decoding):
+    """Predict labels for raw texts, or captions for images, with a run."""
+    from seqkit.training.runs import load_run
+
+    model = load_run(run)
+    if hasattr(model, "decode_step"):
+        _predict_captions(run, model, texts, input_file, top_k, decoding)
+        return
+    from seqkit.training.runs import predict_texts
 
     texts = list(texts)
     if input_file is not None:
@@ -39,6 +62,35 @@ def predict(run, texts, input_file, text_column, top_k, attention):
         texts.extend(examples.texts)
     if not texts:
         raise click.UsageError("give texts as arguments or --input FILE")
-    model = load_run(run)
     for result in predict_texts(model, texts, top_k, attention):
         click.echo(json.dumps(result, ensure_ascii=False))
+
+
+def _predict_captions(run, model, paths, input_file, top_k, decoding):
+    """Captions the inputs (image files, .npy arrays, tables of images)."""
+    from seqkit.training.caption import (
+        caption_inputs,
+        read_inputs,
+        run_settings,
+    )
+
+    paths = list(paths) + ([input_file] if input_file is not None else [])
+    if not paths:
+        raise click.UsageError("give image files as arguments or --input FILE")
+    config, data = run_settings(run)
+    inputs, names = read_inputs(
+        model, paths, config.get("image_column", "image")
+    )
+    results = caption_inputs(
+        model,
+        inputs,
+        method=decoding["decode"] or config["decode"],
+        width=decoding["beam_width"] or config["beam_width"],
+        length_penalty=config["length_penalty"],
+        max_tokens=data["max_words"] + 1,
+        temperature=decoding["temperature"],
+        top_k=top_k,
+        seed=decoding["seed"],
+    )
+    for name, result in zip(names, results):
+        click.echo(json.dumps({"input": name, **result.to_dict()}))

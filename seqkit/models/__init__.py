@@ -1,10 +1,12 @@
 """Backbones, tasks and presets of the seqkit applications."""
 
 from seqkit.models.backbone import RecurrentBackbone
+from seqkit.models.caption import CaptionModel
 from seqkit.models.classifier import EnsembleClassifier, TextClassifier
 from seqkit.models.lm import LanguageModel
 
 __all__ = [
+    "CaptionModel",
     "EnsembleClassifier",
     "LanguageModel",
     "RecurrentBackbone",

@@ -19,6 +19,11 @@ work on whatever rows it is given.
 
 Each returns `Hypothesis` objects: the tokens (end token left out), the sum
 of their log-probabilities (end token included) and whether they finished.
+
+`greedy_decode` and `beam_search_decode` give the same results with
+`keras.ops` instead, as dicts of tensors, so that a decoder traced into a
+graph (a `tf.function`, a SavedModel endpoint) can call them; they are
+imported on first use, so that the NumPy samplers do not load Keras.
 """
 
 from seqkit.samplers.beam import beam_search
@@ -29,7 +34,20 @@ from seqkit.samplers.state import gather_state
 __all__ = [
     "Hypothesis",
     "beam_search",
+    "beam_search_decode",
     "gather_state",
     "greedy",
+    "greedy_decode",
     "sample",
 ]
+
+# The samplers that need Keras, loaded when first asked for.
+_IN_GRAPH = ("beam_search_decode", "greedy_decode")
+
+
+def __getattr__(name):
+    if name in _IN_GRAPH:
+        from seqkit.samplers import graph
+
+        return getattr(graph, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -47,6 +47,7 @@ class ExportResult:
         outputs: the names of the signature's outputs.
         class_names: the labels, in output order.
         op_count: how many op nodes the SavedModel's graphs hold.
+        inputs: the signature's inputs, name -> "dtype [shape]".
     """
 
     path: Path
@@ -54,13 +55,14 @@ class ExportResult:
     outputs: list = field(default_factory=list)
     class_names: list = field(default_factory=list)
     op_count: int = 0
+    inputs: dict = field(default_factory=lambda: {"text": "string [None]"})
 
     def to_dict(self):
         return {
             "path": str(self.path),
             "version": self.version,
             "signature": SIGNATURE,
-            "inputs": {"text": "string [None]"},
+            "inputs": self.inputs,
             "outputs": self.outputs,
             "class_names": self.class_names,
             "op_count": self.op_count,
@@ -120,19 +122,28 @@ def export_run(run, base, version=None):
             f"--version or leave it out (next free: {next_version(base)})"
         )
     model = load_run(run)
+    captioner = hasattr(model, "decode_step")
+    if captioner:
+        serve, outputs, signature = caption_serving_function(model, run)
+    else:
+        serve, outputs = serving_function(model)
+        signature = [tf_text_spec()]
     base.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{version}-", dir=base))
     try:
-        outputs = _write_saved_model(model, staging / "model")
+        _write_saved_model(model, staging / "model", serve, signature)
         op_count = check_portable(staging / "model")
-        metadata = export_metadata(model, run_config(run), outputs)
+        if captioner:
+            metadata = caption_metadata(model, run, outputs, signature)
+        else:
+            metadata = export_metadata(model, run_config(run), outputs)
         _write_assets_extra(staging / "model", metadata)
         os.replace(staging / "model", target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return ExportResult(
-        target, version, outputs, list(model.class_names), op_count
-    )
+    class_names = [] if captioner else list(model.class_names)
+    inputs = {spec.name: _spec_text(spec) for spec in signature}
+    return ExportResult(target, version, outputs, class_names, op_count, inputs)
 
 
 def serving_function(model):
@@ -180,23 +191,124 @@ def serving_function(model):
     return serve, names
 
 
-def _write_saved_model(model, path):
-    import keras
+def tf_text_spec():
+    """The `text` input of a text model's signature: strings `[None]`."""
     import tensorflow as tf
+
+    return tf.TensorSpec([None], tf.string, name="text")
+
+
+def _spec_text(spec):
+    shape = ", ".join("None" if d is None else str(d) for d in spec.shape)
+    return f"{spec.dtype.name} [{shape}]"
+
+
+def caption_serving_function(model, run):
+    """The `inputs -> caption` function of a caption run's export.
+
+    Decoding runs in the graph (`seqkit.samplers.graph`) with the run's
+    settings: beam search (its width and length penalty) or greedy, up to
+    one token more than the longest training caption.
+
+    Returns:
+        `(fn, output_names, input_signature)`.
+    """
+    import tensorflow as tf
+
+    from seqkit.models.caption.model import END_ID, START_ID
+    from seqkit.samplers.graph import beam_search_decode, greedy_decode
+    from seqkit.training.caption import run_settings
+
+    config, data = run_settings(run)
+    vocabulary = tf.constant(list(model.vocabulary))
+    max_tokens = int(data["max_words"]) + 1
+    beam = config["decode"] == "beam"
+    name = "features" if model.input_kind == "features" else "image"
+    signature = [
+        tf.TensorSpec([None, *model.input_size], tf.float32, name=name)
+    ]
+
+    def words(tokens, lengths):
+        flat = tf.reshape(tokens, [-1, max_tokens])
+        ragged = tf.RaggedTensor.from_tensor(
+            tf.gather(vocabulary, flat), lengths=tf.reshape(lengths, [-1])
+        )
+        joined = tf.strings.reduce_join(ragged, axis=1, separator=" ")
+        return tf.reshape(joined, tf.shape(lengths))
+
+    def serve(inputs):
+        state = model.initial_state(inputs)
+        starts = tf.fill([tf.shape(inputs)[0]], START_ID)
+        if not beam:
+            found = greedy_decode(model.step, state, starts, max_tokens, END_ID)
+            return {
+                "caption": words(found["tokens"], found["lengths"]),
+                "score": found["scores"],
+            }
+        found = beam_search_decode(
+            model.step,
+            state,
+            starts,
+            max_tokens,
+            END_ID,
+            width=int(config["beam_width"]),
+            length_penalty=float(config["length_penalty"]),
+        )
+        beams = words(found["tokens"], found["lengths"])
+        return {
+            "caption": beams[:, 0],
+            "score": found["scores"][:, 0],
+            "beams": beams,
+            "beam_scores": found["scores"],
+            "beam_normalized_scores": found["normalized"],
+        }
+
+    names = ["caption", "score"]
+    if beam:
+        names += ["beams", "beam_scores", "beam_normalized_scores"]
+    return serve, names, signature
+
+
+def caption_metadata(model, run, outputs, signature):
+    """The `assets.extra/seqkit.json` document of a caption export."""
+    import seqkit
+    from seqkit.training.caption import run_settings
+
+    config, data = run_settings(run)
+    return {
+        "format": "seqkit-export/1",
+        "seqkit_version": seqkit.__version__,
+        "task": "captioning",
+        "signature": SIGNATURE,
+        "inputs": {
+            spec.name: {"dtype": "float32", "shape": [None, *spec.shape[1:]]}
+            for spec in signature
+        },
+        "outputs": outputs,
+        "class_names": [],
+        "vocabulary": list(model.vocabulary),
+        "decoding": {
+            "method": config["decode"],
+            "beam_width": config["beam_width"],
+            "length_penalty": config["length_penalty"],
+            "max_tokens": int(data["max_words"]) + 1,
+        },
+        "config": config,
+    }
+
+
+def _write_saved_model(model, path, serve, input_signature):
+    import keras
 
     from seqkit.layers import portable_graph
 
-    serve, names = serving_function(model)
     with portable_graph():
         archive = keras.export.ExportArchive()
         archive.track(model)
         archive.add_endpoint(
-            name=SIGNATURE,
-            fn=serve,
-            input_signature=[tf.TensorSpec([None], tf.string, name="text")],
+            name=SIGNATURE, fn=serve, input_signature=input_signature
         )
         archive.write_out(str(path), verbose=False)
-    return names
 
 
 def graph_ops(export_dir):

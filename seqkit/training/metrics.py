@@ -58,3 +58,47 @@ def classification_metrics(labels, probabilities, class_names):
             labels, predicted, labels=indices
         ).tolist(),
     }
+
+
+def caption_metrics(references, hypotheses):
+    """Corpus BLEU-1..4 and exact match of generated captions.
+
+    BLEU is Papineni et al.'s corpus BLEU as sacrebleu computes it, on the
+    words split at white space (no further tokenization, no smoothing, one
+    reference per caption): the clipped n-gram precisions of the whole
+    corpus, their geometric mean up to order n, times the brevity penalty.
+
+    Args:
+        references: the true captions (strings).
+        hypotheses: the generated captions, in the same order.
+
+    Returns:
+        A dict: `n`, `bleu` (BLEU-4, 0..100), `bleu_1` .. `bleu_4`,
+        `exact_match` (the fraction of captions generated word for word,
+        0..1), and `precisions` (the n-gram precisions, 0..100).
+
+    Raises:
+        ValueError: the two lists differ in length or are empty.
+    """
+    from sacrebleu.metrics import BLEU
+
+    references, hypotheses = list(references), list(hypotheses)
+    if len(references) != len(hypotheses) or not references:
+        raise ValueError(
+            f"{len(hypotheses)} captions for {len(references)} references: "
+            "both must be the same, non-zero, number"
+        )
+    references = [" ".join(r.split()) for r in references]
+    hypotheses = [" ".join(h.split()) for h in hypotheses]
+    result = {"n": len(references)}
+    for order in range(1, 5):
+        bleu = BLEU(
+            max_ngram_order=order, tokenize="none", smooth_method="none"
+        )
+        score = bleu.corpus_score(hypotheses, [references])
+        result[f"bleu_{order}"] = round(float(score.score), 4)
+    result["bleu"] = result["bleu_4"]
+    result["precisions"] = [round(float(p), 4) for p in score.precisions]
+    exact = sum(r == h for r, h in zip(references, hypotheses))
+    result["exact_match"] = round(exact / len(references), 6)
+    return result
