@@ -330,8 +330,10 @@ def _batches(data, config, vocabulary, length):
     class Batches(keras.utils.PyDataset):
         def __init__(self):
             super().__init__()
-            self.epoch = 0
             self.order = None
+            # Keras reads a few batches before training to learn their
+            # shapes; the callback below then sets each epoch's number.
+            self.start_epoch(0)
 
         def __len__(self):
             count = (

@@ -267,6 +267,8 @@ class CaptionModel(keras.Model):
             the list of the cell's state tensors `[batch, units]`. It is
             the `state` of the `seqkit.samplers` step function `step`.
         """
+        if not self.built:
+            self.build(tuple(inputs.shape))
         regions = self.regions(inputs, training=training)
         flat = ops.reshape(regions, (-1, self.region_count * self.feature_dim))
         return {
@@ -314,28 +316,39 @@ class CaptionModel(keras.Model):
         `[batch, time, regions]` (None without attention) given the input
         words `tokens` `[batch, time]` (`[START]` first)."""
         state = self.initial_state(inputs, training=training)
-        time = tokens.shape[1]
-        if time is None:
-            raise ValueError(
-                "the caption length must be known when the model is called "
-                "(pad the token ids to a fixed length)"
-            )
+        tokens = ops.cast(tokens, "int32")
         sampling = training and self.scheduled_sampling > 0
-        all_logits, all_weights = [], []
-        previous = None
-        for position in range(time):
-            token = tokens[:, position]
-            if sampling and previous is not None:
-                own = ops.cast(ops.argmax(previous, axis=-1), token.dtype)
-                draw = keras.random.uniform(
-                    ops.shape(token), seed=self.sampling_seed
-                )
+        # One draw per position decides whether the model's own previous
+        # word replaces the given one (never the first word, nor padding).
+        draws = None
+        if sampling:
+            draws = keras.random.uniform(
+                ops.shape(tokens), seed=self.sampling_seed
+            )
+
+        def position(token, draw, previous, state):
+            if draw is not None and previous is not None:
+                own = ops.cast(ops.argmax(previous, axis=-1), "int32")
                 use_own = ops.logical_and(
                     draw < self.scheduled_sampling, ops.not_equal(token, 0)
                 )
                 token = ops.where(use_own, own, token)
-            previous, state, weights = self.decode_step(
-                token, state, training=training
+            return self.decode_step(token, state, training=training)
+
+        time = tokens.shape[1]
+        if time is None:
+            # The steps are unrolled (captions are short); Keras's scan
+            # cannot run over a length unknown when traced (keras 3.15).
+            raise ValueError(
+                "the caption length must be known when the model is traced: "
+                "pad the token ids of every batch to one fixed length"
+            )
+        all_logits, all_weights = [], []
+        previous = None
+        for index in range(time):
+            draw = None if draws is None else draws[:, index]
+            previous, state, weights = position(
+                tokens[:, index], draw, previous, state
             )
             all_logits.append(previous)
             all_weights.append(weights)
