@@ -41,6 +41,10 @@ COMMANDS = {
         "seqkit.cli.evaluate:evaluate",
         "Score a run's model on a labelled file (JSON on stdout).",
     ),
+    "explain": LazyCommand(
+        "seqkit.cli.explain:explain",
+        "Render what a run attended to (caption runs: a PNG).",
+    ),
     "export": LazyCommand(
         "seqkit.cli.export:export",
         "Export a run as a SavedModel for TensorFlow Serving.",

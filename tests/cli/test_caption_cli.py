@@ -275,3 +275,43 @@ def test_a_missing_image_is_named_with_its_line(tmp_path):
     assert result.exit_code != 0
     assert "images.csv, line 5, field 'file'" in result.output
     assert "canvas-3.png" in result.output
+
+
+def test_explain_renders_the_attention_of_given_inputs(
+    digit_run, canvases, tmp_path
+):
+    run, _ = digit_run
+    path, _ = canvases
+    out = tmp_path / "explained.png"
+    result = _invoke(
+        "explain", run, "--input", path, "--out", out, "--limit", 3
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output.splitlines()[-1])
+    predicted = _lines(_invoke("predict", run, "--input", path).output)
+    assert [e["caption"] for e in summary["explained"]] == [
+        p["caption"] for p in predicted[:3]
+    ]
+    with Image.open(out) as picture:
+        assert picture.format == "PNG"
+    result = _invoke(
+        "explain", run, "--input", path, "--out", tmp_path / "x.pdf"
+    )
+    assert result.exit_code != 0 and ".png" in result.output
+
+
+def test_attention_weights_follow_the_generated_words(digit_run, canvases):
+    from seqkit.training.caption import attention_weights
+    from seqkit.training.runs import load_run
+
+    run, _ = digit_run
+    path, found = canvases
+    model = load_run(run)
+    captions = ["one two", "", "three four five six"]
+    weights = attention_weights(model, found.images[:3], captions)
+    # One row per word plus the end token; each a distribution over the
+    # image columns (128 pixels, two poolings in the tiny preset: 32).
+    assert model.region_count == 32
+    assert [w.shape for w in weights] == [(3, 32), (1, 32), (5, 32)]
+    for rows in weights:
+        np.testing.assert_allclose(rows.sum(-1), 1.0, rtol=1e-5)
