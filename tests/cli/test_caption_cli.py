@@ -315,3 +315,35 @@ def test_attention_weights_follow_the_generated_words(digit_run, canvases):
     assert [w.shape for w in weights] == [(3, 32), (1, 32), (5, 32)]
     for rows in weights:
         np.testing.assert_allclose(rows.sum(-1), 1.0, rtol=1e-5)
+
+
+def test_serve_answers_caption_requests(digit_run, canvases, tmp_path):
+    from seqkit.testing.server_process import ServerProcess
+
+    run, _ = digit_run
+    path, _ = canvases
+    base = tmp_path / "captions"
+    assert _invoke("export", run, "--out", base).exit_code == 0
+    predicted = _lines(_invoke("predict", run, "--input", path).output)
+    images = np.load(path)[:2].tolist()
+    process = ServerProcess(base)
+    try:
+        status, answer = process.request(
+            "POST",
+            "/v1/models/captions:predict",
+            {"instances": [{"image": image} for image in images]},
+        )
+        assert status == 200, answer
+        found = answer["predictions"]
+        assert [f["caption"] for f in found] == [
+            p["caption"] for p in predicted[:2]
+        ]
+        assert len(found[0]["beams"]) == 2
+        status, answer = process.request(
+            "POST",
+            "/v1/models/captions:predict",
+            {"instances": [{"image": [[0.0] * 5]}]},
+        )
+        assert status == 400 and "error" in answer
+    finally:
+        process.stop()
