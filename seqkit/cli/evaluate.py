@@ -11,13 +11,36 @@ import click
     "--data",
     required=True,
     type=click.Path(),
-    help="A labelled CSV, TSV or JSONL file.",
+    help="A labelled CSV, TSV or JSONL file; caption runs: a CSV/TSV of "
+    "image paths and captions.",
 )
 @click.option("--text-column", default="text", show_default=True)
 @click.option("--label-column", default="label", show_default=True)
-def evaluate(run, data, text_column, label_column):
+@click.option(
+    "--image-column",
+    default="image",
+    show_default=True,
+    help="Caption runs: the column of image paths.",
+)
+@click.option(
+    "--caption-column",
+    default="caption",
+    show_default=True,
+    help="Caption runs: the column of true captions.",
+)
+def evaluate(
+    run, data, text_column, label_column, image_column, caption_column
+):
     """Score a run's model on a labelled file (JSON on stdout)."""
-    from seqkit.training.runs import evaluate_run
+    from seqkit.training.runs import load_run
 
-    metrics = evaluate_run(run, data, text_column, label_column)
+    model = load_run(run)
+    if hasattr(model, "decode_step"):
+        from seqkit.training.caption import evaluate_table
+
+        metrics = evaluate_table(run, model, data, image_column, caption_column)
+    else:
+        from seqkit.training.runs import evaluate_run
+
+        metrics = evaluate_run(run, data, text_column, label_column, model)
     click.echo(json.dumps(metrics))

@@ -42,6 +42,12 @@ import click
     help="Caption runs, --decode sample.",
 )
 @click.option("--seed", type=int, default=None, help="Sampling seed.")
+@click.option(
+    "--image-column",
+    default=None,
+    help="Caption runs: the column of image paths in a CSV/TSV --input "
+    "[the run's, image].",
+)
 def predict(run, texts, input_file, text_column, top_k, attention, **decoding):
     """Predict labels for raw texts, or captions for images, with a run."""
     from seqkit.training.runs import load_run
@@ -78,9 +84,8 @@ def _predict_captions(run, model, paths, input_file, top_k, decoding):
     if not paths:
         raise click.UsageError("give image files as arguments or --input FILE")
     config, data = run_settings(run)
-    inputs, names = read_inputs(
-        model, paths, config.get("image_column", "image")
-    )
+    column = decoding["image_column"] or config.get("image_column", "image")
+    inputs, names = read_inputs(model, paths, column)
     results = caption_inputs(
         model,
         inputs,

@@ -231,6 +231,7 @@ _CAPTION_OVERRIDES = (
     "caption_column",
     "image_size",
     "channels",
+    "split_seed",
     "cell",
     "units",
     "attention",
@@ -284,6 +285,11 @@ _CAPTION_OVERRIDES = (
 )
 @click.option(
     "--channels", type=click.Choice(["1", "3"]), help="1 gray, 3 RGB."
+)
+@click.option(
+    "--split-seed",
+    type=int,
+    help="Seed of the 80/10/10 split when --valid/--test are not given.",
 )
 @click.option("--cell", type=click.Choice(["lstm", "gru", "elman"]))
 @click.option("--units", type=int, help="Size of the decoder state.")

@@ -866,6 +866,31 @@ def _read_image_table(path, size, image_column):
     return np.stack(images), names
 
 
+def evaluate_table(run, model, table, image_column, caption_column):
+    """BLEU and exact match of a caption run on a table of images.
+
+    Args:
+        run: the run folder (its decoding settings are used).
+        model: the run's `CaptionModel`.
+        table: a CSV/TSV with image paths and true captions.
+        image_column: the column of image paths.
+        caption_column: the column of captions.
+
+    Returns:
+        The `evaluate_captions` dict: beam search and greedy scores.
+    """
+    from seqkit.data.captions import read_image_captions
+
+    config, data = run_settings(run)
+    size = list(model.input_size[:2])
+    channels = model.input_size[2] if len(model.input_size) == 3 else 1
+    split = read_image_captions(
+        table, image_column, caption_column, size=size, channels=channels
+    )
+    settings = CaptionConfig.from_dict(config, source=f"{run}/config.json")
+    return evaluate_captions(model, split, settings, data["max_words"] + 1)
+
+
 def run_settings(run):
     """A caption run's `config.json` and `data.json`."""
     import json

@@ -40,7 +40,9 @@ def predict_outputs(model, texts, batch_size=256):
     return outputs
 
 
-def evaluate_run(run, data, text_column="text", label_column="label"):
+def evaluate_run(
+    run, data, text_column="text", label_column="label", model=None
+):
     """Metrics of a run's model on a labelled file.
 
     Args:
@@ -48,6 +50,7 @@ def evaluate_run(run, data, text_column="text", label_column="label"):
         data: a labelled CSV, TSV or JSONL file (or folder-per-class).
         text_column: the text column.
         label_column: the label column.
+        model: the run's model, if already loaded.
 
     Returns:
         The `classification_metrics` dict (plus `skipped`, the count of
@@ -59,7 +62,8 @@ def evaluate_run(run, data, text_column="text", label_column="label"):
     from seqkit.data import read_examples
     from seqkit.training.metrics import classification_metrics
 
-    model = load_run(run)
+    if model is None:
+        model = load_run(run)
     names = model.class_names
     examples = read_examples(
         data, text_column=text_column, label_column=label_column

@@ -347,3 +347,25 @@ def test_serve_answers_caption_requests(digit_run, canvases, tmp_path):
         assert status == 400 and "error" in answer
     finally:
         process.stop()
+
+
+def test_evaluate_scores_a_table_of_images(digit_run, tmp_path):
+    run, _ = digit_run
+    table = _image_table(tmp_path, count=6)
+    result = _invoke(
+        "evaluate", run, "--data", table, "--image-column", "file",
+        "--caption-column", "text",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    metrics = json.loads(result.output.splitlines()[-1])
+    assert metrics["n"] == 6
+    predicted = _lines(
+        _invoke(
+            "predict", run, "--input", table, "--image-column", "file"
+        ).output
+    )
+    with open(table, encoding="utf-8") as handle:
+        truth = [row["text"] for row in csv.DictReader(handle)]
+    exact = sum(p["caption"] == t for p, t in zip(predicted, truth)) / 6
+    assert metrics["exact_match"] == pytest.approx(exact, abs=1e-6)
+    assert "greedy" in metrics
