@@ -12,11 +12,21 @@ import click
     "input_file",
     required=True,
     type=click.Path(),
-    help="Caption runs: a .npy of inputs, an image, or a CSV/TSV with an "
-    "image column.",
+    help="Document runs: a CSV/TSV/JSONL with a text column, or a .txt "
+    "file holding one document. Caption runs: a .npy of inputs, an image, "
+    "or a CSV/TSV with an image column.",
 )
 @click.option(
-    "--out", required=True, type=click.Path(), help="The picture (.png)."
+    "--text-column",
+    default="text",
+    show_default=True,
+    help="Document runs: the column of the documents.",
+)
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(),
+    help="The report: .html for document runs, .png for caption runs.",
 )
 @click.option(
     "--limit",
@@ -25,20 +35,25 @@ import click
     show_default=True,
     help="Explain at most this many inputs (the first ones).",
 )
-def explain(run, input_file, out, limit):
+def explain(run, input_file, text_column, out, limit):
     """Render what a run's model attended to.
 
-    Caption runs with attention: a PNG with each input and, under it, one
-    strip per generated word that shades the image columns the word looked
-    at. Prints a JSON summary (the file and the captions).
+    Document runs: an HTML page with each document's predicted label and
+    its sentences and words shaded by their attention weights. Caption
+    runs with attention: a PNG with each input and, under it, one strip
+    per generated word that shades the image columns the word looked at.
+    Prints a JSON summary.
     """
     from seqkit.training.runs import load_run
 
     model = load_run(run)
+    if hasattr(model, "documents"):
+        _explain_documents(model, input_file, text_column, out, limit)
+        return
     if not hasattr(model, "decode_step"):
         raise click.UsageError(
-            "explain renders caption runs (attention over image columns); "
-            "this run is not one"
+            "explain renders document runs (HTML) and caption runs (PNG); "
+            "this run is neither"
         )
     if not model.attention:
         raise click.UsageError(
@@ -76,6 +91,56 @@ def explain(run, input_file, out, limit):
                 "out": str(path),
                 "explained": [
                     {"input": n, "caption": c} for n, c in zip(names, captions)
+                ],
+            }
+        )
+    )
+
+
+def _explain_documents(model, input_file, text_column, out, limit):
+    from pathlib import Path
+
+    if not str(out).lower().endswith((".html", ".htm")):
+        raise click.BadParameter(
+            "a document report is an .html file", param_hint="--out"
+        )
+    path = Path(input_file)
+    if path.suffix.lower() == ".txt":
+        from seqkit.data.captions import text_line_of
+
+        if not path.is_file():
+            raise click.BadParameter(
+                f"{path}: no such file", param_hint="--input"
+            )
+        data = path.read_bytes()
+        try:
+            texts = [data.decode("utf-8")]
+        except UnicodeDecodeError as error:
+            line = text_line_of(data, error.start)
+            raise click.BadParameter(
+                f"{path}, line {line}: undecodable bytes, expected UTF-8",
+                param_hint="--input",
+            ) from None
+    else:
+        from seqkit.data import read_examples
+
+        texts = read_examples(
+            input_file, text_column=text_column, label_column=None
+        ).texts
+    from seqkit.training.documents import explain_documents
+    from seqkit.training.report import render_document_report
+
+    results = explain_documents(model, texts[:limit])
+    written = render_document_report(
+        results, out, title=f"Document attention: {Path(input_file).name}"
+    )
+    click.echo(
+        json.dumps(
+            {
+                "out": str(written),
+                "explained": [
+                    {"label": r["label"], "sentences": len(r["sentences"])}
+                    for r in results
                 ],
             }
         )

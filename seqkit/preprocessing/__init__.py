@@ -11,6 +11,10 @@ from seqkit.preprocessing.errors import (
     VectorsFileError,
     VocabularyError,
 )
+from seqkit.preprocessing.sentences import (
+    DocumentVectorizer,
+    split_sentences,
+)
 from seqkit.preprocessing.text_vectorizer import (
     TextVectorizer,
     count_truncated,
@@ -40,6 +44,7 @@ __all__ = [
     "UNK_ID",
     "UNK_TOKEN",
     "Coverage",
+    "DocumentVectorizer",
     "MissingExtraError",
     "TextVectorizer",
     "TweetTokenizer",
@@ -53,6 +58,7 @@ __all__ = [
     "embedding_matrix",
     "load_glove_6b_50d",
     "load_word_vectors",
+    "split_sentences",
     "token_lengths",
     "tokenize",
 ]

@@ -1,0 +1,8 @@
+"""The hierarchical document classifier (words -> sentences -> document)."""
+
+from seqkit.models.hierarchical.model import (
+    DocumentClassifier,
+    HierarchicalEncoder,
+)
+
+__all__ = ["DocumentClassifier", "HierarchicalEncoder"]
