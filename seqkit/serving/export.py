@@ -150,7 +150,8 @@ def serving_function(model):
     """The `text -> outputs` function the export's signature runs.
 
     Args:
-        model: a `TextClassifier` or `EnsembleClassifier`.
+        model: a `TextClassifier`, `EnsembleClassifier` or
+            `DocumentClassifier` (probabilities and label only).
 
     Returns:
         `(fn, output_names)`: `fn` maps a string tensor `[None]` to a dict
@@ -161,6 +162,8 @@ def serving_function(model):
     class_names = tf.constant(list(model.class_names))
     max_length = model.vectorizer.max_length
     tokenizer = model.vectorizer.tokenizer
+    # A document model's attention is [sentences, words] per document, of
+    # widths that vary with the batch: its export returns the label only.
     with_attention = "attention" in model.output
 
     def serve(text):

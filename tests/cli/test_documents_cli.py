@@ -277,3 +277,30 @@ def test_a_missing_column_is_named(tmp_path):
     )  # fmt: skip
     assert result.exit_code != 0
     assert "train.csv" in result.output and "'text'" in result.output
+
+
+def test_export_classifies_raw_documents_like_the_run(documents_run, tmp_path):
+    import tensorflow as tf
+    import tensorflow_text  # noqa: F401  (the tokenizer's ops)
+
+    run, paths, _ = documents_run
+    result = _invoke("export", run, "--out", tmp_path / "export")
+    assert result.exit_code == 0, result.output
+    written = json.loads(result.output.splitlines()[-1])
+    serve = tf.saved_model.load(written["path"]).signatures["serving_default"]
+    with open(paths["test"], encoding="utf-8") as handle:
+        texts = [row["body"] for row in csv.DictReader(handle)]
+    outputs = serve(text=tf.constant(texts))
+    predicted = _lines(
+        _invoke(
+            "predict", run, "--input", paths["test"], "--text-column", "body"
+        ).output
+    )
+    names = written["class_names"]
+    expected = [[p["probabilities"][n] for n in names] for p in predicted]
+    np.testing.assert_allclose(
+        outputs["probabilities"].numpy(), expected, atol=1e-5
+    )
+    assert [x.decode() for x in outputs["label"].numpy()] == [
+        p["label"] for p in predicted
+    ]
