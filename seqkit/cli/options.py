@@ -70,3 +70,37 @@ def metrics_summary(metrics):
         for split in ("valid", "test")
         if split in metrics
     }
+
+
+def layered_settings(presets, preset, settings_class, config_file, options):
+    """Settings from a preset, then a `--config` file, then the options.
+
+    Args:
+        presets: name -> settings dict.
+        preset: the `--preset` name, or None.
+        settings_class: the `Settings` class that reads `config_file`.
+        config_file: the `--config` path, or None.
+        options: the command-line values by setting name (None: not
+            given).
+
+    Returns:
+        `(values, given)`: all the settings, and those the user chose (file
+        and options).
+
+    Raises:
+        click.BadParameter: an unknown preset.
+    """
+    values = {}
+    if preset is not None:
+        if preset not in presets:
+            raise click.BadParameter(
+                f"unknown preset {preset!r}; known: {sorted(presets)}",
+                param_hint="--preset",
+            )
+        values.update(presets[preset])
+    given = {}
+    if config_file is not None:
+        given.update(settings_class.from_file(config_file).to_dict())
+    given.update({k: v for k, v in options.items() if v is not None})
+    values.update(given)
+    return values, given

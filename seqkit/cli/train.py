@@ -6,6 +6,7 @@ import click
 
 from seqkit.cli.options import (
     data_options,
+    layered_settings,
     metrics_summary,
     show_progress_log,
     verbosity,
@@ -334,25 +335,13 @@ def caption(config_file, preset, resume, quiet, out, **options):
         train_caption_model,
     )
 
-    values = {}
-    if preset is not None:
-        if preset not in PRESETS:
-            raise click.BadParameter(
-                f"unknown preset {preset!r}; known: {sorted(PRESETS)}",
-                param_hint="--preset",
-            )
-        values.update(PRESETS[preset])
-    if config_file is not None:
-        values.update(CaptionConfig.from_file(config_file).to_dict())
-    for name in _CAPTION_OVERRIDES:
-        value = options.get(name)
-        if value is None or value == ():
-            continue
-        if name == "channels":
-            value = int(value)
-        if name == "image_size":
-            value = list(value)
-        values[name] = value
+    chosen = {name: options.get(name) for name in _CAPTION_OVERRIDES}
+    if chosen["channels"] is not None:
+        chosen["channels"] = int(chosen["channels"])
+    chosen["image_size"] = list(chosen["image_size"] or []) or None
+    values, _ = layered_settings(
+        PRESETS, preset, CaptionConfig, config_file, chosen
+    )
     config = CaptionConfig.from_dict(values, source="options")
     show_progress_log(quiet)
     metrics = train_caption_model(config, out, resume, verbosity(quiet))
@@ -462,24 +451,12 @@ def documents(config_file, preset, init_from, resume, quiet, out, **options):
         train_document_classifier,
     )
 
-    values = {}
-    if preset is not None:
-        if preset not in PRESETS:
-            raise click.BadParameter(
-                f"unknown preset {preset!r}; known: {sorted(PRESETS)}",
-                param_hint="--preset",
-            )
-        values.update(PRESETS[preset])
-    given = {}
-    if config_file is not None:
-        given.update(DocumentConfig.from_file(config_file).to_dict())
-    for name in _DOCUMENT_OVERRIDES:
-        value = options.get(name)
-        if value is not None:
-            if name == "embeddings" and value == "none":
-                value = None
-            given[name] = value
-    values.update(given)
+    chosen = {name: options.get(name) for name in _DOCUMENT_OVERRIDES}
+    values, given = layered_settings(
+        PRESETS, preset, DocumentConfig, config_file, chosen
+    )
+    if values.get("embeddings") == "none":
+        values["embeddings"] = None
     if init_from is not None:
         merge_source_settings(values, given, init_from)
     config = DocumentConfig.from_dict(values, source="options")

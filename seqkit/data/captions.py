@@ -118,6 +118,39 @@ def read_feature_captions(features, captions):
     return CaptionSplit(values, texts, names)
 
 
+def read_image(path, size=None, channels=1, where=None):
+    """One image file as float32 pixels in 0..1.
+
+    Args:
+        path: the image file (any format Pillow reads).
+        size: `(height, width)` to resize to (None: as it is).
+        channels: 1 (grayscale, `[h, w]`) or 3 (RGB, `[h, w, 3]`).
+        where: `(table, line, field)` that named the file, for errors.
+
+    Raises:
+        DataError: Pillow cannot read the file (naming `where` if given).
+    """
+    from PIL import Image, UnidentifiedImageError
+
+    mode = {1: "L", 3: "RGB"}.get(channels)
+    if mode is None:
+        raise ValueError(f"channels must be 1 or 3; received {channels!r}")
+    try:
+        with Image.open(path) as image:
+            image = image.convert(mode)
+            if size is not None and (image.height, image.width) != tuple(size):
+                image = image.resize((size[1], size[0]))
+            return np.asarray(image, dtype="float32") / 255.0
+    except (OSError, UnidentifiedImageError) as error:
+        table, line, field = where or (path, None, None)
+        raise DataError(
+            f"cannot read image {path} ({error})",
+            path=table,
+            line=line,
+            field=field,
+        ) from None
+
+
 def read_image_captions(
     table,
     image_column="image",
@@ -125,26 +158,26 @@ def read_image_captions(
     size=None,
     channels=1,
 ):
-    """Images and captions listed in a CSV or TSV table with a header.
+    """Images (and captions) listed in a CSV or TSV table with a header.
 
     Args:
         table: the table (`.tsv` is tab-separated, anything else CSV).
         image_column: the column of image paths, relative to the table's
             folder unless absolute.
-        caption_column: the column of captions.
+        caption_column: the column of captions (None: a table of images
+            only; the captions are then empty strings).
         size: `(height, width)` to resize to (default: the first image's).
         channels: 1 (grayscale) or 3 (RGB).
 
     Returns:
         A `CaptionSplit` with `inputs` `[n, height, width]` (grayscale) or
-        `[n, height, width, 3]`, values in 0..1.
+        `[n, height, width, 3]`, values in 0..1, and `names` the paths as
+        written in the table.
 
     Raises:
         DataError: a missing file or column, an empty caption or path, or
             an image Pillow cannot read (file, line and field named).
     """
-    from PIL import Image, UnidentifiedImageError
-
     table = Path(table)
     if not table.is_file():
         raise DataError("file not found", path=table)
@@ -155,19 +188,13 @@ def read_image_captions(
         raise DataError("empty file: expected a header row", path=table)
     header = rows[0]
     for column in (image_column, caption_column):
-        if column not in header:
+        if column is not None and column not in header:
             raise DataError(
                 f"no column {column!r}; the header has {header}",
                 path=table,
                 line=1,
             )
-    image_at, caption_at = (
-        header.index(image_column),
-        header.index(caption_column),
-    )
-    mode = {1: "L", 3: "RGB"}.get(channels)
-    if mode is None:
-        raise ValueError(f"channels must be 1 or 3; received {channels!r}")
+    image_at = header.index(image_column)
     images, captions, names = [], [], []
     for line, row in enumerate(rows[1:], start=2):
         if len(row) != len(header):
@@ -176,31 +203,22 @@ def read_image_captions(
                 path=table,
                 line=line,
             )
-        path, caption = row[image_at].strip(), " ".join(row[caption_at].split())
-        if not caption:
-            raise DataError(
-                "empty caption", path=table, line=line, field=caption_column
-            )
+        caption = ""
+        if caption_column is not None:
+            caption = " ".join(row[header.index(caption_column)].split())
+            if not caption:
+                raise DataError(
+                    "empty caption", path=table, line=line, field=caption_column
+                )
+        path = row[image_at].strip()
         if not path:
             raise DataError(
                 "empty image path", path=table, line=line, field=image_column
             )
         file = Path(path) if Path(path).is_absolute() else table.parent / path
-        try:
-            with Image.open(file) as image:
-                image = image.convert(mode)
-                if size is None:
-                    size = (image.height, image.width)
-                if (image.height, image.width) != tuple(size):
-                    image = image.resize((size[1], size[0]))
-                pixels = np.asarray(image, dtype="float32") / 255.0
-        except (OSError, UnidentifiedImageError) as error:
-            raise DataError(
-                f"cannot read image {file} ({error})",
-                path=table,
-                line=line,
-                field=image_column,
-            ) from None
+        pixels = read_image(file, size, channels, (table, line, image_column))
+        if size is None:
+            size = pixels.shape[:2]
         images.append(pixels)
         captions.append(caption)
         names.append(path)

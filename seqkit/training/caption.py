@@ -376,19 +376,6 @@ def _batches(data, config, vocabulary, length):
     return Batches()
 
 
-class _EpochSeed:
-    """Tells the batches which epoch starts (for their seeds)."""
-
-    def __new__(cls, batches):
-        import keras
-
-        class Callback(keras.callbacks.Callback):
-            def on_epoch_begin(self, epoch, logs=None):
-                batches.start_epoch(epoch)
-
-        return Callback()
-
-
 def build_caption_model(config, vocabulary, input_kind):
     """The `CaptionModel` of a config."""
     from seqkit.models.caption import CaptionModel
@@ -430,7 +417,7 @@ def train_caption_model(config, out, resume=False, verbose=1):
     import keras
 
     from seqkit.models.caption import caption_vocabulary
-    from seqkit.training.callbacks import BestWeights, EpochCheckpoint
+    from seqkit.training.loop import fit_resumably
 
     out = Path(out)
     prepare_run_folder(out, config, resume)
@@ -449,36 +436,22 @@ def train_caption_model(config, out, resume=False, verbose=1):
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
         weighted_metrics=["sparse_categorical_accuracy"],
     )
-    checkpoints = out / "checkpoints"
-    checkpoints.mkdir(parents=True, exist_ok=True)
-    best = BestWeights(
-        str(checkpoints), monitor="val_loss", patience=config.patience
-    )
-    epochs = EpochCheckpoint(str(checkpoints / "last"))
     batches = _batches(data, config, vocabulary, length)
     valid = teacher_forcing(
         vocabulary, data.valid.inputs, data.valid.captions, length
     )
     model([valid[0][0][:1], valid[0][1][:1]])  # builds the weights
-    initial_epoch = epochs.restore(model) if resume else 0
-    if initial_epoch:
-        log.info("resuming after epoch %d", initial_epoch)
-    stopped = best.state["wait"] >= config.patience
-    if not stopped and initial_epoch < config.epochs:
-        model.fit(
-            batches,
-            validation_data=valid,
-            epochs=config.epochs,
-            initial_epoch=initial_epoch,
-            callbacks=[
-                _EpochSeed(batches),
-                best,
-                epochs,
-                keras.callbacks.TensorBoard(str(out / "logs")),
-            ],
-            verbose=verbose,
-        )
-    state = best.restore(model)
+    state, history = fit_resumably(
+        model,
+        batches,
+        valid,
+        out,
+        config.epochs,
+        config.patience,
+        resume,
+        verbose,
+        on_epoch_begin=batches.start_epoch,
+    )
     model.save(out / "model.keras")
     train_seconds = round(time.time() - started, 1)
     max_tokens = data.max_words + 1
@@ -489,7 +462,7 @@ def train_caption_model(config, out, resume=False, verbose=1):
     metrics["train_seconds"] = train_seconds
     metrics["best_epoch"] = state["best_epoch"]
     write_json_atomic(out / "metrics.json", metrics)
-    write_json_atomic(out / "history.json", epochs.history)
+    write_json_atomic(out / "history.json", history)
     write_json_atomic(
         out / "data.json",
         {
@@ -778,10 +751,15 @@ def read_inputs(model, paths, image_column="image"):
         DataError: a file is missing or unreadable, or its inputs do not
             have the model's input size.
     """
-    from seqkit.data.captions import read_features
+    from seqkit.data.captions import (
+        read_features,
+        read_image,
+        read_image_captions,
+    )
     from seqkit.data.errors import DataError
 
     size = tuple(model.input_size)
+    channels = size[2] if len(size) == 3 else 1
     arrays, names = [], []
     for path in paths:
         path = Path(path)
@@ -794,10 +772,15 @@ def read_inputs(model, paths, image_column="image"):
                 values = values[None]
             names.extend(f"{path.name}[{i}]" for i in range(len(values)))
         elif suffix in IMAGE_SUFFIXES:
-            values = _read_image(path, size)[None]
+            if not path.is_file():
+                raise DataError("file not found", path=path)
+            values = read_image(path, size[:2], channels)[None]
             names.append(str(path))
         else:
-            values, listed = _read_image_table(path, size, image_column)
+            found = read_image_captions(
+                path, image_column, None, size[:2], channels
+            )
+            values, listed = found.inputs, found.names
             names.extend(listed)
         if tuple(values.shape[1:]) != size:
             raise DataError(
@@ -807,63 +790,6 @@ def read_inputs(model, paths, image_column="image"):
             )
         arrays.append(values.astype("float32"))
     return np.concatenate(arrays), names
-
-
-def _read_image(path, size, table=None, line=None, field=None):
-    from PIL import Image, UnidentifiedImageError
-
-    from seqkit.data.errors import DataError
-
-    mode = "RGB" if len(size) == 3 and size[2] == 3 else "L"
-    try:
-        with Image.open(path) as image:
-            image = image.convert(mode)
-            if (image.height, image.width) != tuple(size[:2]):
-                image = image.resize((size[1], size[0]))
-            pixels = np.asarray(image, dtype="float32") / 255.0
-    except (OSError, UnidentifiedImageError) as error:
-        raise DataError(
-            f"cannot read image {path} ({error})",
-            path=table or path,
-            line=line,
-            field=field,
-        ) from None
-    if len(size) == 3 and pixels.ndim == 2:
-        pixels = pixels[..., None]
-    return pixels
-
-
-def _read_image_table(path, size, image_column):
-    import csv
-
-    from seqkit.data.errors import DataError
-
-    if not path.is_file():
-        raise DataError("file not found", path=path)
-    delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
-    with open(path, encoding="utf-8", newline="") as handle:
-        rows = list(csv.reader(handle, delimiter=delimiter))
-    if not rows or image_column not in rows[0]:
-        raise DataError(
-            f"expected a table with an {image_column!r} column of image "
-            "paths (or give a .npy file or image files)",
-            path=path,
-            line=1,
-        )
-    at = rows[0].index(image_column)
-    images, names = [], []
-    for line, row in enumerate(rows[1:], start=2):
-        if len(row) <= at or not row[at].strip():
-            raise DataError(
-                "no image path", path=path, line=line, field=image_column
-            )
-        name = row[at].strip()
-        file = Path(name) if Path(name).is_absolute() else path.parent / name
-        images.append(_read_image(file, size, path, line, image_column))
-        names.append(name)
-    if not images:
-        raise DataError("no rows below the header", path=path)
-    return np.stack(images), names
 
 
 def evaluate_table(run, model, table, image_column, caption_column):

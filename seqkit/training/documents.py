@@ -399,7 +399,7 @@ def train_document_classifier(config, out, resume=False, verbose=1):
     import keras
 
     from seqkit.data.pipelines import batches_dataset
-    from seqkit.training.callbacks import BestWeights, EpochCheckpoint
+    from seqkit.training.loop import fit_resumably
     from seqkit.training.metrics import classification_metrics
     from seqkit.training.text_classification import prepare_inputs
 
@@ -462,40 +462,19 @@ def train_document_classifier(config, out, resume=False, verbose=1):
         loss="sparse_categorical_crossentropy",
         metrics=["accuracy"],
     )
-    checkpoints = out / "checkpoints"
-    checkpoints.mkdir(parents=True, exist_ok=True)
-    best = BestWeights(
-        str(checkpoints), monitor="val_loss", patience=config.patience
-    )
-    epochs = EpochCheckpoint(str(checkpoints / "last"))
     batches = _batches(*encoded["train"], config.batch_size, config.seed)
-
-    class EpochSeed(keras.callbacks.Callback):
-        def on_epoch_begin(self, epoch, logs=None):
-            batches.start_epoch(epoch)
-
     model(pad_documents(encoded["train"][0][:2]))  # builds the weights
-    initial_epoch = epochs.restore(model) if resume else 0
-    if initial_epoch:
-        log.info("resuming after epoch %d", initial_epoch)
-    if best.state["wait"] < config.patience and initial_epoch < config.epochs:
-        model.fit(
-            batches_dataset(batches, 3),
-            validation_data=batches_dataset(
-                _valid_batches(*encoded["valid"]), 3
-            ),
-            epochs=config.epochs,
-            initial_epoch=initial_epoch,
-            shuffle=False,  # the batches shuffle themselves, every epoch
-            callbacks=[
-                EpochSeed(),
-                best,
-                epochs,
-                keras.callbacks.TensorBoard(str(out / "logs")),
-            ],
-            verbose=verbose,
-        )
-    state = best.restore(model)
+    state, history = fit_resumably(
+        model,
+        batches_dataset(batches, 3),
+        batches_dataset(_valid_batches(*encoded["valid"]), 3),
+        out,
+        config.epochs,
+        config.patience,
+        resume,
+        verbose,
+        on_epoch_begin=batches.start_epoch,
+    )
     classifier.save(out / "model.keras")
     metrics = {}
     for name, split in splits.items():
@@ -508,7 +487,7 @@ def train_document_classifier(config, out, resume=False, verbose=1):
     metrics["train_seconds"] = round(time.time() - started, 1)
     metrics["best_epoch"] = state["best_epoch"]
     write_json_atomic(out / "metrics.json", metrics)
-    write_json_atomic(out / "history.json", epochs.history)
+    write_json_atomic(out / "history.json", history)
     info = {
         "data": paths,
         "classes": class_names,
