@@ -380,6 +380,7 @@ _DOCUMENT_OVERRIDES = (
     "learning_rate",
     "patience",
     "seed",
+    "pretrain_sentences",
 )
 
 
@@ -430,7 +431,15 @@ _DOCUMENT_OVERRIDES = (
     type=click.Path(),
     default=None,
     help="A sentiment or DeepMoji run: its vocabulary and encoder (one "
-    "bidirectional layer with attention) start the word encoder.",
+    "bidirectional layer) start the word encoder.",
+)
+@click.option(
+    "--pretrain-sentences",
+    type=click.Choice(["auto", "rt-snippets", "none"]),
+    default=None,
+    help="Pretrain the word encoder as a sentence classifier first [auto: "
+    "on the Rotten Tomatoes snippets for the bundled reviews, not for "
+    "your own files].",
 )
 @click.option(
     "--resume", is_flag=True, help="Continue an interrupted run in --out."

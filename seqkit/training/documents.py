@@ -9,10 +9,12 @@ resumable checkpoint. The default data set is the Pang & Lee polarity
 reviews (fetched, never committed) with their fixed split.
 """
 
+import csv
 import dataclasses
 import json
 import logging
 import math
+import re
 import time
 from pathlib import Path
 
@@ -65,6 +67,7 @@ class DocumentConfig(Settings):
     patience: int = 3
     seed: int = 1337
     init_from: str = None
+    pretrain_sentences: str = "auto"
 
     def validate(self, source="config"):
         self.check_positive(
@@ -93,8 +96,34 @@ class DocumentConfig(Settings):
         )
         self.check_choice("cell", ("gru", "lstm", "elman"), source)
         self.check_choice("tokenizer", ("word", "tweet"), source)
+        self.check_choice(
+            "pretrain_sentences", ("auto", *SENTENCE_SETS, "none"), source
+        )
+        if self.init_from and self.pretrain_sentences not in ("auto", "none"):
+            raise ValueError(
+                f"{source}: init_from and pretrain_sentences both start the "
+                "word encoder: give one of them"
+            )
         if not self.learning_rate > 0:
             raise ValueError(f"{source}: learning_rate must be positive")
+
+    @property
+    def sentence_set(self):
+        """The sentence data the word encoder is pretrained on, or None.
+
+        `auto` pretrains on the Rotten Tomatoes snippets for the bundled
+        reviews (when no `init_from` is given), and not for the user's own
+        documents, whose domain and labels may differ.
+        """
+        if self.pretrain_sentences == "auto":
+            if self.train is None and not self.init_from:
+                return "rt-snippets"
+            return None
+        return (
+            None
+            if self.pretrain_sentences == "none"
+            else (self.pretrain_sentences)
+        )
 
     @property
     def max_length(self):
@@ -114,6 +143,9 @@ PRESETS = {
         "batch_size": 8,
     },
 }
+
+# Labelled sentence sets the word encoder can be pretrained on.
+SENTENCE_SETS = ("rt-snippets",)
 
 # The settings a source run (`init_from`) fixes for the word encoder.
 WORD_ENCODER_FIXED = ("cell", "units", "embedding_dim", "tokenizer")
@@ -379,6 +411,96 @@ def source_vectorizer(run, max_words):
     return TextVectorizer.from_config(config)
 
 
+def _normalized(text):
+    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
+
+
+def pretrain_word_encoder(config, splits, out, resume=False, verbose=1):
+    """Trains the sentence classifier the word encoder starts from.
+
+    A sentiment run (`seqkit train sentiment` settings: one bidirectional
+    layer of the document model's cell, units and word vectors, attention
+    pooling, no ensemble) on the labelled sentences of
+    `config.sentence_set`, written to `out/word-encoder/`. Sentences found
+    inside a validation or test document (after lower-casing and keeping
+    letters and digits) are left out of its training data, so no test
+    text is trained on; their count is reported.
+
+    Returns:
+        `(run folder, report dict)`.
+    """
+    from seqkit.data import bundled_splits
+    from seqkit.models.sentiment import SentimentConfig
+    from seqkit.training.text_classification import train_text_classifier
+
+    paths = bundled_splits(config.sentence_set)
+    held_out = [
+        _normalized(text)
+        for name, split in splits.items()
+        if name != "train"
+        for text in split.texts
+    ]
+    folder = out / "word-encoder-data"
+    folder.mkdir(parents=True, exist_ok=True)
+    kept = left_out = 0
+    with open(paths["train"], encoding="utf-8", newline="") as source:
+        reader = csv.DictReader(source)
+        with open(folder / "train.csv", "w", encoding="utf-8", newline="") as f:
+            writer = csv.DictWriter(f, reader.fieldnames)
+            writer.writeheader()
+            for row in reader:
+                text = _normalized(row["text"])
+                if text and any(text in document for document in held_out):
+                    left_out += 1
+                    continue
+                writer.writerow(row)
+                kept += 1
+    log.info(
+        "word encoder: pretraining on %s (%d training sentences; %d left "
+        "out, found in validation or test documents)",
+        config.sentence_set,
+        kept,
+        left_out,
+    )
+    sentiment = SentimentConfig.from_dict(
+        {
+            "train": str(folder / "train.csv"),
+            "valid": str(paths["valid"]),
+            "test": str(paths["test"]),
+            "tokenizer": config.tokenizer,
+            "lowercase": config.lowercase,
+            "embeddings": config.embeddings,
+            "embedding_dim": config.embedding_dim,
+            "cell": config.cell,
+            "units": config.units,
+            "layers": 1,
+            "bidirectional": True,
+            "pooling": "attention",
+            "ensemble": 1,
+            "member_overrides": [],
+            "seed": config.seed,
+        },
+        source="the word encoder's pretraining",
+    )
+    target = out / "word-encoder"
+    if not (target / "metrics.json").is_file():
+        train_text_classifier(
+            sentiment,
+            target,
+            resume=resume and (target / "config.json").is_file(),
+            verbose=verbose,
+        )
+    with open(target / "metrics.json", encoding="utf-8") as handle:
+        metrics = json.load(handle)
+    report = {
+        "sentences": config.sentence_set,
+        "train_sentences": kept,
+        "left_out": left_out,
+        "sentence_test_accuracy": round(metrics["test"]["accuracy"], 4),
+    }
+    return target, report
+
+
 def train_document_classifier(config, out, resume=False, verbose=1):
     """Trains a hierarchical document classifier into the run folder.
 
@@ -419,20 +541,24 @@ def train_document_classifier(config, out, resume=False, verbose=1):
             len(split.skipped),
         )
     coverage = None
-    if config.init_from:
-        vectorizer, matrix = (
-            source_vectorizer(config.init_from, config.max_words),
-            None,
+    source, pretraining = config.init_from, None
+    if config.sentence_set is not None:
+        source, pretraining = pretrain_word_encoder(
+            config, splits, out, resume, verbose
         )
+    if source:
+        vectorizer, matrix = source_vectorizer(source, config.max_words), None
     else:
         vectorizer, matrix, coverage = prepare_inputs(config, splits)
     classifier = build_document_classifier(
         config, vectorizer, class_names, matrix
     )
     transfer = None
-    if config.init_from:
-        transfer = copy_word_encoder(classifier, config.init_from)
-        log.info("word encoder from %s: %s", config.init_from, transfer)
+    if source:
+        transfer = copy_word_encoder(classifier, source)
+        if pretraining is not None:
+            transfer.update(pretraining)
+        log.info("word encoder from %s: %s", source, transfer)
     truncated = {
         name: classifier.documents.count_truncated(split.texts)
         for name, split in splits.items()
