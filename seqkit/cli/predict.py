@@ -55,6 +55,11 @@ def predict(run, texts, input_file, text_column, top_k, attention, **decoding):
     """Predict labels for raw texts, or captions for images, with a run."""
     from seqkit.training.runs import load_run
 
+    if not texts and input_file is None:
+        raise click.UsageError(
+            "give texts (or, for a caption run, image files) as arguments "
+            "or --input FILE"
+        )
     model = load_run(run)
     if hasattr(model, "decode_step"):
         _predict_captions(run, model, texts, input_file, top_k, decoding)
