@@ -63,8 +63,8 @@ class DocumentConfig(Settings):
     head_dropout: float = 0.3
     epochs: int = 15
     batch_size: int = 16
-    learning_rate: float = 0.002
-    patience: int = 3
+    learning_rate: float = 0.001
+    patience: int = 4
     seed: int = 1337
     init_from: str = None
     pretrain_sentences: str = "auto"
