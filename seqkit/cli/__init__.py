@@ -43,7 +43,7 @@ COMMANDS = {
     ),
     "explain": LazyCommand(
         "seqkit.cli.explain:explain",
-        "Render what a run attended to (caption runs: a PNG).",
+        "Render what a run attended to (documents: HTML; captions: PNG).",
     ),
     "export": LazyCommand(
         "seqkit.cli.export:export",
@@ -63,7 +63,7 @@ COMMANDS = {
     ),
     "predict": LazyCommand(
         "seqkit.cli.predict:predict",
-        "Predict labels (and attention) for raw texts with a run.",
+        "Predict labels (and attention) for texts, or captions for images.",
     ),
     "pretrain": LazyCommand(
         "seqkit.cli.pretrain:pretrain",
