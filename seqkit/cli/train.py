@@ -381,6 +381,8 @@ _DOCUMENT_OVERRIDES = (
     "patience",
     "seed",
     "pretrain_sentences",
+    "pretrained_words",
+    "ensemble",
 )
 
 
@@ -414,6 +416,12 @@ _DOCUMENT_OVERRIDES = (
     "file, or none.",
 )
 @click.option("--embedding-dim", type=int)
+@click.option(
+    "--pretrained-words",
+    type=int,
+    help="Add the N most frequent words of the word vectors that training "
+    "lacks to the vocabulary [0].",
+)
 @click.option("--freeze-embeddings/--train-embeddings", default=None)
 @click.option("--cell", type=click.Choice(["gru", "lstm", "elman"]))
 @click.option("--units", type=int, help="Word-level units per direction.")
@@ -426,6 +434,12 @@ _DOCUMENT_OVERRIDES = (
 @click.option("--learning-rate", type=float)
 @click.option("--patience", type=int)
 @click.option("--seed", type=int)
+@click.option(
+    "--ensemble",
+    type=int,
+    help="Train N classifiers (seeds SEED, SEED+1, ...) on the same word "
+    "encoder start and average them [3].",
+)
 @click.option(
     "--init-from",
     type=click.Path(),

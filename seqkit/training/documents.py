@@ -66,6 +66,7 @@ class DocumentConfig(Settings):
     learning_rate: float = 0.001
     patience: int = 4
     seed: int = 1337
+    ensemble: int = 3
     init_from: str = None
     pretrain_sentences: str = "auto"
 
@@ -82,6 +83,7 @@ class DocumentConfig(Settings):
                 "epochs",
                 "batch_size",
                 "patience",
+                "ensemble",
             ],
             source,
         )
@@ -141,6 +143,7 @@ PRESETS = {
         "min_count": 1,
         "epochs": 2,
         "batch_size": 8,
+        "ensemble": 1,
     },
 }
 
@@ -264,14 +267,20 @@ def _valid_batches(documents, labels, batch_size=32):
     return Batches()
 
 
-def build_document_classifier(config, vectorizer, class_names, matrix=None):
-    """The `DocumentClassifier` a config describes."""
+def build_document_classifier(
+    config, vectorizer, class_names, matrix=None, seed=None, name=None
+):
+    """The `DocumentClassifier` a config describes (`seed`: of its
+    dropout, default `config.seed`; `name`: of the model, unique within an
+    ensemble)."""
     from seqkit.models import (
         DocumentClassifier,
         HierarchicalEncoder,
         RecurrentBackbone,
     )
     from seqkit.preprocessing import DocumentVectorizer
+
+    seed = config.seed if seed is None else seed
 
     documents = DocumentVectorizer(
         vectorizer,
@@ -292,7 +301,7 @@ def build_document_classifier(config, vectorizer, class_names, matrix=None):
         dropout=config.dropout,
         embedding_trainable=not config.freeze_embeddings,
         embedding_matrix=matrix,
-        seed=config.seed,
+        seed=seed,
         name="word_encoder",
     )
     encoder = HierarchicalEncoder(
@@ -300,7 +309,7 @@ def build_document_classifier(config, vectorizer, class_names, matrix=None):
         cell=config.cell,
         units=config.sentence_units,
         dropout=config.sentence_dropout,
-        seed=config.seed,
+        seed=seed,
         name="encoder",
     )
     return DocumentClassifier(
@@ -308,8 +317,8 @@ def build_document_classifier(config, vectorizer, class_names, matrix=None):
         documents,
         class_names,
         head_dropout=config.head_dropout,
-        seed=config.seed,
-        name="document_classifier",
+        seed=seed,
+        name=name or "document_classifier",
     )
 
 
@@ -470,6 +479,9 @@ def pretrain_word_encoder(config, splits, out, resume=False, verbose=1):
             "tokenizer": config.tokenizer,
             "lowercase": config.lowercase,
             "embeddings": config.embeddings,
+            # Review words the sentences lack keep their pretrained vectors
+            # instead of becoming the unknown word.
+            "pretrained_words": config.pretrained_words,
             "embedding_dim": config.embedding_dim,
             "cell": config.cell,
             "units": config.units,
@@ -501,6 +513,48 @@ def pretrain_word_encoder(config, splits, out, resume=False, verbose=1):
     return target, report
 
 
+def _fit_member(classifier, encoded, config, seed, folder, resume, verbose):
+    """Trains one classifier on the encoded documents; best weights kept."""
+    import keras
+
+    from seqkit.data.pipelines import batches_dataset
+    from seqkit.training.loop import fit_resumably
+
+    model = classifier.ids_model()
+    model.compile(
+        optimizer=keras.optimizers.Adam(config.learning_rate, clipnorm=5.0),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+    batches = _batches(*encoded["train"], config.batch_size, seed)
+    model(pad_documents(encoded["train"][0][:2]))  # builds the weights
+    return fit_resumably(
+        model,
+        batches_dataset(batches, 3),
+        batches_dataset(_valid_batches(*encoded["valid"]), 3),
+        folder,
+        config.epochs,
+        config.patience,
+        resume,
+        verbose,
+        on_epoch_begin=batches.start_epoch,
+    )
+
+
+def _member_metrics(member, splits, encoded, class_names):
+    """Accuracy of one ensemble member on the valid and test splits."""
+    found = {}
+    for name, split in splits.items():
+        if name == "train":
+            continue
+        probabilities, _ = predict_documents(member, split.texts)
+        labels = encoded[name][1]
+        found[name] = round(
+            float((probabilities.argmax(1) == labels).mean()), 4
+        )
+    return found
+
+
 def train_document_classifier(config, out, resume=False, verbose=1):
     """Trains a hierarchical document classifier into the run folder.
 
@@ -520,8 +574,6 @@ def train_document_classifier(config, out, resume=False, verbose=1):
     """
     import keras
 
-    from seqkit.data.pipelines import batches_dataset
-    from seqkit.training.loop import fit_resumably
     from seqkit.training.metrics import classification_metrics
     from seqkit.training.text_classification import prepare_inputs
 
@@ -550,17 +602,11 @@ def train_document_classifier(config, out, resume=False, verbose=1):
         vectorizer, matrix = source_vectorizer(source, config.max_words), None
     else:
         vectorizer, matrix, coverage = prepare_inputs(config, splits)
-    classifier = build_document_classifier(
+    documents = build_document_classifier(
         config, vectorizer, class_names, matrix
-    )
-    transfer = None
-    if source:
-        transfer = copy_word_encoder(classifier, source)
-        if pretraining is not None:
-            transfer.update(pretraining)
-        log.info("word encoder from %s: %s", source, transfer)
+    ).documents
     truncated = {
-        name: classifier.documents.count_truncated(split.texts)
+        name: documents.count_truncated(split.texts)
         for name, split in splits.items()
     }
     for name, counts in truncated.items():
@@ -577,30 +623,47 @@ def train_document_classifier(config, out, resume=False, verbose=1):
         )
     encoded = {
         name: (
-            encode_documents(classifier.documents, split.texts),
+            encode_documents(documents, split.texts),
             np.array([index[y] for y in split.labels]),
         )
         for name, split in splits.items()
     }
-    model = classifier.ids_model()
-    model.compile(
-        optimizer=keras.optimizers.Adam(config.learning_rate, clipnorm=5.0),
-        loss="sparse_categorical_crossentropy",
-        metrics=["accuracy"],
-    )
-    batches = _batches(*encoded["train"], config.batch_size, config.seed)
-    model(pad_documents(encoded["train"][0][:2]))  # builds the weights
-    state, history = fit_resumably(
-        model,
-        batches_dataset(batches, 3),
-        batches_dataset(_valid_batches(*encoded["valid"]), 3),
-        out,
-        config.epochs,
-        config.patience,
-        resume,
-        verbose,
-        on_epoch_begin=batches.start_epoch,
-    )
+    members, states, histories, transfer = [], [], [], None
+    for member in range(config.ensemble):
+        seed = config.seed + member
+        if config.ensemble > 1:
+            log.info(
+                "member %d of %d (seed %d)", member + 1, config.ensemble, seed
+            )
+        keras.utils.set_random_seed(seed)
+        classifier = build_document_classifier(
+            config,
+            vectorizer,
+            class_names,
+            matrix,
+            seed,
+            name=None if config.ensemble == 1 else f"member_{member}",
+        )
+        if source:
+            transfer = copy_word_encoder(classifier, source)
+            if pretraining is not None:
+                transfer.update(pretraining)
+            if member == 0:
+                log.info("word encoder from %s: %s", source, transfer)
+        folder = out if config.ensemble == 1 else out / "members" / str(member)
+        folder.mkdir(parents=True, exist_ok=True)
+        state, history = _fit_member(
+            classifier, encoded, config, seed, folder, resume, verbose
+        )
+        members.append(classifier)
+        states.append(state)
+        histories.append(history)
+    if config.ensemble == 1:
+        classifier = members[0]
+    else:
+        from seqkit.models import DocumentEnsemble
+
+        classifier = DocumentEnsemble(members, name="document_ensemble")
     classifier.save(out / "model.keras")
     metrics = {}
     for name, split in splits.items():
@@ -611,9 +674,17 @@ def train_document_classifier(config, out, resume=False, verbose=1):
             encoded[name][1], probabilities, class_names
         )
     metrics["train_seconds"] = round(time.time() - started, 1)
-    metrics["best_epoch"] = state["best_epoch"]
+    metrics["best_epoch"] = [state["best_epoch"] for state in states]
+    if config.ensemble > 1:
+        metrics["members"] = [
+            _member_metrics(member, splits, encoded, class_names)
+            for member in members
+        ]
     write_json_atomic(out / "metrics.json", metrics)
-    write_json_atomic(out / "history.json", history)
+    write_json_atomic(
+        out / "history.json",
+        histories[0] if len(histories) == 1 else {"members": histories},
+    )
     info = {
         "data": paths,
         "classes": class_names,

@@ -386,3 +386,43 @@ def test_auto_pretrains_only_for_the_bundled_reviews():
         DocumentConfig.from_dict(
             {"init_from": "runs/sentiment", "pretrain_sentences": "rt-snippets"}
         )
+
+
+def test_an_ensemble_averages_its_members(documents_run, tmp_path):
+    from seqkit.models import DocumentEnsemble
+    from seqkit.training.documents import predict_documents
+    from seqkit.training.runs import load_run
+
+    _, paths, _ = documents_run
+    run = tmp_path / "ensemble"
+    result = _train(paths, run, "--ensemble", 2)
+    assert result.exit_code == 0, result.output
+    model = load_run(run)
+    assert isinstance(model, DocumentEnsemble) and len(model.members) == 2
+    metrics = json.loads((run / "metrics.json").read_text())
+    assert len(metrics["members"]) == 2 and len(metrics["best_epoch"]) == 2
+    assert len(json.loads((run / "history.json").read_text())["members"]) == 2
+    with open(paths["test"], encoding="utf-8") as handle:
+        texts = [row["body"] for row in csv.DictReader(handle)]
+    together, attention = predict_documents(model, texts)
+    alone = [predict_documents(m, texts) for m in model.members]
+    np.testing.assert_allclose(
+        together, (alone[0][0] + alone[1][0]) / 2, rtol=1e-5, atol=1e-6
+    )
+    np.testing.assert_allclose(
+        attention[0][0], (alone[0][1][0][0] + alone[1][1][0][0]) / 2, atol=1e-6
+    )
+    found = _lines(
+        _invoke(
+            "predict",
+            run,
+            "--input",
+            paths["test"],
+            "--text-column",
+            "body",
+            "--attention",
+        ).output  # fmt: skip
+    )
+    assert sum(s["weight"] for s in found[0]["sentences"]) == pytest.approx(
+        1.0, abs=1e-4
+    )

@@ -2,7 +2,8 @@
 
 from seqkit.models.hierarchical.model import (
     DocumentClassifier,
+    DocumentEnsemble,
     HierarchicalEncoder,
 )
 
-__all__ = ["DocumentClassifier", "HierarchicalEncoder"]
+__all__ = ["DocumentClassifier", "DocumentEnsemble", "HierarchicalEncoder"]

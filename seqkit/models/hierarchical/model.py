@@ -300,3 +300,105 @@ class DocumentClassifier(keras.Model):
     @classmethod
     def from_config(cls, config):
         return cls(**config)
+
+
+@register(
+    example={
+        "init": {
+            "members": [
+                DocumentClassifier._seqkit_example["init"],
+                DocumentClassifier._seqkit_example["init"],
+            ]
+        },
+        "input_shape": (2,),
+        "input_dtype": "str",
+    }
+)
+class DocumentEnsemble(keras.Model):
+    """The average of document classifiers that read words alike.
+
+    Each member (a `DocumentClassifier`) reads the raw documents; the
+    ensemble averages their probabilities and their sentence and word
+    attention. The members must share the class names and the document
+    preprocessing (the same vocabulary and sentence rules), so that their
+    attention weights refer to the same sentences and words; training
+    gives them one pretrained word encoder and different seeds.
+
+    Masks: each member masks padding itself; padding gets zero attention.
+
+    Args:
+        members: `DocumentClassifier`s (or their configs), 2 or more.
+        **kwargs: base `keras.Model` arguments (`name`).
+
+    Example:
+
+    ```python
+    ensemble = DocumentEnsemble([classifier_a, classifier_b])
+    ensemble(np.array(["A fine film. Sharp."]))["probabilities"]
+    ```
+    """
+
+    def __init__(self, members, **kwargs):
+        members = [
+            DocumentClassifier.from_config(m["config"])
+            if isinstance(m, dict) and "config" in m
+            else DocumentClassifier(**m)
+            if isinstance(m, dict)
+            else m
+            for m in members
+        ]
+        if len(members) < 2:
+            raise ValueError(
+                f"an ensemble needs 2 or more members; received {len(members)}"
+            )
+        first = members[0]
+        for member in members[1:]:
+            if member.class_names != first.class_names:
+                raise ValueError(
+                    "ensemble members disagree on class_names: "
+                    f"{first.class_names} vs {member.class_names}"
+                )
+            if _reading(member.documents) != _reading(first.documents):
+                raise ValueError(
+                    "ensemble members must share the document preprocessing "
+                    "(vocabulary, sentence rules, limits)"
+                )
+        text = keras.Input((), dtype="string", name="text")
+        results = [member(text) for member in members]
+        outputs = {
+            key: keras.layers.Average(name=key)([r[key] for r in results])
+            for key in results[0]
+            if all(key in r for r in results)
+        }
+        super().__init__(inputs=text, outputs=outputs, **kwargs)
+        self.members = members
+        self.class_names = first.class_names
+        self.documents = first.documents
+
+    @property
+    def vectorizer(self):
+        """The word `TextVectorizer` the members share."""
+        return self.documents.vectorizer
+
+    def get_config(self):
+        return {
+            "name": self.name,
+            "trainable": self.trainable,
+            "members": [
+                keras.saving.serialize_keras_object(m) for m in self.members
+            ],
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+
+def _reading(documents):
+    """What decides a `DocumentVectorizer`'s ids (its config minus names)."""
+    config = documents.get_config()
+    words = dict(config.pop("vectorizer")["config"])
+    for found in (config, words):
+        for key in ("name", "trainable", "dtype"):
+            found.pop(key, None)
+    return config, words
