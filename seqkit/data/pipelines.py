@@ -125,4 +125,9 @@ def batches_dataset(batches, ids_rank):
     dataset = tf.data.Dataset.from_generator(
         generate, output_signature=signature
     )
+    # A known length: Keras shows the epoch's progress and does not take
+    # the end of the data for an early end.
+    dataset = dataset.apply(
+        tf.data.experimental.assert_cardinality(len(batches))
+    )
     return dataset.prefetch(2)
