@@ -431,9 +431,10 @@ def pretrain_word_encoder(config, splits, out, resume=False, verbose=1):
     layer of the document model's cell, units and word vectors, attention
     pooling, no ensemble) on the labelled sentences of
     `config.sentence_set`, written to `out/word-encoder/`. Sentences found
-    inside a validation or test document (after lower-casing and keeping
-    letters and digits) are left out of its training data, so no test
-    text is trained on; their count is reported.
+    inside a validation or test document (as whole words, after
+    lower-casing and keeping letters and digits) are left out of its
+    training data, so no test text is trained on; their count is
+    reported.
 
     Returns:
         `(run folder, report dict)`.
@@ -443,8 +444,9 @@ def pretrain_word_encoder(config, splits, out, resume=False, verbose=1):
     from seqkit.training.text_classification import train_text_classifier
 
     paths = bundled_splits(config.sentence_set)
+    # Padded with spaces, so that a sentence matches whole words only.
     held_out = [
-        _normalized(text)
+        f" {_normalized(text)} "
         for name, split in splits.items()
         if name != "train"
         for text in split.texts
@@ -458,8 +460,8 @@ def pretrain_word_encoder(config, splits, out, resume=False, verbose=1):
             writer = csv.DictWriter(f, reader.fieldnames)
             writer.writeheader()
             for row in reader:
-                text = _normalized(row["text"])
-                if text and any(text in document for document in held_out):
+                text = f" {_normalized(row['text'])} "
+                if text.strip() and any(text in doc for doc in held_out):
                     left_out += 1
                     continue
                 writer.writerow(row)
