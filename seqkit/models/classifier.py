@@ -74,12 +74,7 @@ class TextClassifier(keras.Model):
             backbone = keras.saving.deserialize_keras_object(backbone)
         if isinstance(vectorizer, dict):
             vectorizer = keras.saving.deserialize_keras_object(vectorizer)
-        class_names = [str(name) for name in class_names]
-        if len(class_names) < 2:
-            raise ValueError(
-                "a classifier needs at least 2 classes; received "
-                f"class_names={class_names!r}"
-            )
+        class_names = checked_class_names(class_names)
         # === Layers ===
         head = []
         for index, size in enumerate(hidden_units):
@@ -147,6 +142,17 @@ class TextClassifier(keras.Model):
     @classmethod
     def from_config(cls, config):
         return cls(**config)
+
+
+def checked_class_names(class_names):
+    """The class names as strings; a classifier needs at least two."""
+    class_names = [str(name) for name in class_names]
+    if len(class_names) < 2:
+        raise ValueError(
+            "a classifier needs at least 2 classes; received "
+            f"class_names={class_names!r}"
+        )
+    return class_names
 
 
 def _apply(layers, tensor):

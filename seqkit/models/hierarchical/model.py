@@ -6,6 +6,7 @@ from keras import ops
 from seqkit.layers.attention import AttentionPooling
 from seqkit.layers.rnn.stack import RecurrentStack
 from seqkit.models.backbone import RecurrentBackbone
+from seqkit.models.classifier import checked_class_names
 from seqkit.registry import register
 
 
@@ -240,12 +241,7 @@ class DocumentClassifier(keras.Model):
             encoder = keras.saving.deserialize_keras_object(encoder)
         if isinstance(documents, dict):
             documents = keras.saving.deserialize_keras_object(documents)
-        class_names = [str(name) for name in class_names]
-        if len(class_names) < 2:
-            raise ValueError(
-                "a classifier needs at least 2 classes; received "
-                f"class_names={class_names!r}"
-            )
+        class_names = checked_class_names(class_names)
         dropout = keras.layers.Dropout(
             head_dropout, seed=seed, name="head_dropout"
         )
