@@ -68,7 +68,8 @@ def fetch_command(name):
     "--out",
     type=click.Path(file_okay=False),
     default=None,
-    help="Output folder [default: data/NAME].",
+    help="Output folder [default: data/NAME for a redistributable set, "
+    "else the cache's prepared/NAME, where train finds it].",
 )
 def prepare_command(name, source, out):
     """Write the cleaned, fixed train/valid/test split of data set NAME.
@@ -77,13 +78,19 @@ def prepare_command(name, source, out):
     split and label, the seed and the split method.
     """
     from seqkit.data import PREPARERS, DataError, fetch
+    from seqkit.data.registry import cache_dir, get_dataset
 
     if name not in PREPARERS:
         raise click.ClickException(
             f"no preparation for {name!r}; known: {', '.join(PREPARERS)}"
         )
+    if out is None:
+        # A set that may not be redistributed is never prepared into the
+        # repository: it goes where `train` looks for it, the cache.
+        bundled = get_dataset(name).bundle
+        out = f"data/{name}" if bundled else cache_dir() / "prepared" / name
     try:
-        prepared = PREPARERS[name](source or fetch(name), out or f"data/{name}")
+        prepared = PREPARERS[name](source or fetch(name), out)
     except DataError as error:
         raise click.ClickException(str(error)) from None
     click.echo(json.dumps(prepared.to_dict(), indent=2))

