@@ -5,14 +5,12 @@ from seqkit.models.caption import CaptionModel
 from seqkit.models.classifier import EnsembleClassifier, TextClassifier
 from seqkit.models.hierarchical import (
     DocumentClassifier,
-    DocumentEnsemble,
     HierarchicalEncoder,
 )
 from seqkit.models.lm import LanguageModel
 
 __all__ = [
     "DocumentClassifier",
-    "DocumentEnsemble",
     "HierarchicalEncoder",
     "CaptionModel",
     "EnsembleClassifier",

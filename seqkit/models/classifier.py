@@ -177,18 +177,22 @@ def _apply(layers, tensor):
     }
 )
 class EnsembleClassifier(keras.Model):
-    """The average of several `TextClassifier`s trained on the same labels.
+    """The average of several classifiers trained on the same labels.
 
-    Outputs are those of a `TextClassifier`: `"probabilities"` (the mean of
-    the members') and, when the members pool with attention, `"attention"`
-    (the mean of their weights). `class_names`, `vectorizer` and `backbone`
-    are the first member's, so code written for one classifier works.
+    The members are `TextClassifier`s, or `DocumentClassifier`s that share
+    their document preprocessing (vocabulary, sentence rules, limits), so
+    that their attention weights refer to the same words. Every output all
+    members have is averaged: `"probabilities"` and, for text members that
+    pool with attention, `"attention"`; for document members
+    `"sentence_attention"` and `"word_attention"`. `class_names`,
+    `vectorizer`, and `backbone` or `documents` are the first member's, so
+    code written for one classifier works.
 
     Masks: each member masks padding itself; padding gets zero attention.
 
     Args:
-        members: `TextClassifier`s (or their serialized configs) with the
-            same `class_names`.
+        members: classifiers (or their serialized configs) with the same
+            `class_names`.
         **kwargs: base `keras.Model` arguments (`name`).
 
     Example:
@@ -217,25 +221,33 @@ class EnsembleClassifier(keras.Model):
                     "ensemble members disagree on class_names: "
                     f"{names} vs {member.class_names}"
                 )
+        documents = getattr(members[0], "documents", None)
+        if documents is not None:
+            reading = _reading(documents)
+            for member in members[1:]:
+                if _reading(member.documents) != reading:
+                    raise ValueError(
+                        "ensemble members must share the document "
+                        "preprocessing (vocabulary, sentence rules, limits)"
+                    )
         # === Functional graph ===
         text = keras.Input((), dtype="string", name="text")
         results = [member(text) for member in members]
         outputs = {
-            "probabilities": keras.layers.Average(name="probabilities")(
-                [r["probabilities"] for r in results]
-            )
+            key: keras.layers.Average(name=key)([r[key] for r in results])
+            for key in results[0]
+            if all(key in r for r in results)
         }
-        if all("attention" in r for r in results):
-            outputs["attention"] = keras.layers.Average(name="attention")(
-                [r["attention"] for r in results]
-            )
         super().__init__(inputs=text, outputs=outputs, **kwargs)
 
         # === Config ===
         self.members = members
         self.class_names = names
         self.vectorizer = members[0].vectorizer
-        self.backbone = members[0].backbone
+        if documents is not None:
+            self.documents = documents
+        else:
+            self.backbone = members[0].backbone
 
     def get_config(self):
         return {
@@ -249,3 +261,13 @@ class EnsembleClassifier(keras.Model):
     @classmethod
     def from_config(cls, config):
         return cls(**config)
+
+
+def _reading(documents):
+    """What decides a `DocumentVectorizer`'s ids (its config minus names)."""
+    config = documents.get_config()
+    words = dict(config.pop("vectorizer")["config"])
+    for found in (config, words):
+        for key in ("name", "trainable", "dtype"):
+            found.pop(key, None)
+    return config, words

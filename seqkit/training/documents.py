@@ -663,9 +663,9 @@ def train_document_classifier(config, out, resume=False, verbose=1):
     if config.ensemble == 1:
         classifier = members[0]
     else:
-        from seqkit.models import DocumentEnsemble
+        from seqkit.models import EnsembleClassifier
 
-        classifier = DocumentEnsemble(members, name="document_ensemble")
+        classifier = EnsembleClassifier(members, name="document_ensemble")
     classifier.save(out / "model.keras")
     metrics = {}
     for name, split in splits.items():

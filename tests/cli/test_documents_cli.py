@@ -389,7 +389,7 @@ def test_auto_pretrains_only_for_the_bundled_reviews():
 
 
 def test_an_ensemble_averages_its_members(documents_run, tmp_path):
-    from seqkit.models import DocumentEnsemble
+    from seqkit.models import EnsembleClassifier
     from seqkit.training.documents import predict_documents
     from seqkit.training.runs import load_run
 
@@ -398,7 +398,8 @@ def test_an_ensemble_averages_its_members(documents_run, tmp_path):
     result = _train(paths, run, "--ensemble", 2)
     assert result.exit_code == 0, result.output
     model = load_run(run)
-    assert isinstance(model, DocumentEnsemble) and len(model.members) == 2
+    assert isinstance(model, EnsembleClassifier) and len(model.members) == 2
+    assert model.documents is model.members[0].documents
     metrics = json.loads((run / "metrics.json").read_text())
     assert len(metrics["members"]) == 2 and len(metrics["best_epoch"]) == 2
     assert len(json.loads((run / "history.json").read_text())["members"]) == 2

@@ -2,8 +2,7 @@
 
 from seqkit.models.hierarchical.model import (
     DocumentClassifier,
-    DocumentEnsemble,
     HierarchicalEncoder,
 )
 
-__all__ = ["DocumentClassifier", "DocumentEnsemble", "HierarchicalEncoder"]
+__all__ = ["DocumentClassifier", "HierarchicalEncoder"]
