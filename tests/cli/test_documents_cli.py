@@ -68,6 +68,21 @@ def write_documents(
     return paths
 
 
+def _predict(run, paths, *extra):
+    """`seqkit predict` on the test documents: its output."""
+    result = _invoke(
+        "predict",
+        run,
+        "--input",
+        paths["test"],
+        "--text-column",
+        "body",
+        *extra,
+    )
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
 def _train(paths, out, *extra):
     return _invoke(
         "train", "documents", "--preset", "tiny", "--quiet",
@@ -109,12 +124,7 @@ def test_train_on_a_users_csv_with_three_classes(documents_run):
 
 def test_predict_gives_sentence_and_word_weights(documents_run):
     run, paths, _ = documents_run
-    result = _invoke(
-        "predict", run, "--input", paths["test"], "--text-column", "body",
-        "--attention",
-    )  # fmt: skip
-    assert result.exit_code == 0, result.output
-    found = _lines(result.output)
+    found = _lines(_predict(run, paths, "--attention"))
     assert len(found) == 12
     for item in found:
         assert item["label"] in ("positive", "negative", "mixed")
@@ -128,11 +138,7 @@ def test_predict_gives_sentence_and_word_weights(documents_run):
             assert sum(w for _, w in sentence["words"]) == pytest.approx(
                 1.0, abs=1e-4
             )
-    plain = _lines(
-        _invoke(
-            "predict", run, "--input", paths["test"], "--text-column", "body"
-        ).output
-    )
+    plain = _lines(_predict(run, paths))
     assert "sentences" not in plain[0]
     assert plain[0]["probabilities"] == found[0]["probabilities"]
 
@@ -174,17 +180,7 @@ def test_explain_writes_an_html_report_of_both_levels(documents_run, tmp_path):
     assert result.exit_code == 0, result.output
     report = _Report()
     report.feed(out.read_text(encoding="utf-8"))
-    predicted = _lines(
-        _invoke(
-            "predict",
-            run,
-            "--input",
-            paths["test"],
-            "--text-column",
-            "body",
-            "--attention",
-        ).output  # fmt: skip
-    )[:4]
+    predicted = _lines(_predict(run, paths, "--attention"))[:4]
     assert len(report.documents) == 4
     for shown, item in zip(report.documents, predicted):
         assert shown["label"] == item["label"]
@@ -291,11 +287,7 @@ def test_export_classifies_raw_documents_like_the_run(documents_run, tmp_path):
     with open(paths["test"], encoding="utf-8") as handle:
         texts = [row["body"] for row in csv.DictReader(handle)]
     outputs = serve(text=tf.constant(texts))
-    predicted = _lines(
-        _invoke(
-            "predict", run, "--input", paths["test"], "--text-column", "body"
-        ).output
-    )
+    predicted = _lines(_predict(run, paths))
     names = written["class_names"]
     expected = [[p["probabilities"][n] for n in names] for p in predicted]
     np.testing.assert_allclose(
@@ -413,17 +405,7 @@ def test_an_ensemble_averages_its_members(documents_run, tmp_path):
     np.testing.assert_allclose(
         attention[0][0], (alone[0][1][0][0] + alone[1][1][0][0]) / 2, atol=1e-6
     )
-    found = _lines(
-        _invoke(
-            "predict",
-            run,
-            "--input",
-            paths["test"],
-            "--text-column",
-            "body",
-            "--attention",
-        ).output  # fmt: skip
-    )
+    found = _lines(_predict(run, paths, "--attention"))
     assert sum(s["weight"] for s in found[0]["sentences"]) == pytest.approx(
         1.0, abs=1e-4
     )
