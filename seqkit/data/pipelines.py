@@ -17,12 +17,20 @@ def trim_padding(padded_ids):
     return [row[:n].astype("int32") for row, n in zip(padded_ids, lengths)]
 
 
-def bucket_boundaries(lengths, buckets=8):
+# Quantile buckets of the length distribution. With 8 buckets the bundled
+# Rotten Tomatoes training split was padded to 1.145 times its real tokens,
+# with 32 to 1.023 times (PyTorch's usual shuffled batches padded to the
+# longest text: 2.15 times); the extra partial batches (170 batches an
+# epoch instead of 163) cost less than the padding saved.
+BUCKETS = 32
+
+
+def bucket_boundaries(lengths, buckets=BUCKETS):
     """Bucket edges at the quantiles of the lengths (distinct, ascending).
 
     Args:
         lengths: sequence lengths.
-        buckets: the most buckets wanted.
+        buckets: the most buckets wanted (default `BUCKETS`, 32).
 
     Returns:
         A sorted list of integer boundaries (possibly empty).
@@ -51,7 +59,7 @@ def bucketed_dataset(
         batch_size: examples per batch.
         shuffle: shuffle every epoch.
         seed: the shuffle seed.
-        boundaries: bucket edges; by default 8 length quantiles.
+        boundaries: bucket edges; by default `BUCKETS` length quantiles.
 
     Returns:
         The dataset.

@@ -89,7 +89,9 @@ class _Interrupt(keras.callbacks.Callback):
         self.current = epoch
 
     def on_train_batch_end(self, batch, logs=None):
-        if self.current == self.epoch and batch == self.batch:
+        # Keras reports the last batch of each group of
+        # `members.STEPS_PER_EXECUTION`, so `batch` may jump past the mark.
+        if self.current == self.epoch and batch >= self.batch:
             raise KeyboardInterrupt
 
 
@@ -105,6 +107,7 @@ def test_interrupted_run_resumes_and_finishes(
         return best, epochs, [*callbacks, _Interrupt(epoch=2, batch=1)]
 
     monkeypatch.setattr(members, "_callbacks", interrupted)
+    monkeypatch.setattr(members, "STEPS_PER_EXECUTION", 1)
     with pytest.raises(KeyboardInterrupt):
         tc.train_text_classifier(config, out, verbose=0)
     assert not (out / "metrics.json").exists()
@@ -321,3 +324,32 @@ def test_stacks_hold_no_keras_bidirectional_wrapper():
     assert not any(
         isinstance(r, keras.layers.Bidirectional) for r in stack.rnn_layers
     )
+
+
+def test_every_batch_trains_once_an_epoch(tiny_split, tmp_path, monkeypatch):
+    # Batches run `STEPS_PER_EXECUTION` to a call of the train step; an
+    # epoch must still take each batch of the bucketed dataset once.
+    from seqkit.data.pipelines import bucketed_dataset
+
+    steps = []
+
+    class Count(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            steps.append(int(self.model.optimizer.iterations.numpy()))
+
+    original = members._callbacks
+
+    def counted(*args):
+        best, epochs, callbacks = original(*args)
+        return best, epochs, [*callbacks, Count()]
+
+    monkeypatch.setattr(members, "_callbacks", counted)
+    monkeypatch.setattr(members, "STEPS_PER_EXECUTION", 5)
+    config = _config(tiny_split, epochs=2, batch_size=4)
+    tc.train_text_classifier(config, tmp_path / "run", verbose=0)
+    splits, _ = tc._read_data(config)
+    vectorizer, _, _ = tc.prepare_inputs(config, splits)
+    ids = tc.encode(vectorizer, splits.train.texts)
+    batches = len(list(bucketed_dataset(ids, np.zeros(len(ids)), 4)))
+    assert batches % 5  # a last group shorter than STEPS_PER_EXECUTION
+    assert steps == [batches, 2 * batches]

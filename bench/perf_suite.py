@@ -1,0 +1,683 @@
+"""Performance suite: seqkit against the baselines users would pick.
+
+Usage:
+    python bench/perf_suite.py --work runs/perf [--rounds 5] [--skip ...]
+        [--train-limit N] [--serving]
+
+One run measures, side by side on this machine:
+
+1. Training, the sentiment task on the bundled Rotten Tomatoes split (real
+   lengths): the seqkit default single model (BiLSTM-128, GloVe 6B-50d,
+   max+mean pooling; `seqkit train sentiment --ensemble 1`) against
+   (a) the same model as a plain Keras 3 script in the style of the
+   keras.io IMDB LSTM example (texts padded to a fixed length with
+   `pad_sequences`, no masking), (b) the same model in PyTorch, padded
+   per batch and packed (`bench/perf_torch.py`). All read the same token
+   ids and start from the same word vectors. Each round trains every
+   system one epoch, in an order that rotates each round; the table gives
+   the median epoch of `--rounds` rounds, real (unpadded) training tokens
+   per second, the ratios, and the test accuracy at each system's best
+   validation round. TF-IDF + logistic regression gives the quality
+   reference.
+2. Inference on raw strings: the seqkit export (SavedModel, tokenization
+   in the graph) against the PyTorch padded model in eager mode with
+   Python tokenization, on the test texts, in batches of 64 and one text
+   at a time (medians of `--rounds` interleaved repeats).
+3. Command-line cold start: `seqkit --help` and `seqkit predict RUN TEXT`
+   in fresh processes (medians of 5).
+4. The deep model: a 2-layer BiLSTM-512 training step (batch 64, 64
+   steps) in GFLOP/s against the measured fp32 matrix-product peak of
+   this machine, seqkit beside PyTorch.
+5. With `--serving`: `bench/serve_load.py` on the export (one round).
+
+Results go to `WORK/results.json` and a Markdown table to stdout.
+"""
+
+import argparse
+import dataclasses
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+SYSTEMS = ("seqkit", "keras-plain", "torch-padded", "torch-packed")
+
+
+def median(values):
+    return float(statistics.median(values))
+
+
+# -- data --------------------------------------------------------------
+
+
+def load_data(train_limit=None):
+    """The default config, its vectorizer and vectors, and encoded splits."""
+    from seqkit.models.sentiment import SentimentConfig
+    from seqkit.training.text_classification import (
+        _read_data,
+        encode,
+        prepare_inputs,
+    )
+
+    config = dataclasses.replace(
+        SentimentConfig(), ensemble=1, member_overrides=[]
+    )
+    splits, _ = _read_data(config)
+    vectorizer, matrix, _ = prepare_inputs(config, splits)
+    names = splits.label_names
+    index = {name: i for i, name in enumerate(names)}
+    data, texts = {}, {}
+    for split_name, split in splits.items():
+        ids = encode(vectorizer, split.texts)
+        labels = np.array([index[y] for y in split.labels], "int32")
+        split_texts = list(split.texts)
+        if split_name == "train" and train_limit:
+            ids, labels = ids[:train_limit], labels[:train_limit]
+            split_texts = split_texts[:train_limit]
+        data[split_name] = (ids, labels)
+        texts[split_name] = split_texts
+    return config, vectorizer, matrix, names, data, texts
+
+
+# -- training systems --------------------------------------------------
+
+
+class SeqkitSystem:
+    """The seqkit default single model, trained as `fit_member` trains it."""
+
+    def __init__(self, config, vectorizer, matrix, names, data):
+        import keras
+
+        from seqkit.data.pipelines import bucketed_dataset
+        from seqkit.models.sentiment import build_classifier
+
+        keras.utils.set_random_seed(config.seed)
+        self.classifier = build_classifier(
+            config, vectorizer, names, matrix, seed=config.seed
+        )
+        self.model = self.classifier.ids_model()
+        self.model.compile(
+            optimizer=keras.optimizers.Adam(config.learning_rate, clipnorm=5.0),
+            loss="sparse_categorical_crossentropy",
+            metrics=["accuracy"],
+        )
+        self.train = bucketed_dataset(
+            *data["train"], config.batch_size, shuffle=True, seed=config.seed
+        )
+        self.eval = {
+            name: bucketed_dataset(*data[name], 256)
+            for name in ("valid", "test")
+        }
+
+    def epoch(self):
+        from seqkit.training.callbacks import unknown_length_fit
+
+        started = time.perf_counter()
+        with unknown_length_fit():
+            self.model.fit(self.train, epochs=1, verbose=0, shuffle=False)
+        return time.perf_counter() - started
+
+    def accuracy(self, split):
+        return float(
+            self.model.evaluate(self.eval[split], verbose=0, return_dict=True)[
+                "accuracy"
+            ]
+        )
+
+
+class KerasPlainSystem:
+    """The keras.io IMDB example's way: fixed length, padded, no mask."""
+
+    def __init__(self, config, matrix, names, data, maxlen):
+        import keras
+        from keras import layers
+
+        keras.utils.set_random_seed(config.seed)
+        self.maxlen = maxlen
+        self.x = {
+            split: keras.utils.pad_sequences(ids, maxlen=maxlen)
+            for split, (ids, _) in data.items()
+        }
+        self.y = {split: labels for split, (_, labels) in data.items()}
+        inputs = keras.Input((None,), dtype="int32")
+        x = layers.Embedding(
+            matrix.shape[0],
+            matrix.shape[1],
+            embeddings_initializer=keras.initializers.Constant(matrix),
+        )(inputs)
+        x = layers.SpatialDropout1D(0.3)(x)
+        x = layers.Bidirectional(
+            layers.LSTM(config.units, return_sequences=True)
+        )(x)
+        x = layers.Concatenate()(
+            [layers.GlobalMaxPooling1D()(x), layers.GlobalAveragePooling1D()(x)]
+        )
+        x = layers.Dropout(0.5)(x)
+        outputs = layers.Dense(len(names), activation="softmax")(x)
+        self.model = keras.Model(inputs, outputs)
+        self.model.compile(
+            optimizer=keras.optimizers.Adam(config.learning_rate, clipnorm=5.0),
+            loss="sparse_categorical_crossentropy",
+            metrics=["accuracy"],
+        )
+        self.batch_size = config.batch_size
+
+    def epoch(self):
+        started = time.perf_counter()
+        self.model.fit(
+            self.x["train"],
+            self.y["train"],
+            batch_size=self.batch_size,
+            epochs=1,
+            shuffle=True,
+            verbose=0,
+        )
+        return time.perf_counter() - started
+
+    def accuracy(self, split):
+        result = self.model.evaluate(
+            self.x[split], self.y[split], batch_size=256, verbose=0,
+            return_dict=True,
+        )
+        return float(result["accuracy"])
+
+
+def make_systems(wanted, config, vectorizer, matrix, names, data, maxlen):
+    systems = {}
+    for name in wanted:
+        if name == "seqkit":
+            systems[name] = SeqkitSystem(config, vectorizer, matrix, names, data)
+        elif name == "keras-plain":
+            systems[name] = KerasPlainSystem(config, matrix, names, data, maxlen)
+        else:
+            from perf_torch import TorchSystem, configure
+
+            configure()
+            systems[name] = TorchSystem(
+                data,
+                matrix,
+                len(names),
+                packed=name == "torch-packed",
+                seed=config.seed,
+                units=config.units,
+                batch=config.batch_size,
+            )
+    return systems
+
+
+def run_training(systems, rounds, tokens, log):
+    """Rounds of one epoch per system; accuracies after each round."""
+    names = list(systems)
+    results = {
+        name: {"epoch_seconds": [], "valid": [], "test": []} for name in names
+    }
+    for round_index in range(rounds):
+        shift = round_index % len(names)
+        for name in names[shift:] + names[:shift]:
+            seconds = systems[name].epoch()
+            valid = systems[name].accuracy("valid")
+            test = systems[name].accuracy("test")
+            result = results[name]
+            result["epoch_seconds"].append(round(seconds, 3))
+            result["valid"].append(round(valid, 4))
+            result["test"].append(round(test, 4))
+            log(
+                f"round {round_index + 1}/{rounds} {name}: epoch "
+                f"{seconds:.1f} s, valid {valid:.4f}, test {test:.4f}"
+            )
+    for name, result in results.items():
+        epoch = median(result["epoch_seconds"])
+        best = int(np.argmax(result["valid"]))
+        result.update(
+            median_epoch_seconds=round(epoch, 3),
+            tokens_per_second=round(tokens / epoch),
+            best_round=best + 1,
+            best_valid=result["valid"][best],
+            test_at_best_valid=result["test"][best],
+        )
+    return results
+
+
+def tfidf_baseline(texts, names, data):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    started = time.perf_counter()
+    vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)
+    x_train = vectorizer.fit_transform(texts["train"])
+    best = None
+    for c in (0.5, 1, 2, 4, 8, 16):
+        model = LogisticRegression(C=c, max_iter=2000)
+        model.fit(x_train, data["train"][1])
+        valid = model.score(vectorizer.transform(texts["valid"]), data["valid"][1])
+        if best is None or valid > best[0]:
+            best = (valid, c, model)
+    valid, c, model = best
+    test = model.score(vectorizer.transform(texts["test"]), data["test"][1])
+    return {
+        "C": c,
+        "valid": round(valid, 4),
+        "test": round(test, 4),
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+
+
+# -- inference ---------------------------------------------------------
+
+
+def write_run(system, config, folder):
+    """The seqkit system's model as a run folder (`seqkit predict` reads it)."""
+    folder = Path(folder)
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    system.classifier.save(folder / "model.keras")
+    (folder / "config.json").write_text(
+        json.dumps(dataclasses.asdict(config), indent=2), encoding="utf-8"
+    )
+    return folder
+
+
+def run_inference(export_dir, torch_system, vectorizer, texts, rounds, log):
+    import tensorflow as tf
+
+    from perf_torch import TorchPredictor
+
+    loaded = tf.saved_model.load(str(export_dir))
+    serve = loaded.signatures["serving_default"]
+    words = ["", "[UNK]", *vectorizer.vocabulary.words]
+    torch_predict = TorchPredictor(
+        torch_system.model, words, vectorizer.max_length
+    )
+
+    def seqkit_predict(batch):
+        return serve(text=tf.constant(batch))["probabilities"].numpy()
+
+    batches = [texts[i : i + 64] for i in range(0, len(texts), 64)]
+    singles = [[text] for text in texts[:300]]
+    systems = {"seqkit-export": seqkit_predict, "torch-eager": torch_predict}
+    for predict in systems.values():  # warm-up: traces, allocations
+        for batch in batches[:3] + singles[:20]:
+            predict(batch)
+    timings = {name: {"batch64": [], "batch1": []} for name in systems}
+    for round_index in range(rounds):
+        order = list(systems)
+        if round_index % 2:
+            order.reverse()
+        for name in order:
+            for kind, items in (("batch64", batches), ("batch1", singles)):
+                started = time.perf_counter()
+                for batch in items:
+                    systems[name](batch)
+                elapsed = time.perf_counter() - started
+                timings[name][kind].append(
+                    sum(len(b) for b in items) / elapsed
+                )
+        log(f"inference round {round_index + 1}/{rounds} done")
+    # The two must agree on what they compute: same texts, same classes.
+    agree = float(
+        np.mean(
+            seqkit_predict(texts[:256]).argmax(-1)
+            == torch_predict(texts[:256]).numpy().argmax(-1)
+        )
+    )
+    result = {
+        name: {kind: round(median(v), 1) for kind, v in kinds.items()}
+        for name, kinds in timings.items()
+    }
+    result["label_agreement_first_256"] = round(agree, 4)
+    return result
+
+
+def cold_start(run, rounds=5):
+    seqkit = shutil.which("seqkit") or f"{sys.executable} -m seqkit"
+    commands = {
+        "seqkit --help": [seqkit, "--help"],
+        "seqkit predict RUN TEXT": [
+            seqkit,
+            "predict",
+            str(run),
+            "a gripping, funny and humane film",
+        ],
+    }
+    result = {}
+    for name, command in commands.items():
+        times = []
+        for _ in range(rounds):
+            started = time.perf_counter()
+            subprocess.run(command, check=True, capture_output=True)
+            times.append(time.perf_counter() - started)
+        result[name] = round(median(times), 3)
+    return result
+
+
+# -- the deep model ----------------------------------------------------
+
+DEEP = {"batch": 64, "steps": 64, "features": 512, "units": 512, "layers": 2}
+
+
+def deep_flops():
+    """Matrix-product FLOPs of one training step (forward + backward).
+
+    Per layer, direction and step the forward pass multiplies
+    `[batch, in + units]` by `[in + units, 4 units]`; the backward pass
+    does two products of the same size (gradients of the inputs and of the
+    weights). Element-wise work is left out.
+    """
+    total = 0
+    features = DEEP["features"]
+    for _ in range(DEEP["layers"]):
+        forward = 2 * DEEP["batch"] * (features + DEEP["units"]) * 4
+        forward *= DEEP["units"]
+        total += 3 * forward * DEEP["steps"] * 2
+        features = 2 * DEEP["units"]
+    return total
+
+
+def matmul_peak(dtype, size=2048, repeats=5):
+    import tensorflow as tf
+
+    a = tf.random.normal((size, size), dtype="float32")
+    a = tf.cast(a, dtype)
+    product = tf.function(lambda x: tf.matmul(x, x))
+    product(a).numpy()
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        for _ in range(4):
+            out = product(a)
+        out.numpy()
+        times.append((time.perf_counter() - started) / 4)
+    return 2 * size**3 / min(times) / 1e9
+
+
+def seqkit_deep_seconds(repeats):
+    import keras
+
+    import seqkit.layers
+
+    keras.utils.set_random_seed(0)
+    inputs = keras.Input((DEEP["steps"], DEEP["features"]))
+    hidden = seqkit.layers.RecurrentStack(
+        "lstm", DEEP["units"], num_layers=DEEP["layers"], bidirectional=True
+    )(inputs)
+    model = keras.Model(inputs, keras.ops.mean(hidden, axis=(1, 2)))
+    model.compile(optimizer=keras.optimizers.Adam(1e-4), loss="mse")
+    x = np.random.default_rng(0).normal(
+        size=(DEEP["batch"], DEEP["steps"], DEEP["features"])
+    ).astype("float32")
+    y = np.zeros((DEEP["batch"],), "float32")
+    model.train_on_batch(x, y)
+    model.train_on_batch(x, y)
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        model.train_on_batch(x, y)
+        times.append(time.perf_counter() - started)
+    return median(times)
+
+
+def run_deep(repeats, with_torch, log):
+    flops = deep_flops()
+    peak32 = matmul_peak("float32")
+    peak16 = matmul_peak("bfloat16")
+    seconds = seqkit_deep_seconds(repeats)
+    result = {
+        "model": DEEP,
+        "gflop_per_step": round(flops / 1e9, 2),
+        "fp32_peak_gflops": round(peak32, 1),
+        "bf16_peak_gflops": round(peak16, 1),
+        "seqkit": {
+            "step_seconds": round(seconds, 4),
+            "gflops": round(flops / seconds / 1e9, 1),
+        },
+    }
+    result["seqkit"]["fraction_of_fp32_peak"] = round(
+        result["seqkit"]["gflops"] / peak32, 3
+    )
+    if with_torch:
+        from perf_torch import configure, deep_step_seconds
+
+        configure()
+        seconds = deep_step_seconds(**{
+            "batch": DEEP["batch"],
+            "steps": DEEP["steps"],
+            "features": DEEP["features"],
+            "units": DEEP["units"],
+            "layers": DEEP["layers"],
+            "repeats": repeats,
+        })
+        result["torch"] = {
+            "step_seconds": round(seconds, 4),
+            "gflops": round(flops / seconds / 1e9, 1),
+            "fraction_of_fp32_peak": round(flops / seconds / 1e9 / peak32, 3),
+        }
+    log(f"deep model: {result}")
+    return result
+
+
+# -- report ------------------------------------------------------------
+
+
+def table(results):
+    lines = []
+    training = results.get("training")
+    if training:
+        seq = training.get("seqkit", {}).get("median_epoch_seconds")
+        lines += [
+            "| training system | median epoch (s) | tokens/s | seqkit speed-up "
+            "| best valid | test at best valid |",
+            "|---|---|---|---|---|---|",
+        ]
+        for name, r in training.items():
+            ratio = r["median_epoch_seconds"] / seq if seq else float("nan")
+            lines.append(
+                f"| {name} | {r['median_epoch_seconds']:.2f} | "
+                f"{r['tokens_per_second']:,} | {ratio:.2f}x | "
+                f"{r['best_valid']:.4f} | {r['test_at_best_valid']:.4f} |"
+            )
+        if "tfidf" in results:
+            t = results["tfidf"]
+            lines.append(
+                f"| TF-IDF + LR (C={t['C']}) | {t['seconds']} (fit) | | | "
+                f"{t['valid']:.4f} | {t['test']:.4f} |"
+            )
+        lines.append("")
+    inference = results.get("inference")
+    if inference:
+        lines += [
+            "| inference on raw strings | texts/s, batches of 64 "
+            "| texts/s, one at a time |",
+            "|---|---|---|",
+        ]
+        for name in ("seqkit-export", "torch-eager"):
+            r = inference[name]
+            lines.append(f"| {name} | {r['batch64']:,} | {r['batch1']:,} |")
+        s, t = inference["seqkit-export"], inference["torch-eager"]
+        lines.append(
+            f"| ratio seqkit / torch | {s['batch64'] / t['batch64']:.2f}x | "
+            f"{s['batch1'] / t['batch1']:.2f}x |"
+        )
+        lines.append("")
+    if "cold_start" in results:
+        lines += ["| cold start | median seconds |", "|---|---|"]
+        for name, seconds in results["cold_start"].items():
+            lines.append(f"| `{name}` | {seconds:.3f} |")
+        lines.append("")
+    deep = results.get("deep")
+    if deep:
+        lines += [
+            f"Deep model {deep['model']} training step, "
+            f"{deep['gflop_per_step']} GFLOP; measured peaks: fp32 "
+            f"{deep['fp32_peak_gflops']} GFLOP/s, bf16 "
+            f"{deep['bf16_peak_gflops']} GFLOP/s.",
+            "",
+            "| deep model | step (s) | GFLOP/s | of fp32 peak |",
+            "|---|---|---|---|",
+        ]
+        for name in ("seqkit", "torch"):
+            if name in deep:
+                r = deep[name]
+                lines.append(
+                    f"| {name} | {r['step_seconds']:.3f} | {r['gflops']} | "
+                    f"{100 * r['fraction_of_fp32_peak']:.0f}% |"
+                )
+    return "\n".join(lines)
+
+
+def machine():
+    import tensorflow as tf
+
+    info = {
+        "python": platform.python_version(),
+        "tensorflow": tf.__version__,
+        "cpus": os.cpu_count(),
+        "processor": platform.processor() or platform.machine(),
+    }
+    try:
+        import torch
+
+        info["torch"] = torch.__version__
+    except ImportError:
+        pass
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            for line in handle:
+                if line.startswith("model name"):
+                    info["processor"] = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return info
+
+
+def main():
+    import warnings
+
+    # Length bucketing gives datasets of unknown length; Keras warns at the
+    # end of every such epoch.
+    warnings.filterwarnings("ignore", message="Your input ran out of data")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--work", required=True, help="a folder for results")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument(
+        "--systems",
+        default=",".join(SYSTEMS),
+        help="training systems, comma-separated",
+    )
+    parser.add_argument(
+        "--skip",
+        default="",
+        help="sections to leave out: training,tfidf,inference,cold,deep",
+    )
+    parser.add_argument(
+        "--maxlen",
+        type=int,
+        default=None,
+        help="the plain Keras script's fixed length (default: seqkit's "
+        "max_length)",
+    )
+    parser.add_argument(
+        "--train-limit",
+        type=int,
+        default=None,
+        help="train on the first N training texts only (a quick check)",
+    )
+    parser.add_argument("--serving", action="store_true")
+    args = parser.parse_args()
+    work = Path(args.work)
+    work.mkdir(parents=True, exist_ok=True)
+    skip = {s for s in args.skip.split(",") if s}
+    wanted = [s for s in args.systems.split(",") if s]
+    unknown = sorted(set(wanted) - set(SYSTEMS))
+    if unknown:
+        parser.error(f"unknown systems {unknown}; choose from {SYSTEMS}")
+
+    def log(message):
+        print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+    results = {"machine": machine(), "command": " ".join(sys.argv)}
+    config, vectorizer, matrix, names, data, texts = load_data(args.train_limit)
+    tokens = int(sum(len(x) for x in data["train"][0]))
+    results["data"] = {
+        split: len(ids) for split, (ids, _) in data.items()
+    } | {"train_tokens": tokens}
+    log(f"data: {results['data']}")
+    maxlen = args.maxlen or config.max_length
+    if "inference" not in skip:
+        for needed in ("seqkit", "torch-padded"):
+            if needed not in wanted:
+                wanted.append(needed)
+    systems = make_systems(
+        wanted, config, vectorizer, matrix, names, data, maxlen
+    )
+    if "training" not in skip:
+        results["training"] = run_training(systems, args.rounds, tokens, log)
+    else:
+        for system in systems.values():
+            system.epoch()
+    if "tfidf" not in skip:
+        results["tfidf"] = tfidf_baseline(texts, names, data)
+    run = write_run(systems["seqkit"], config, work / "run")
+    if "inference" not in skip or args.serving:
+        from seqkit.serving.export import export_run
+
+        base = work / "export"
+        shutil.rmtree(base, ignore_errors=True)
+        exported = export_run(run, base)
+        if "inference" not in skip:
+            results["inference"] = run_inference(
+                exported.path,
+                systems["torch-padded"],
+                vectorizer,
+                texts["test"],
+                args.rounds,
+                log,
+            )
+        if args.serving:
+            out = work / "serving.json"
+            subprocess.run(
+                [
+                    sys.executable,
+                    str(HERE / "serve_load.py"),
+                    "--base",
+                    str(base),
+                    "--rounds",
+                    "1",
+                    "--concurrency",
+                    "1,32",
+                    "--requests",
+                    "300",
+                    "--seconds",
+                    "10",
+                    "--json",
+                    str(out),
+                ],
+                check=True,
+            )
+            results["serving"] = json.loads(out.read_text(encoding="utf-8"))
+    if "cold" not in skip:
+        results["cold_start"] = cold_start(run)
+        log(f"cold start: {results['cold_start']}")
+    if "deep" not in skip:
+        results["deep"] = run_deep(
+            args.rounds, any(s.startswith("torch") for s in wanted), log
+        )
+    (work / "results.json").write_text(
+        json.dumps(results, indent=2), encoding="utf-8"
+    )
+    print(table(results))
+
+
+if __name__ == "__main__":
+    main()
