@@ -20,7 +20,16 @@ import click
     default=None,
     help="Version number (default: one more than the highest in BASE).",
 )
-def export(run, base, version):
+@click.option(
+    "--xla/--no-xla",
+    default=True,
+    show_default=True,
+    help="For batches of up to 16 texts, run a text model's network "
+    "(after tokenization) compiled by XLA, on ids padded to a few lengths "
+    "and power-of-two batches; each new shape compiles once, on its first "
+    "request.",
+)
+def export(run, base, version, xla):
     """Export a run's model as a SavedModel for TensorFlow Serving.
 
     The `serving_default` signature takes `text` (raw strings) and returns
@@ -29,5 +38,5 @@ def export(run, base, version):
     """
     from seqkit.serving.export import export_run
 
-    result = export_run(run, base, version)
+    result = export_run(run, base, version, xla=xla)
     click.echo(json.dumps(result.to_dict(), ensure_ascii=False))

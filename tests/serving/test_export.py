@@ -154,3 +154,33 @@ def test_export_of_a_folder_without_a_run(tmp_path):
     assert result.exit_code == 1
     assert "holds no model.keras" in result.output
     assert not (tmp_path / "m" / "1").exists()
+
+
+def test_xla_and_plain_exports_answer_alike(attention_run, tmp_path):
+    # Small batches run the network compiled by XLA on padded shapes,
+    # larger ones (more than XLA_MAX_ROWS texts) the plain graph; the
+    # `--no-xla` export always runs the plain graph.
+    import tensorflow as tf
+
+    texts = TEXTS * 3  # 21 texts: more than XLA_MAX_ROWS
+    assert len(texts) > export_module.XLA_MAX_ROWS
+    answers = {}
+    for flag in ("--xla", "--no-xla"):
+        base = tmp_path / flag
+        result = CliRunner().invoke(
+            cli, ["export", str(attention_run), "--out", str(base), flag]
+        )
+        assert result.exit_code == 0, result.output
+        serve = tf.saved_model.load(
+            json.loads(result.output)["path"]
+        ).signatures["serving_default"]
+        answers[flag] = [
+            serve(text=tf.constant(batch))
+            for batch in ([texts[0]], texts[:5], texts)
+        ]
+    for xla, plain in zip(answers["--xla"], answers["--no-xla"]):
+        for key in ("probabilities", "attention"):
+            np.testing.assert_allclose(
+                xla[key].numpy(), plain[key].numpy(), atol=1e-5
+            )
+        assert xla["label"].numpy().tolist() == plain["label"].numpy().tolist()

@@ -1,0 +1,106 @@
+"""The performance suite's arithmetic, report and baselines' tokenization."""
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _load(name):
+    sys.path.insert(0, str(ROOT / "bench"))
+    spec = importlib.util.spec_from_file_location(
+        name, ROOT / "bench" / f"{name}.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_deep_flops_counts_three_products_per_step():
+    suite = _load("perf_suite")
+    b, t, d, u = 64, 64, 512, 512
+    # Layer 1 reads 512 features, layer 2 both directions of layer 1.
+    forward = 2 * b * (d + u) * 4 * u + 2 * b * (2 * u + u) * 4 * u
+    assert suite.deep_flops() == 3 * forward * t * 2
+    assert suite.deep_flops() / 1e9 == pytest.approx(257.7, abs=0.1)
+
+
+def test_training_summary_and_table():
+    suite = _load("perf_suite")
+
+    class Fake:
+        def __init__(self, seconds, valid, test):
+            self.seconds, self.valid, self.test = seconds, valid, test
+            self.calls = 0
+
+        def epoch(self):
+            self.calls += 1
+            return self.seconds[self.calls - 1]
+
+        def accuracy(self, split):
+            values = self.valid if split == "valid" else self.test
+            return values[self.calls - 1]
+
+    systems = {
+        "seqkit": Fake([5.0, 2.0, 2.2], [0.70, 0.80, 0.78], [0.69, 0.79, 0.8]),
+        "keras-plain": Fake([9.0, 6.6, 6.0], [0.7, 0.75, 0.76], [0.7, 0.7, 0.74]),
+    }
+    results = suite.run_training(systems, 3, tokens=22000, log=lambda m: None)
+    seqkit = results["seqkit"]
+    assert seqkit["median_epoch_seconds"] == 2.2
+    assert seqkit["tokens_per_second"] == 10000
+    # The test figure is the one of the best validation round, not the best.
+    assert (seqkit["best_round"], seqkit["test_at_best_valid"]) == (2, 0.79)
+    assert results["keras-plain"]["test_at_best_valid"] == 0.74
+    text = suite.table({"training": results})
+    row = next(r for r in text.splitlines() if r.startswith("| keras-plain"))
+    assert "| 3.00x |" in row  # 6.6 s against 2.2 s
+
+
+def test_run_training_rotates_the_order():
+    suite = _load("perf_suite")
+    order = []
+
+    class Logged:
+        def __init__(self, name):
+            self.name = name
+
+        def epoch(self):
+            order.append(self.name)
+            return 1.0
+
+        def accuracy(self, split):
+            return 0.5
+
+    systems = {name: Logged(name) for name in "abc"}
+    suite.run_training(systems, 3, tokens=1, log=lambda m: None)
+    assert order == list("abc" "bca" "cab")
+
+
+def test_torch_tokenizer_agrees_with_the_seqkit_tokenizer():
+    # The inference comparison feeds both sides raw strings: the PyTorch
+    # side's Python tokenizer must give (nearly) the ids seqkit's does.
+    pytest.importorskip("torch")
+    import csv
+
+    perf_torch = _load("perf_torch")
+    from seqkit.preprocessing.text_vectorizer import make_tokenizer
+
+    tokenizer = make_tokenizer("word", True, "NFKC")
+    text = "Not bad!!! 3.5 stars... well-made, isn't it? (wow) 10/10 -- $5"
+    ours = [t.decode() for t in tokenizer(np.array([text])).to_list()[0]]
+    assert perf_torch.tokenize(text) == ours
+    with open(ROOT / "data" / "rt-snippets" / "test.csv", encoding="utf-8") as f:
+        texts = [row["text"] for row in csv.DictReader(f)]
+    same = total = 0
+    for text, tokens in zip(texts, tokenizer(np.array(texts)).to_list()):
+        ours = [t.decode() for t in tokens]
+        theirs = perf_torch.tokenize(text)
+        same += ours == theirs
+        total += 1
+    assert same / total >= 0.97
