@@ -186,7 +186,10 @@ class KerasPlainSystem:
 
     def accuracy(self, split):
         result = self.model.evaluate(
-            self.x[split], self.y[split], batch_size=256, verbose=0,
+            self.x[split],
+            self.y[split],
+            batch_size=256,
+            verbose=0,
             return_dict=True,
         )
         return float(result["accuracy"])
@@ -196,9 +199,13 @@ def make_systems(wanted, config, vectorizer, matrix, names, data, maxlen):
     systems = {}
     for name in wanted:
         if name == "seqkit":
-            systems[name] = SeqkitSystem(config, vectorizer, matrix, names, data)
+            systems[name] = SeqkitSystem(
+                config, vectorizer, matrix, names, data
+            )
         elif name == "keras-plain":
-            systems[name] = KerasPlainSystem(config, matrix, names, data, maxlen)
+            systems[name] = KerasPlainSystem(
+                config, matrix, names, data, maxlen
+            )
         else:
             from perf_torch import TorchSystem, configure
 
@@ -235,7 +242,7 @@ def run_training(systems, rounds, tokens, log):
                 f"round {round_index + 1}/{rounds} {name}: epoch "
                 f"{seconds:.1f} s, valid {valid:.4f}, test {test:.4f}"
             )
-    for name, result in results.items():
+    for result in results.values():
         epoch = median(result["epoch_seconds"])
         best = int(np.argmax(result["valid"]))
         result.update(
@@ -259,7 +266,9 @@ def tfidf_baseline(texts, names, data):
     for c in (0.5, 1, 2, 4, 8, 16):
         model = LogisticRegression(C=c, max_iter=2000)
         model.fit(x_train, data["train"][1])
-        valid = model.score(vectorizer.transform(texts["valid"]), data["valid"][1])
+        valid = model.score(
+            vectorizer.transform(texts["valid"]), data["valid"][1]
+        )
         if best is None or valid > best[0]:
             best = (valid, c, model)
     valid, c, model = best
@@ -291,7 +300,6 @@ def write_run(system, config, folder):
 def run_inference(exports, torch_system, vectorizer, texts, rounds, log):
     """Texts/s of each export (name -> folder) and of PyTorch eager."""
     import tensorflow as tf
-
     from perf_torch import TorchPredictor
 
     words = vectorizer.get_vocabulary()  # "", "[UNK]", then the words
@@ -326,9 +334,7 @@ def run_inference(exports, torch_system, vectorizer, texts, rounds, log):
                 for batch in items:
                     systems[name](batch)
                 elapsed = time.perf_counter() - started
-                timings[name][kind].append(
-                    sum(len(b) for b in items) / elapsed
-                )
+                timings[name][kind].append(sum(len(b) for b in items) / elapsed)
         log(f"inference round {round_index + 1}/{rounds} done")
     result = {
         name: {kind: round(median(v), 1) for kind, v in kinds.items()}
@@ -420,9 +426,11 @@ def seqkit_deep_seconds(repeats):
     )(inputs)
     model = keras.Model(inputs, keras.ops.mean(hidden, axis=(1, 2)))
     model.compile(optimizer=keras.optimizers.Adam(1e-4), loss="mse")
-    x = np.random.default_rng(0).normal(
-        size=(DEEP["batch"], DEEP["steps"], DEEP["features"])
-    ).astype("float32")
+    x = (
+        np.random.default_rng(0)
+        .normal(size=(DEEP["batch"], DEEP["steps"], DEEP["features"]))
+        .astype("float32")
+    )
     y = np.zeros((DEEP["batch"],), "float32")
     model.train_on_batch(x, y)
     model.train_on_batch(x, y)
@@ -456,14 +464,16 @@ def run_deep(repeats, with_torch, log):
         from perf_torch import configure, deep_step_seconds
 
         configure()
-        seconds = deep_step_seconds(**{
-            "batch": DEEP["batch"],
-            "steps": DEEP["steps"],
-            "features": DEEP["features"],
-            "units": DEEP["units"],
-            "layers": DEEP["layers"],
-            "repeats": repeats,
-        })
+        seconds = deep_step_seconds(
+            **{
+                "batch": DEEP["batch"],
+                "steps": DEEP["steps"],
+                "features": DEEP["features"],
+                "units": DEEP["units"],
+                "layers": DEEP["layers"],
+                "repeats": repeats,
+            }
+        )
         result["torch"] = {
             "step_seconds": round(seconds, 4),
             "gflops": round(flops / seconds / 1e9, 1),
@@ -618,9 +628,9 @@ def main():
     results = {"machine": machine(), "command": " ".join(sys.argv)}
     config, vectorizer, matrix, names, data, texts = load_data(args.train_limit)
     tokens = int(sum(len(x) for x in data["train"][0]))
-    results["data"] = {
-        split: len(ids) for split, (ids, _) in data.items()
-    } | {"train_tokens": tokens}
+    results["data"] = {split: len(ids) for split, (ids, _) in data.items()} | {
+        "train_tokens": tokens
+    }
     log(f"data: {results['data']}")
     maxlen = args.maxlen or config.max_length
     if "inference" not in skip:

@@ -134,7 +134,9 @@ class TorchSystem:
 TOKEN = re.compile(r"\d+(?:[.,/]\d+)+|\w+(?:['\-]\w+)*|([^\w\s])\1*")
 
 
-QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
+QUOTES = str.maketrans(
+    {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'}
+)
 
 
 def tokenize(text):

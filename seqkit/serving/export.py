@@ -213,15 +213,16 @@ def _bucketed(ids):
 
     rows, steps = tf.shape(ids)[0], tf.shape(ids)[1]
     padded_rows = tf.cast(
-        2 ** tf.math.ceil(tf.math.log(tf.cast(rows, tf.float32)) / tf.math.log(2.0)),
+        2
+        ** tf.math.ceil(
+            tf.math.log(tf.cast(rows, tf.float32)) / tf.math.log(2.0)
+        ),
         tf.int32,
     )
     padded_rows = tf.maximum(padded_rows, rows)
     lengths = tf.constant(XLA_LENGTHS, tf.int32)
     fits = tf.boolean_mask(lengths, lengths >= steps)
-    padded_steps = tf.cond(
-        tf.size(fits) > 0, lambda: fits[0], lambda: steps
-    )
+    padded_steps = tf.cond(tf.size(fits) > 0, lambda: fits[0], lambda: steps)
     return tf.pad(ids, [[0, padded_rows - rows], [0, padded_steps - steps]])
 
 
@@ -261,8 +262,11 @@ def serving_function(model, xla=True):
 
     def plain(text):
         outputs = model(text, training=False)
-        return {key: outputs[key] for key in ("probabilities", "attention")
-                if key in outputs}
+        return {
+            key: outputs[key]
+            for key in ("probabilities", "attention")
+            if key in outputs
+        }
 
     def run(text):
         if network is None:

@@ -48,7 +48,9 @@ def test_training_summary_and_table():
 
     systems = {
         "seqkit": Fake([5.0, 2.0, 2.2], [0.70, 0.80, 0.78], [0.69, 0.79, 0.8]),
-        "keras-plain": Fake([9.0, 6.6, 6.0], [0.7, 0.75, 0.76], [0.7, 0.7, 0.74]),
+        "keras-plain": Fake(
+            [9.0, 6.6, 6.0], [0.7, 0.75, 0.76], [0.7, 0.7, 0.74]
+        ),
     }
     results = suite.run_training(systems, 3, tokens=22000, log=lambda m: None)
     seqkit = results["seqkit"]
@@ -79,7 +81,7 @@ def test_run_training_rotates_the_order():
 
     systems = {name: Logged(name) for name in "abc"}
     suite.run_training(systems, 3, tokens=1, log=lambda m: None)
-    assert order == list("abc" "bca" "cab")
+    assert order == list("abcbcacab")
 
 
 def test_torch_tokenizer_agrees_with_the_seqkit_tokenizer():
@@ -95,7 +97,9 @@ def test_torch_tokenizer_agrees_with_the_seqkit_tokenizer():
     text = "Not bad!!! 3.5 stars... well-made, isn't it? (wow) 10/10 -- $5"
     ours = [t.decode() for t in tokenizer(np.array([text])).to_list()[0]]
     assert perf_torch.tokenize(text) == ours
-    with open(ROOT / "data" / "rt-snippets" / "test.csv", encoding="utf-8") as f:
+    with open(
+        ROOT / "data" / "rt-snippets" / "test.csv", encoding="utf-8"
+    ) as f:
         texts = [row["text"] for row in csv.DictReader(f)]
     same = total = 0
     for text, tokens in zip(texts, tokenizer(np.array(texts)).to_list()):
