@@ -28,6 +28,11 @@ One run measures, side by side on this machine:
 4. The deep model: a 2-layer BiLSTM-512 training step (batch 64, 64
    steps) in GFLOP/s against the measured fp32 matrix-product peak of
    this machine, seqkit beside PyTorch.
+
+TensorFlow runs with seqkit's training threads (`--tf-threads seqkit`:
+half the cores per op, as `seqkit train` sets for bidirectional models);
+the plain Keras baseline shares the process, so it gets them too, which
+can only narrow seqkit's lead over it. PyTorch uses 2 threads.
 5. With `--serving`: `bench/serve_load.py` on the export (one round).
 
 Results go to `WORK/results.json` and a Markdown table to stdout.
@@ -613,6 +618,15 @@ def main():
         help="train on the first N training texts only (a quick check)",
     )
     parser.add_argument("--serving", action="store_true")
+    parser.add_argument(
+        "--tf-threads",
+        choices=["seqkit", "default"],
+        default="seqkit",
+        help="TensorFlow's intra-op threads: seqkit's training setting for "
+        "bidirectional models (half the cores; `seqkit train` applies it), "
+        "which the plain Keras baseline then shares, or TensorFlow's "
+        "default (every core)",
+    )
     args = parser.parse_args()
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
@@ -626,6 +640,16 @@ def main():
         print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
 
     results = {"machine": machine(), "command": " ".join(sys.argv)}
+    # Before TensorFlow runs an op: it fixes its thread pools then.
+    if args.tf_threads == "seqkit":
+        from seqkit.training.environment import configure_training_threads
+
+        configure_training_threads(True)
+    import tensorflow as tf
+
+    results["machine"]["tf_intra_op_threads"] = (
+        tf.config.threading.get_intra_op_parallelism_threads() or "default"
+    )
     config, vectorizer, matrix, names, data, texts = load_data(args.train_limit)
     tokens = int(sum(len(x) for x in data["train"][0]))
     results["data"] = {split: len(ids) for split, (ids, _) in data.items()} | {

@@ -203,6 +203,10 @@ def run_text_classifier(default_preset, options):
         merge_settings(values, given, init_from)
     config = SentimentConfig.from_dict(values, source="options")
     show_progress_log(quiet)
+    if distribute == "none":
+        from seqkit.training.environment import configure_training_threads
+
+        configure_training_threads(config.bidirectional)
     metrics = train_text_classifier(
         config,
         out,
