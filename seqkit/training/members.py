@@ -19,8 +19,9 @@ log = logging.getLogger(__name__)
 
 # Training batches run this many to one call of the compiled train step:
 # Keras's per-step Python work (callbacks, metrics, iterator) is paid once
-# per group. On a 2-core CPU it took the sentiment epoch from 3.50 s to
-# 3.12 s, with 32 length buckets (bench/perf_suite.py, docs/benchmarks.md).
+# per group. With 32 length buckets (seqkit.data.pipelines.BUCKETS) it took
+# the sentiment model's epoch on a 2-core CPU from 3.63 s to 3.12 s
+# (medians of 5 interleaved epochs; either alone: 3.37 s and 3.50 s).
 STEPS_PER_EXECUTION = 16
 
 
