@@ -517,53 +517,96 @@ def run_deep(repeats, with_torch, log):
 # -- report ------------------------------------------------------------
 
 
-def table(results):
-    lines = []
-    training = results.get("training")
-    if training:
-        seq = training.get("seqkit", {}).get("median_epoch_seconds")
-        lines += [
-            "| training system | median epoch (s) | tokens/s | seqkit speed-up "
-            "| best valid | test at best valid |",
-            "|---|---|---|---|---|---|",
-        ]
-        for name, r in training.items():
-            ratio = r["median_epoch_seconds"] / seq if seq else float("nan")
-            lines.append(
-                f"| {name} | {r['median_epoch_seconds']:.2f} | "
-                f"{r['tokens_per_second']:,} | {ratio:.2f}x | "
-                f"{r['best_valid']:.4f} | {r['test_at_best_valid']:.4f} |"
-            )
-        if "tfidf" in results:
-            t = results["tfidf"]
-            lines.append(
-                f"| TF-IDF + LR (C={t['C']}) | {t['seconds']} (fit) | | | "
-                f"{t['valid']:.4f} | {t['test']:.4f} |"
-            )
-        lines.append("")
-    inference = results.get("inference")
-    if inference:
-        lines += [
-            "| inference on raw strings | texts/s, batches of 64 "
-            "| texts/s, one at a time |",
-            "|---|---|---|",
-        ]
-        for name in ("seqkit-export", "seqkit-export-no-xla", "torch-eager"):
-            if name not in inference:
-                continue
-            r = inference[name]
-            lines.append(f"| {name} | {r['batch64']:,} | {r['batch1']:,} |")
-        s, t = inference["seqkit-export"], inference["torch-eager"]
-        lines.append(
-            f"| ratio seqkit / torch | {s['batch64'] / t['batch64']:.2f}x | "
-            f"{s['batch1'] / t['batch1']:.2f}x |"
+def _section(header, rows):
+    """A Markdown table: the header's cells, a rule, the rows, a blank."""
+    rule = "|" + "---|" * (header.count("|") + 1)
+    return ["| " + header + " |", rule, *rows, ""]
+
+
+def _training_rows(results):
+    training = results["training"]
+    seq = training.get("seqkit", {}).get("median_epoch_seconds")
+    rows = []
+    for name, r in training.items():
+        ratio = r["median_epoch_seconds"] / seq if seq else float("nan")
+        rows.append(
+            f"| {name} | {r['median_epoch_seconds']:.2f} | "
+            f"{r['tokens_per_second']:,} | {ratio:.2f}x | "
+            f"{r['best_valid']:.4f} | {r['test_at_best_valid']:.4f} |"
         )
-        lines.append("")
+    if "tfidf" in results:
+        t = results["tfidf"]
+        rows.append(
+            f"| TF-IDF + LR (C={t['C']}) | {t['seconds']} (fit) | | | "
+            f"{t['valid']:.4f} | {t['test']:.4f} |"
+        )
+    return rows
+
+
+def _inference_rows(inference):
+    names = ("seqkit-export", "seqkit-export-no-xla", "torch-eager")
+    rows = [
+        f"| {name} | {inference[name]['batch64']:,} | "
+        f"{inference[name]['batch1']:,} |"
+        for name in names
+        if name in inference
+    ]
+    s, t = inference["seqkit-export"], inference["torch-eager"]
+    rows.append(
+        f"| ratio seqkit / torch | {s['batch64'] / t['batch64']:.2f}x | "
+        f"{s['batch1'] / t['batch1']:.2f}x |"
+    )
+    return rows
+
+
+def _serving_rows(serving):
+    return [
+        f"| {name}, {concurrency} concurrent | "
+        f"{level[name]['throughput']:.1f} | {level[name]['p50_ms']:.1f} | "
+        f"{level[name]['p99_ms']:.1f} |"
+        for concurrency, level in serving["levels"].items()
+        for name in ("batched", "per-request")
+    ]
+
+
+def _deep_rows(deep):
+    return [
+        f"| {name} | {deep[name]['step_seconds']:.3f} | "
+        f"{deep[name]['gflops']} | "
+        f"{100 * deep[name]['fraction_of_fp32_peak']:.0f}% |"
+        for name in ("seqkit", "seqkit-mixed-bfloat16", "torch")
+        if name in deep
+    ]
+
+
+def table(results):
+    """The results as Markdown tables, one per section that ran."""
+    lines = []
+    if results.get("training"):
+        lines += _section(
+            "training system | median epoch (s) | tokens/s | seqkit "
+            "speed-up | best valid | test at best valid",
+            _training_rows(results),
+        )
+    if results.get("inference"):
+        lines += _section(
+            "inference on raw strings | texts/s, batches of 64 | texts/s, "
+            "one at a time",
+            _inference_rows(results["inference"]),
+        )
+    if results.get("serving"):
+        lines += _section(
+            "`seqkit serve` (single model) | req/s | p50 ms | p99 ms",
+            _serving_rows(results["serving"]),
+        )
     if "cold_start" in results:
-        lines += ["| cold start | median seconds |", "|---|---|"]
-        for name, seconds in results["cold_start"].items():
-            lines.append(f"| `{name}` | {seconds:.3f} |")
-        lines.append("")
+        lines += _section(
+            "cold start | median seconds",
+            [
+                f"| `{name}` | {seconds:.3f} |"
+                for name, seconds in results["cold_start"].items()
+            ],
+        )
     deep = results.get("deep")
     if deep:
         lines += [
@@ -572,16 +615,10 @@ def table(results):
             f"{deep['fp32_peak_gflops']} GFLOP/s, bf16 "
             f"{deep['bf16_peak_gflops']} GFLOP/s.",
             "",
-            "| deep model | step (s) | GFLOP/s | of fp32 peak |",
-            "|---|---|---|---|",
         ]
-        for name in ("seqkit", "seqkit-mixed-bfloat16", "torch"):
-            if name in deep:
-                r = deep[name]
-                lines.append(
-                    f"| {name} | {r['step_seconds']:.3f} | {r['gflops']} | "
-                    f"{100 * r['fraction_of_fp32_peak']:.0f}% |"
-                )
+        lines += _section(
+            "deep model | step (s) | GFLOP/s | of fp32 peak", _deep_rows(deep)
+        )
     return "\n".join(lines)
 
 

@@ -24,10 +24,9 @@ import click
     "--xla/--no-xla",
     default=True,
     show_default=True,
-    help="For batches of up to 16 texts, run a text model's network "
-    "(after tokenization) compiled by XLA, on ids padded to a few lengths "
-    "and power-of-two batches; each new shape compiles once, on its first "
-    "request.",
+    help="For calls with a single text, run a text model's network "
+    "(after tokenization) compiled by XLA, on ids padded to one of a few "
+    "lengths; each new length compiles once, on its first request.",
 )
 def export(run, base, version, xla):
     """Export a run's model as a SavedModel for TensorFlow Serving.

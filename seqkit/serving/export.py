@@ -137,7 +137,7 @@ def export_run(run, base, version=None, xla=True):
         if captioner:
             metadata = caption_metadata(model, run, outputs, signature)
         else:
-            metadata = export_metadata(model, run_config(run), outputs)
+            metadata = export_metadata(model, run_config(run), outputs, xla=xla)
         _write_assets_extra(staging / "model", metadata)
         os.replace(staging / "model", target)
     finally:
@@ -147,15 +147,17 @@ def export_run(run, base, version=None, xla=True):
     return ExportResult(target, version, outputs, class_names, op_count, inputs)
 
 
-# Batches of up to XLA_MAX_ROWS texts run the network compiled by XLA, with
-# token ids padded to a multiple of 8 steps (then to one of the longer
-# lengths) and the batch to a power of two rows: XLA compiles once per
-# input shape, so a few shapes serve every request once warm. On a 2-core
-# CPU XLA answered one text at a time 2.2x faster (1,566 vs 712 texts/s,
-# bench/perf_suite.py); for 64 texts a call the plain graph was as fast or
-# faster (5,560 vs 5,457 texts/s), so larger batches skip it.
-XLA_LENGTHS = (*range(8, 129, 8), 192, 256, 384, 512)
-XLA_MAX_ROWS = 16
+# A call with one text (a lone client; the server's batches of one) runs
+# the network compiled by XLA, with the token ids padded to one of
+# XLA_LENGTHS: XLA compiles once per input shape, so a few shapes serve
+# every such request once warm. On a 2-core CPU this answered one text at a
+# time 2.1-2.4x faster (1,691 vs 711 texts/s, bench/perf_suite.py). For 64
+# texts a call the plain graph was as fast (5,560 vs 5,457 texts/s), and
+# batches of varying sizes made XLA compile for every new size: with up to
+# 16 rows under XLA, a batching server's p99 latency at one client went to
+# 349 ms in a short run. So only single texts take XLA.
+XLA_LENGTHS = (8, 16, 32, 64, 128, 256, 512)
+XLA_MAX_ROWS = 1
 
 
 def _text_members(model):
@@ -232,10 +234,10 @@ def serving_function(model, xla=True):
     Args:
         model: a `TextClassifier`, `EnsembleClassifier` or
             `DocumentClassifier` (probabilities and label only).
-        xla: for batches of up to `XLA_MAX_ROWS` texts, run a text model's
+        xla: for calls with `XLA_MAX_ROWS` text (one), run a text model's
             network (after tokenization) compiled by XLA, on ids padded to
-            a few shapes (`XLA_LENGTHS`, power-of-two batches). Padding is
-            masked, so the answers are the same.
+            one of `XLA_LENGTHS`. Padding is masked, so the answers are the
+            same.
 
     Returns:
         `(fn, output_names)`: `fn` maps a string tensor `[None]` to a dict
@@ -462,11 +464,38 @@ def check_portable(export_dir):
     return sum(counts.values())
 
 
-def export_metadata(model, config, outputs):
-    """The `assets.extra/seqkit.json` document of an export."""
+def xla_warmup_lengths(model):
+    """The token counts that compile every XLA shape a text model can use.
+
+    `XLA_LENGTHS` up to the first that holds `max_length` tokens (all of
+    them without a `max_length`); none for models without the XLA path.
+    """
+    if _text_members(model) is None:
+        return []
+    limit = model.vectorizer.max_length
+    lengths = []
+    for length in XLA_LENGTHS:
+        lengths.append(length)
+        if limit is not None and length >= limit:
+            break
+    return lengths
+
+
+def export_metadata(model, config, outputs, xla=False):
+    """The `assets.extra/seqkit.json` document of an export.
+
+    With `xla`, `"xla"` lists the rows and token counts a server should
+    warm up with, so no request waits for a compilation.
+    """
     import seqkit
 
     vectorizer = model.vectorizer
+    extra = {}
+    if xla and xla_warmup_lengths(model):
+        extra["xla"] = {
+            "max_rows": XLA_MAX_ROWS,
+            "warmup_lengths": xla_warmup_lengths(model),
+        }
     return {
         "format": "seqkit-export/1",
         "seqkit_version": seqkit.__version__,
@@ -481,6 +510,7 @@ def export_metadata(model, config, outputs):
             "vocabulary_size": vectorizer.vocabulary_size(),
         },
         "config": config,
+        **extra,
     }
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from seqkit.errors import SeqkitError
-from seqkit.serving.export import read_metadata, version_folders
+from seqkit.serving.export import SIGNATURE, read_metadata, version_folders
 from seqkit.serving.rest import TensorInfo
 
 log = logging.getLogger("seqkit.serve")
@@ -121,9 +121,19 @@ def load_servable(path, version):
     servable = Servable(
         version, path, signatures, read_metadata(path), functions, loaded
     )
-    for name, (inputs, _) in signatures.items():
+    warmups = [
+        (name, warmup_inputs(inputs))
+        for name, (inputs, _) in signatures.items()
+    ]
+    xla = servable.metadata.get("xla") or {}
+    if "text" in signatures.get(SIGNATURE, ({},))[0]:
+        # Every shape the XLA path can meet compiles now, not on a request.
+        for length in xla.get("warmup_lengths", []):
+            text = np.array([" ".join(["x"] * length)], dtype=object)
+            warmups.append((SIGNATURE, {"text": text}))
+    for name, batch in warmups:
         try:
-            servable.run(name, warmup_inputs(inputs))
+            servable.run(name, batch)
         except Exception as error:  # noqa: BLE001 - any failure is reported
             raise ModelLoadError(
                 f"{path}: signature {name!r} fails on a warm-up call: "

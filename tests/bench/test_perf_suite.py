@@ -108,3 +108,25 @@ def test_torch_tokenizer_agrees_with_the_seqkit_tokenizer():
         same += ours == theirs
         total += 1
     assert same / total >= 0.97
+
+
+def test_serving_and_deep_rows_in_the_table():
+    suite = _load("perf_suite")
+    level = {
+        "batched": {"throughput": 800.0, "p50_ms": 30.0, "p99_ms": 50.0},
+        "per-request": {"throughput": 200.0, "p50_ms": 140.0, "p99_ms": 190.0},
+    }
+    deep = {
+        "model": suite.DEEP,
+        "gflop_per_step": 257.7,
+        "fp32_peak_gflops": 480.0,
+        "bf16_peak_gflops": 900.0,
+        "seqkit": {
+            "step_seconds": 0.8,
+            "gflops": 322.1,
+            "fraction_of_fp32_peak": 0.671,
+        },
+    }
+    text = suite.table({"serving": {"levels": {"32": level}}, "deep": deep})
+    assert "| batched, 32 concurrent | 800.0 | 30.0 | 50.0 |" in text
+    assert "| seqkit | 0.800 | 322.1 | 67% |" in text

@@ -157,12 +157,12 @@ def test_export_of_a_folder_without_a_run(tmp_path):
 
 
 def test_xla_and_plain_exports_answer_alike(attention_run, tmp_path):
-    # Small batches run the network compiled by XLA on padded shapes,
-    # larger ones (more than XLA_MAX_ROWS texts) the plain graph; the
+    # A single text runs the network compiled by XLA on padded ids,
+    # larger batches (more than XLA_MAX_ROWS texts) the plain graph; the
     # `--no-xla` export always runs the plain graph.
     import tensorflow as tf
 
-    texts = TEXTS * 3  # 21 texts: more than XLA_MAX_ROWS
+    texts = TEXTS * 3
     assert len(texts) > export_module.XLA_MAX_ROWS
     answers = {}
     for flag in ("--xla", "--no-xla"):
@@ -184,3 +184,30 @@ def test_xla_and_plain_exports_answer_alike(attention_run, tmp_path):
                 xla[key].numpy(), plain[key].numpy(), atol=1e-5
             )
         assert xla["label"].numpy().tolist() == plain["label"].numpy().tolist()
+
+
+def test_server_warms_up_every_xla_length(exported, monkeypatch):
+    # The export lists the token counts that compile every XLA shape, and
+    # loading it for serving runs each once, so no request compiles.
+    from seqkit.serving import models
+
+    base, summary = exported
+    metadata = export_module.read_metadata(summary["path"])
+    lengths = metadata["xla"]["warmup_lengths"]
+    max_length = metadata["preprocessing"]["max_length"]
+    assert lengths == [
+        n for n in export_module.XLA_LENGTHS if n < max_length
+    ] + [min(n for n in export_module.XLA_LENGTHS if n >= max_length)]
+    seen = []
+    original = models.Servable.run
+
+    def recorded(self, name, inputs):
+        text = inputs["text"][0]
+        if isinstance(text, bytes):
+            text = text.decode("utf-8")
+        seen.append(len(text.split()))
+        return original(self, name, inputs)
+
+    monkeypatch.setattr(models.Servable, "run", recorded)
+    models.load_servable(summary["path"], 1)
+    assert seen == [0, *lengths]  # the empty warm-up text, then each length

@@ -22,7 +22,8 @@ def test_applied_in_a_fresh_process():
         "import tensorflow as tf\n"
         "from seqkit.training.environment import configure_training_threads\n"
         "chosen = configure_training_threads(True)\n"
-        "print(chosen, tf.config.threading.get_intra_op_parallelism_threads())\n"
+        "threading = tf.config.threading\n"
+        "print(chosen, threading.get_intra_op_parallelism_threads())\n"
     )
     env = {
         **os.environ,
