@@ -150,12 +150,13 @@ def export_run(run, base, version=None, xla=True):
 # A call with one text (a lone client; the server's batches of one) runs
 # the network compiled by XLA, with the token ids padded to one of
 # XLA_LENGTHS: XLA compiles once per input shape, so a few shapes serve
-# every such request once warm. On a 2-core CPU this answered one text at a
-# time 2.1-2.4x faster (1,691 vs 711 texts/s, bench/perf_suite.py). For 64
-# texts a call the plain graph was as fast (5,560 vs 5,457 texts/s), and
-# batches of varying sizes made XLA compile for every new size: with up to
-# 16 rows under XLA, a batching server's p99 latency at one client went to
-# 349 ms in a short run. So only single texts take XLA.
+# every such request once warm (`seqkit serve` compiles them at load). On
+# a 2-core CPU this answered one text at a time 2.1-2.4x faster (1,691 vs
+# 711 texts/s, bench/perf_suite.py). For 64 texts a call the plain graph
+# was as fast (5,560 vs 5,457 texts/s), and batches of varying sizes made
+# XLA compile for every new size: with up to 16 rows under XLA, a batching
+# server's p99 latency at one client went to 349 ms in a short run. So
+# only single texts take XLA.
 XLA_LENGTHS = (8, 16, 32, 64, 128, 256, 512)
 XLA_MAX_ROWS = 1
 
@@ -210,22 +211,18 @@ def xla_network(model):
 
 
 def _bucketed(ids):
-    """`ids` padded to a power-of-two batch and an `XLA_LENGTHS` length."""
+    """`ids` padded with steps to the first `XLA_LENGTHS` length that fits.
+
+    Past the last length, the ids keep their own length (one compilation
+    per new length).
+    """
     import tensorflow as tf
 
-    rows, steps = tf.shape(ids)[0], tf.shape(ids)[1]
-    padded_rows = tf.cast(
-        2
-        ** tf.math.ceil(
-            tf.math.log(tf.cast(rows, tf.float32)) / tf.math.log(2.0)
-        ),
-        tf.int32,
-    )
-    padded_rows = tf.maximum(padded_rows, rows)
+    steps = tf.shape(ids)[1]
     lengths = tf.constant(XLA_LENGTHS, tf.int32)
     fits = tf.boolean_mask(lengths, lengths >= steps)
     padded_steps = tf.cond(tf.size(fits) > 0, lambda: fits[0], lambda: steps)
-    return tf.pad(ids, [[0, padded_rows - rows], [0, padded_steps - steps]])
+    return tf.pad(ids, [[0, 0], [0, padded_steps - steps]])
 
 
 def serving_function(model, xla=True):
