@@ -34,6 +34,9 @@ half the cores per op, as `seqkit train` sets for bidirectional models);
 the plain Keras baseline shares the process, so it gets them too, which
 can only narrow seqkit's lead over it. PyTorch uses 2 threads.
 5. With `--serving`: `bench/serve_load.py` on the export (one round).
+6. Where a GPU is visible: whether each layer of the deep model takes the
+   cuDNN kernel (`seqkit.layers.cudnn_eligibility`) and its training step
+   against `use_cudnn=False`; elsewhere the report says it did not run.
 
 Results go to `WORK/results.json` and a Markdown table to stdout.
 """
@@ -436,7 +439,8 @@ def matmul_peak(dtype):
     return float(completed.stdout.split()[-1])
 
 
-def seqkit_deep_seconds(repeats, policy="float32"):
+def deep_model(policy="float32", use_cudnn="auto"):
+    """The deep BiLSTM as a compiled Keras model, and its `RecurrentStack`."""
     import keras
 
     import seqkit.layers
@@ -444,12 +448,21 @@ def seqkit_deep_seconds(repeats, policy="float32"):
     keras.utils.set_random_seed(0)
     keras.config.set_dtype_policy(policy)
     inputs = keras.Input((DEEP["steps"], DEEP["features"]))
-    hidden = seqkit.layers.RecurrentStack(
-        "lstm", DEEP["units"], num_layers=DEEP["layers"], bidirectional=True
-    )(inputs)
-    model = keras.Model(inputs, keras.ops.mean(hidden, axis=(1, 2)))
+    stack = seqkit.layers.RecurrentStack(
+        "lstm",
+        DEEP["units"],
+        num_layers=DEEP["layers"],
+        bidirectional=True,
+        use_cudnn=use_cudnn,
+    )
+    model = keras.Model(inputs, keras.ops.mean(stack(inputs), axis=(1, 2)))
     keras.config.set_dtype_policy("float32")
     model.compile(optimizer=keras.optimizers.Adam(1e-4), loss="mse")
+    return model, stack
+
+
+def seqkit_deep_seconds(repeats, policy="float32", use_cudnn="auto"):
+    model, _ = deep_model(policy, use_cudnn)
     x = (
         np.random.default_rng(0)
         .normal(size=(DEEP["batch"], DEEP["steps"], DEEP["features"]))
@@ -464,6 +477,38 @@ def seqkit_deep_seconds(repeats, policy="float32"):
         model.train_on_batch(x, y)
         times.append(time.perf_counter() - started)
     return median(times)
+
+
+def run_gpu(repeats):
+    """On a GPU: which layers take cuDNN, and its speed against the loop.
+
+    Returns `{"ran": False, "reason": ...}` where no GPU is visible.
+    """
+    import tensorflow as tf
+
+    from seqkit.layers import cudnn_eligibility
+
+    gpus = tf.config.list_logical_devices("GPU")
+    if not gpus:
+        return {"ran": False, "reason": "no GPU is visible"}
+    _, stack = deep_model()
+    layers = []
+    for rnn in stack.rnn_layers:
+        for layer in (rnn.forward_layer, rnn.backward_layer):
+            eligible, reasons = cudnn_eligibility(layer)
+            layers.append(
+                {"layer": layer.name, "cudnn": eligible, "reasons": reasons}
+            )
+    fused = seqkit_deep_seconds(repeats)
+    generic = seqkit_deep_seconds(repeats, use_cudnn=False)
+    return {
+        "ran": True,
+        "device": gpus[0].name,
+        "layers": layers,
+        "cudnn_step_seconds": round(fused, 4),
+        "generic_step_seconds": round(generic, 4),
+        "cudnn_speedup": round(generic / fused, 2),
+    }
 
 
 def run_deep(repeats, with_torch, log):
@@ -619,6 +664,23 @@ def table(results):
         lines += _section(
             "deep model | step (s) | GFLOP/s | of fp32 peak", _deep_rows(deep)
         )
+    gpu = results.get("gpu")
+    if gpu and not gpu["ran"]:
+        lines += [f"GPU section: not run ({gpu['reason']}).", ""]
+    elif gpu:
+        lines += _section(
+            "GPU layer | cuDNN | reasons",
+            [
+                f"| {r['layer']} | {'yes' if r['cudnn'] else 'no'} | "
+                f"{'; '.join(r['reasons'])} |"
+                for r in gpu["layers"]
+            ],
+        )
+        lines.append(
+            f"Deep model on {gpu['device']}: cuDNN "
+            f"{gpu['cudnn_step_seconds']:.3f} s a step, use_cudnn=False "
+            f"{gpu['generic_step_seconds']:.3f} s ({gpu['cudnn_speedup']}x)."
+        )
     return "\n".join(lines)
 
 
@@ -665,7 +727,7 @@ def main():
     parser.add_argument(
         "--skip",
         default="",
-        help="sections to leave out: training,tfidf,inference,cold,deep",
+        help="sections to leave out: training,tfidf,inference,cold,deep,gpu",
     )
     parser.add_argument(
         "--maxlen",
@@ -792,6 +854,9 @@ def main():
         results["deep"] = run_deep(
             args.rounds, any(s.startswith("torch") for s in wanted), log
         )
+    if "gpu" not in skip:
+        results["gpu"] = run_gpu(args.rounds)
+        log(f"gpu: {results['gpu']}")
     (work / "results.json").write_text(
         json.dumps(results, indent=2), encoding="utf-8"
     )

@@ -130,3 +130,27 @@ def test_serving_and_deep_rows_in_the_table():
     text = suite.table({"serving": {"levels": {"32": level}}, "deep": deep})
     assert "| batched, 32 concurrent | 800.0 | 30.0 | 50.0 |" in text
     assert "| seqkit | 0.800 | 322.1 | 67% |" in text
+
+
+def test_gpu_section_says_it_did_not_run_without_a_gpu():
+    suite = _load("perf_suite")
+    gpu = suite.run_gpu(repeats=1)
+    assert gpu == {"ran": False, "reason": "no GPU is visible"}
+    assert "GPU section: not run (no GPU is visible)." in suite.table(
+        {"gpu": gpu}
+    )
+    ran = {
+        "ran": True,
+        "device": "/device:GPU:0",
+        "layers": [
+            {"layer": "forward_lstm_0", "cudnn": True, "reasons": []},
+            {"layer": "backward_lstm_0", "cudnn": False, "reasons": ["x"]},
+        ],
+        "cudnn_step_seconds": 0.01,
+        "generic_step_seconds": 0.05,
+        "cudnn_speedup": 5.0,
+    }
+    text = suite.table({"gpu": ran})
+    assert "| forward_lstm_0 | yes |  |" in text
+    assert "| backward_lstm_0 | no | x |" in text
+    assert "(5.0x)" in text
