@@ -8,6 +8,7 @@ from seqkit.layers.attention import AttentionPooling
 from seqkit.layers.embedding import PretrainedEmbedding
 from seqkit.layers.pooling import SequencePooling
 from seqkit.layers.rnn.stack import RecurrentStack
+from seqkit.layers.seeds import layer_seed
 from seqkit.registry import register
 
 POOLINGS = ("last", "mean", "max", "attention")
@@ -134,7 +135,7 @@ class RecurrentBackbone(keras.Model):
             matrix=embedding_matrix,
             trainable=embedding_trainable,
             embedding_dropout=embedding_dropout,
-            seed=seed,
+            seed=layer_seed(seed, "embedding"),
             name="embedding",
         )
         static = None
@@ -155,7 +156,7 @@ class RecurrentBackbone(keras.Model):
             return_sequences=not final_states,
             dropout=dropout,
             recurrent_dropout=recurrent_dropout,
-            seed=seed,
+            seed=layer_seed(seed, "rnn"),
             name="rnn",
         )
 
@@ -172,7 +173,9 @@ class RecurrentBackbone(keras.Model):
             )(hidden)
         if spatial_dropout:
             hidden = keras.layers.SpatialDropout1D(
-                spatial_dropout, seed=seed, name="spatial_dropout"
+                spatial_dropout,
+                seed=layer_seed(seed, "spatial_dropout"),
+                name="spatial_dropout",
             )(hidden)
         sequence = stack(hidden)
         outputs = {}

@@ -2,6 +2,7 @@
 
 import keras
 
+from seqkit.layers.seeds import layer_seed
 from seqkit.registry import register
 
 
@@ -80,7 +81,9 @@ class TextClassifier(keras.Model):
         for index, size in enumerate(hidden_units):
             head.append(
                 keras.layers.Dropout(
-                    head_dropout, seed=seed, name=f"head_dropout_{index}"
+                    head_dropout,
+                    seed=layer_seed(seed, f"head_dropout_{index}"),
+                    name=f"head_dropout_{index}",
                 )
             )
             head.append(
@@ -89,7 +92,11 @@ class TextClassifier(keras.Model):
                 )
             )
         head.append(
-            keras.layers.Dropout(head_dropout, seed=seed, name="head_dropout")
+            keras.layers.Dropout(
+                head_dropout,
+                seed=layer_seed(seed, "head_dropout"),
+                name="head_dropout",
+            )
         )
         head.append(
             keras.layers.Dense(

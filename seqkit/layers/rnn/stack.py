@@ -5,6 +5,7 @@ import keras
 from seqkit.layers.rnn.elman import Elman
 from seqkit.layers.rnn.gru import GRU
 from seqkit.layers.rnn.lstm import LSTM
+from seqkit.layers.seeds import layer_seed
 from seqkit.registry import register
 
 CELLS = {"elman": Elman, "lstm": LSTM, "gru": GRU}
@@ -145,17 +146,23 @@ class RecurrentStack(keras.layers.Layer):
         self.layer_kwargs = dict(kwargs)
         self.supports_masking = True
 
+        # Each layer and direction draws its dropout masks from a seed of
+        # its own (see `layer_seed`): one shared seed would give every
+        # layer of the stack the same masks.
+        seed = kwargs.pop("seed", None)
         self.rnn_layers = []
         for index in range(num_layers):
             last = index == num_layers - 1
 
             def make(prefix, go_backwards=False, index=index, last=last):
+                name = f"{prefix}{cell}_{index}"
                 return CELLS[cell](
                     units,
                     return_sequences=return_sequences or not last,
                     go_backwards=go_backwards,
-                    name=f"{prefix}{cell}_{index}",
+                    name=name,
                     dtype=base.get("dtype"),
+                    seed=layer_seed(seed, name),
                     **kwargs,
                 )
 

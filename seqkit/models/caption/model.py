@@ -7,6 +7,7 @@ from seqkit.layers.attention import AdditiveAttention
 from seqkit.layers.rnn.elman import ElmanCell
 from seqkit.layers.rnn.gru import GRUCell
 from seqkit.layers.rnn.lstm import LSTMCell
+from seqkit.layers.seeds import layer_seed
 from seqkit.registry import register
 
 # The reserved words of a caption vocabulary, at ids 0..3.
@@ -157,7 +158,9 @@ class CaptionModel(keras.Model):
             feature_dim, activation="relu", name="region_projection"
         )
         self.region_dropout = keras.layers.Dropout(
-            dropout, seed=seed, name="region_dropout"
+            dropout,
+            seed=layer_seed(seed, "region_dropout"),
+            name="region_dropout",
         )
         self.init_layers = [
             keras.layers.Dense(units, activation="tanh", name=f"init_{i}")
@@ -173,7 +176,9 @@ class CaptionModel(keras.Model):
                 attention_units, name="attention"
             )
         self.output_dropout = keras.layers.Dropout(
-            dropout, seed=seed, name="output_dropout"
+            dropout,
+            seed=layer_seed(seed, "output_dropout"),
+            name="output_dropout",
         )
         self.output_layer = keras.layers.Dense(len(vocabulary), name="output")
         self.sampling_seed = keras.random.SeedGenerator(

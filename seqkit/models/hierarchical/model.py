@@ -5,6 +5,7 @@ from keras import ops
 
 from seqkit.layers.attention import AttentionPooling
 from seqkit.layers.rnn.stack import RecurrentStack
+from seqkit.layers.seeds import layer_seed
 from seqkit.models.backbone import RecurrentBackbone
 from seqkit.models.classifier import checked_class_names
 from seqkit.registry import register
@@ -94,7 +95,9 @@ class HierarchicalEncoder(keras.Model):
         self.dropout = dropout
         self.seed = seed
         self.sentence_dropout = keras.layers.Dropout(
-            dropout, seed=seed, name="sentence_dropout"
+            dropout,
+            seed=layer_seed(seed, "sentence_dropout"),
+            name="sentence_dropout",
         )
         self.sentence_rnn = RecurrentStack(
             cell,
@@ -102,7 +105,7 @@ class HierarchicalEncoder(keras.Model):
             num_layers=num_layers,
             bidirectional=True,
             return_sequences=True,
-            seed=seed,
+            seed=layer_seed(seed, "sentence_rnn"),
             name="sentence_rnn",
         )
         self.sentence_attention = AttentionPooling(
@@ -243,7 +246,9 @@ class DocumentClassifier(keras.Model):
             documents = keras.saving.deserialize_keras_object(documents)
         class_names = checked_class_names(class_names)
         dropout = keras.layers.Dropout(
-            head_dropout, seed=seed, name="head_dropout"
+            head_dropout,
+            seed=layer_seed(seed, "head_dropout"),
+            name="head_dropout",
         )
         dense = keras.layers.Dense(
             len(class_names), activation="softmax", name="probabilities"

@@ -5,6 +5,7 @@ from keras import ops
 
 from seqkit.layers.embedding import PretrainedEmbedding
 from seqkit.layers.rnn.stack import CELLS
+from seqkit.layers.seeds import layer_seed
 from seqkit.registry import register
 
 DIRECTIONS = ("forward", "backward")
@@ -135,11 +136,13 @@ class LanguageModel(keras.Model):
             embedding_dim,
             matrix=embedding_matrix,
             embedding_dropout=embedding_dropout,
-            seed=seed,
+            seed=layer_seed(seed, "embedding"),
             name="embedding",
         )
         self.input_dropout_layer = keras.layers.Dropout(
-            input_dropout, seed=seed, name="input_dropout"
+            input_dropout,
+            seed=layer_seed(seed, "input_dropout"),
+            name="input_dropout",
         )
         self.stacks = {}
         for direction in self.direction_names:
@@ -149,13 +152,15 @@ class LanguageModel(keras.Model):
                     return_sequences=True,
                     return_state=True,
                     recurrent_dropout=recurrent_dropout,
-                    seed=seed,
+                    seed=layer_seed(seed, f"{direction}_{cell}_{index}"),
                     name=f"{direction}_{cell}_{index}",
                 )
                 for index in range(num_layers)
             ]
         self.dropout_layer = keras.layers.Dropout(
-            dropout, seed=seed, name="output_dropout"
+            dropout,
+            seed=layer_seed(seed, "output_dropout"),
+            name="output_dropout",
         )
         self.projection = None
         if tie_weights and units != embedding_dim:
