@@ -1,6 +1,6 @@
 """The main job on the bundled data: the accuracy docs/benchmarks.md gives.
 
-Marked `large` (about 10 minutes on 2 cores): `python -m pytest -m large`.
+Marked `large` (about 11 minutes on 2 cores): `python -m pytest -m large`.
 """
 
 import csv
@@ -35,9 +35,9 @@ def test_default_sentiment_run_beats_the_baseline(tmp_path):
     metrics = train_default("sentiment", tmp_path / "run")
     accuracy = metrics["test"]["accuracy"]
     assert metrics["test"]["n"] == 1276
-    # docs/benchmarks.md: 0.7908 measured (0.7970 with the former
-    # batching; the issue's target is 0.80);
-    # CPU training is not bit-for-bit repeatable across machines, hence
-    # the margin.
-    assert accuracy >= 0.785, metrics["test"]
+    # docs/benchmarks.md: 0.8033 measured, 1,025 of 1,276 right; the
+    # sentiment issue's target is 0.80 (1,021). Runs repeat exactly on
+    # one machine; another CPU may round differently and land a few
+    # sentences either side, which this test would then report.
+    assert accuracy >= 0.80, metrics["test"]
     assert accuracy > _tfidf_test_accuracy() + 0.02
