@@ -181,9 +181,7 @@ def inner_loop(layer, sequences, initial_state, mask, training):
                 + "; ".join(reasons)
                 + ". Pass use_cudnn='auto' to fall back to the generic loop."
             )
-        return keras.layers.RNN.inner_loop(
-            layer, sequences, initial_state, mask=mask, training=training
-        )
+        return generic_loop(layer, sequences, initial_state, mask, training)
 
     # The two loops return their states as a list and a tuple: `cond` needs
     # one structure from both branches.
@@ -197,9 +195,44 @@ def inner_loop(layer, sequences, initial_state, mask, training):
         return fused()
 
     def generic():
-        last, outputs, states = keras.layers.RNN.inner_loop(
-            layer, sequences, initial_state, mask=mask, training=training
+        last, outputs, states = generic_loop(
+            layer, sequences, initial_state, mask, training
         )
         return last, outputs, tuple(states)
 
     return ops.cond(mask_suits_fused(mask), fused, generic)
+
+
+def generic_loop(layer, sequences, initial_state, mask, training):
+    """Keras's generic loop, with masked outputs of unrolled backward runs
+    zeroed at the right steps.
+
+    Keras's unrolled TensorFlow loop zeroes the masked steps of the
+    returned sequence with the mask in input order, while a
+    `go_backwards` sequence comes out in processing (reversed) order: the
+    zeros then land on the wrong steps and real outputs are lost. For that
+    case the loop runs without the zeroing, and the zeros are applied here
+    with the reversed mask; every other case is Keras's loop unchanged.
+    """
+    broken = (
+        layer.unroll
+        and layer.go_backwards
+        and layer.zero_output_for_mask
+        and layer.return_sequences
+        and mask is not None
+    )
+    if not broken:
+        return keras.layers.RNN.inner_loop(
+            layer, sequences, initial_state, mask=mask, training=training
+        )
+    layer.zero_output_for_mask = False
+    try:
+        last, outputs, states = keras.layers.RNN.inner_loop(
+            layer, sequences, initial_state, mask=mask, training=training
+        )
+    finally:
+        layer.zero_output_for_mask = True
+    keep = ops.flip(ops.cast(mask, "bool"), axis=1)
+    outputs = ops.where(keep[..., None], outputs, ops.zeros_like(outputs))
+    last = ops.where(keep[:, -1:], last, ops.zeros_like(last))
+    return last, outputs, states

@@ -109,3 +109,46 @@ def test_go_backwards_reads_the_real_steps_from_the_end():
             ops.convert_to_numpy(model_f(reversed_ids)),
             atol=1e-5,
         )
+
+
+@pytest.mark.parametrize("go_backwards", [False, True], ids=["fw", "bw"])
+@pytest.mark.parametrize("layer_cls", [L.Elman, L.LSTM, L.GRU])
+def test_unrolled_loop_equals_the_symbolic_loop_on_padded_rows(
+    layer_cls, go_backwards
+):
+    # Keras's unrolled loop zeroed the masked outputs of a backward layer
+    # at the input-order steps, wiping real outputs of the reversed
+    # sequence; seqkit zeroes them itself with the reversed mask.
+    rng = np.random.default_rng(7)
+    x = rng.normal(size=(len(LENGTHS), 6, FEATURES)).astype("float32")
+    mask = np.arange(6)[None, :] < np.array(LENGTHS)[:, None]
+    kwargs = {"go_backwards": go_backwards, "return_sequences": True}
+    loop = layer_cls(UNITS, **kwargs)
+    loop.build((None, None, FEATURES))
+    unrolled = layer_cls(UNITS, unroll=True, **kwargs)
+    unrolled.build((None, None, FEATURES))
+    unrolled.set_weights(loop.get_weights())
+    expected = ops.convert_to_numpy(loop(x, mask=mask))
+    got = ops.convert_to_numpy(unrolled(x, mask=mask))
+    np.testing.assert_allclose(got, expected, atol=1e-6)
+    # Masked steps are zeros, at the right places of the reversed output.
+    order = mask[:, ::-1] if go_backwards else mask
+    assert np.all(got[~order] == 0) and np.all(np.abs(got[order]) > 0)
+
+
+def test_unrolled_bidirectional_stack_equals_the_loop():
+    rng = np.random.default_rng(8)
+    x = rng.normal(size=(len(LENGTHS), 6, FEATURES)).astype("float32")
+    mask = np.arange(6)[None, :] < np.array(LENGTHS)[:, None]
+    loop = L.RecurrentStack("lstm", UNITS, num_layers=2, bidirectional=True)
+    loop.build((None, None, FEATURES))
+    unrolled = L.RecurrentStack(
+        "lstm", UNITS, num_layers=2, bidirectional=True, unroll=True
+    )
+    unrolled.build((None, None, FEATURES))
+    unrolled.set_weights(loop.get_weights())
+    np.testing.assert_allclose(
+        ops.convert_to_numpy(unrolled(x, mask=mask)),
+        ops.convert_to_numpy(loop(x, mask=mask)),
+        atol=1e-6,
+    )
