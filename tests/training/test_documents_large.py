@@ -17,7 +17,8 @@ def test_default_documents_run_on_the_pang_lee_reviews(tmp_path):
     run = tmp_path / "documents"
     metrics = train_default("documents", run)
     assert metrics["test"]["n"] == 150 and metrics["valid"]["n"] == 150
-    # Seed 1337 scored 0.887 here; other machines may round differently.
+    # Seed 1337 scored 0.880 here before the dropout-seed fix, 0.873
+    # after it; other machines may round differently.
     assert metrics["test"]["accuracy"] >= 0.86
     data = json.loads((run / "data.json").read_text())
     assert data["init_from"]["sentences"] == "rt-snippets"
