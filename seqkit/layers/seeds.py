@@ -26,3 +26,10 @@ def layer_seed(seed, name):
     if seed is None:
         return None
     return zlib.crc32(f"{int(seed)}/{name}".encode()) & 0x7FFFFFFF
+
+
+def seeded_dropout(rate, seed, name):
+    """`keras.layers.Dropout(rate)` named `name`, seeded by `layer_seed`."""
+    import keras
+
+    return keras.layers.Dropout(rate, seed=layer_seed(seed, name), name=name)

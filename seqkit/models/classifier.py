@@ -2,7 +2,7 @@
 
 import keras
 
-from seqkit.layers.seeds import layer_seed
+from seqkit.layers.seeds import seeded_dropout
 from seqkit.registry import register
 
 
@@ -80,24 +80,14 @@ class TextClassifier(keras.Model):
         head = []
         for index, size in enumerate(hidden_units):
             head.append(
-                keras.layers.Dropout(
-                    head_dropout,
-                    seed=layer_seed(seed, f"head_dropout_{index}"),
-                    name=f"head_dropout_{index}",
-                )
+                seeded_dropout(head_dropout, seed, f"head_dropout_{index}")
             )
             head.append(
                 keras.layers.Dense(
                     size, activation="relu", name=f"head_dense_{index}"
                 )
             )
-        head.append(
-            keras.layers.Dropout(
-                head_dropout,
-                seed=layer_seed(seed, "head_dropout"),
-                name="head_dropout",
-            )
-        )
+        head.append(seeded_dropout(head_dropout, seed, "head_dropout"))
         head.append(
             keras.layers.Dense(
                 len(class_names), activation="softmax", name="probabilities"

@@ -7,7 +7,7 @@ from seqkit.layers.attention import AdditiveAttention
 from seqkit.layers.rnn.elman import ElmanCell
 from seqkit.layers.rnn.gru import GRUCell
 from seqkit.layers.rnn.lstm import LSTMCell
-from seqkit.layers.seeds import layer_seed
+from seqkit.layers.seeds import seeded_dropout
 from seqkit.registry import register
 
 # The reserved words of a caption vocabulary, at ids 0..3.
@@ -157,11 +157,7 @@ class CaptionModel(keras.Model):
         self.projection = keras.layers.Dense(
             feature_dim, activation="relu", name="region_projection"
         )
-        self.region_dropout = keras.layers.Dropout(
-            dropout,
-            seed=layer_seed(seed, "region_dropout"),
-            name="region_dropout",
-        )
+        self.region_dropout = seeded_dropout(dropout, seed, "region_dropout")
         self.init_layers = [
             keras.layers.Dense(units, activation="tanh", name=f"init_{i}")
             for i in range(2 if cell == "lstm" else 1)
@@ -175,11 +171,7 @@ class CaptionModel(keras.Model):
             self.attention_layer = AdditiveAttention(
                 attention_units, name="attention"
             )
-        self.output_dropout = keras.layers.Dropout(
-            dropout,
-            seed=layer_seed(seed, "output_dropout"),
-            name="output_dropout",
-        )
+        self.output_dropout = seeded_dropout(dropout, seed, "output_dropout")
         self.output_layer = keras.layers.Dense(len(vocabulary), name="output")
         self.sampling_seed = keras.random.SeedGenerator(
             seed if seed is not None else 0, name="sampling_seed"

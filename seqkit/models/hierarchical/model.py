@@ -5,7 +5,7 @@ from keras import ops
 
 from seqkit.layers.attention import AttentionPooling
 from seqkit.layers.rnn.stack import RecurrentStack
-from seqkit.layers.seeds import layer_seed
+from seqkit.layers.seeds import layer_seed, seeded_dropout
 from seqkit.models.backbone import RecurrentBackbone
 from seqkit.models.classifier import checked_class_names
 from seqkit.registry import register
@@ -94,10 +94,8 @@ class HierarchicalEncoder(keras.Model):
         self.num_layers = num_layers
         self.dropout = dropout
         self.seed = seed
-        self.sentence_dropout = keras.layers.Dropout(
-            dropout,
-            seed=layer_seed(seed, "sentence_dropout"),
-            name="sentence_dropout",
+        self.sentence_dropout = seeded_dropout(
+            dropout, seed, "sentence_dropout"
         )
         self.sentence_rnn = RecurrentStack(
             cell,
@@ -245,11 +243,7 @@ class DocumentClassifier(keras.Model):
         if isinstance(documents, dict):
             documents = keras.saving.deserialize_keras_object(documents)
         class_names = checked_class_names(class_names)
-        dropout = keras.layers.Dropout(
-            head_dropout,
-            seed=layer_seed(seed, "head_dropout"),
-            name="head_dropout",
-        )
+        dropout = seeded_dropout(head_dropout, seed, "head_dropout")
         dense = keras.layers.Dense(
             len(class_names), activation="softmax", name="probabilities"
         )

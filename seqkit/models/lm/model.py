@@ -5,7 +5,7 @@ from keras import ops
 
 from seqkit.layers.embedding import PretrainedEmbedding
 from seqkit.layers.rnn.stack import CELLS
-from seqkit.layers.seeds import layer_seed
+from seqkit.layers.seeds import layer_seed, seeded_dropout
 from seqkit.registry import register
 
 DIRECTIONS = ("forward", "backward")
@@ -139,10 +139,8 @@ class LanguageModel(keras.Model):
             seed=layer_seed(seed, "embedding"),
             name="embedding",
         )
-        self.input_dropout_layer = keras.layers.Dropout(
-            input_dropout,
-            seed=layer_seed(seed, "input_dropout"),
-            name="input_dropout",
+        self.input_dropout_layer = seeded_dropout(
+            input_dropout, seed, "input_dropout"
         )
         self.stacks = {}
         for direction in self.direction_names:
@@ -157,11 +155,7 @@ class LanguageModel(keras.Model):
                 )
                 for index in range(num_layers)
             ]
-        self.dropout_layer = keras.layers.Dropout(
-            dropout,
-            seed=layer_seed(seed, "output_dropout"),
-            name="output_dropout",
-        )
+        self.dropout_layer = seeded_dropout(dropout, seed, "output_dropout")
         self.projection = None
         if tie_weights and units != embedding_dim:
             self.projection = keras.layers.Dense(
