@@ -108,17 +108,13 @@ class SeqkitSystem:
 
         from seqkit.data.pipelines import bucketed_dataset
         from seqkit.models.sentiment import build_classifier
+        from seqkit.training.members import compiled_ids_model
 
         keras.utils.set_random_seed(config.seed)
         self.classifier = build_classifier(
             config, vectorizer, names, matrix, seed=config.seed
         )
-        self.model = self.classifier.ids_model()
-        self.model.compile(
-            optimizer=keras.optimizers.Adam(config.learning_rate, clipnorm=5.0),
-            loss="sparse_categorical_crossentropy",
-            metrics=["accuracy"],
-        )
+        self.model = compiled_ids_model(self.classifier, config)
         self.train = bucketed_dataset(
             *data["train"], config.batch_size, shuffle=True, seed=config.seed
         )

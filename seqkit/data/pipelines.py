@@ -53,6 +53,13 @@ def bucketed_dataset(
     `shuffle`, examples are shuffled (seeded, anew each epoch) before
     bucketing and the batches come out in a mixed order.
 
+    The batches are those of `Dataset.bucket_by_sequence_length` over the
+    shuffled examples (the same rows, in the same order; tested), but an
+    epoch's grouping is computed at once from its order of the examples
+    (`bucket_rows`) rather than by a function call per example: on the
+    bundled Rotten Tomatoes split that per-example work took about a
+    tenth of an epoch's time from the two cores.
+
     Args:
         sequences: a list of 1-D int arrays (no padding).
         labels: int class indices, one per sequence.
@@ -73,35 +80,94 @@ def bucketed_dataset(
         raise ValueError(f"{len(sequences)} sequences but {len(labels)} labels")
     if batch_size < 1:
         raise ValueError(f"batch_size must be positive; received {batch_size}")
-    lengths = [len(s) for s in sequences]
+    lengths = np.asarray([len(s) for s in sequences], "int32")
     if boundaries is None:
         boundaries = bucket_boundaries(lengths)
-    padded = np.zeros((len(sequences), max(lengths, default=0)), "int32")
+    padded = np.zeros((len(sequences), lengths.max(initial=0)), "int32")
     for row, sequence in zip(padded, sequences):
         row[: len(sequence)] = sequence
-    dataset = tf.data.Dataset.from_tensor_slices(
-        (padded, np.asarray(lengths, "int32"), np.asarray(labels, "int32"))
-    ).map(_trim)
+    count = len(sequences)
     if shuffle:
-        dataset = dataset.shuffle(
-            len(sequences), seed=seed, reshuffle_each_iteration=True
+        # The order of a seeded shuffle depends on the seed and the count
+        # only, not on what is shuffled: shuffling the indices gives the
+        # order a shuffle of the examples themselves gives.
+        orders = (
+            tf.data.Dataset.range(count)
+            .shuffle(count, seed=seed, reshuffle_each_iteration=True)
+            .batch(max(count, 1))
         )
-    dataset = dataset.bucket_by_sequence_length(
-        element_length_func=_length,
-        bucket_boundaries=list(boundaries),
-        bucket_batch_sizes=[batch_size] * (len(boundaries) + 1),
-    )
-    return dataset.prefetch(tf.data.AUTOTUNE)
+    else:
+        orders = tf.data.Dataset.from_tensors(tf.range(count, dtype=tf.int64))
+    ids = tf.constant(padded)
+    lengths_t = tf.constant(lengths)
+    labels_t = tf.constant(np.asarray(labels, "int32"))
+    edges = tf.constant(list(boundaries), tf.int32)
+
+    def batches(order):
+        rows = bucket_rows(
+            order, tf.gather(lengths_t, order), edges, batch_size
+        )
+        return tf.data.Dataset.from_tensor_slices(rows)
+
+    def gather(rows):
+        width = tf.reduce_max(tf.gather(lengths_t, rows))
+        return tf.gather(ids, rows)[:, :width], tf.gather(labels_t, rows)
+
+    return orders.flat_map(batches).map(gather).prefetch(tf.data.AUTOTUNE)
 
 
-def _trim(ids, length, label):
-    return ids[:length], label
+def bucket_rows(order, lengths, boundaries, batch_size):
+    """One epoch's batches of example indices, as length bucketing forms them.
 
+    The examples arrive in `order`; each goes to the bucket of its length
+    (bucket `i` holds `boundaries[i - 1] <= length < boundaries[i]`), and
+    a bucket gives out a batch when it holds `batch_size` examples. At the
+    end the part-filled buckets give out what they hold, in bucket order.
+    This is what `tf.data.Dataset.bucket_by_sequence_length` does, one
+    example at a time; here it is a few sorts over the whole epoch.
 
-def _length(ids, label):
+    Args:
+        order: `[n]` int64 example indices, in arrival order.
+        lengths: `[n]` int32, the length of each arriving example.
+        boundaries: `[buckets - 1]` int32 ascending bucket edges.
+        batch_size: examples per full batch.
+
+    Returns:
+        A `tf.RaggedTensor` `[batches, None]` of example indices, in the
+        order the batches come out, each batch's rows in arrival order.
+    """
     import tensorflow as tf
 
-    return tf.shape(ids)[0]
+    n = tf.size(order, out_type=tf.int64)
+    if boundaries.shape[0]:
+        bucket = tf.searchsorted(boundaries, lengths, side="right")
+    else:
+        bucket = tf.zeros_like(lengths)
+    bucket = tf.cast(bucket, tf.int64)
+    # Arrival positions grouped by bucket, in arrival order within each.
+    by_bucket = tf.argsort(bucket, stable=True)
+    sizes = tf.math.bincount(bucket, dtype=tf.int64)
+    starts = tf.cumsum(sizes, exclusive=True)
+    rank = tf.cast(tf.math.invert_permutation(by_bucket), tf.int64)
+    rank -= tf.gather(starts, bucket)
+    # A full batch comes out when its last example arrives; the rest at
+    # the end, bucket by bucket.
+    closing = (rank // batch_size + 1) * batch_size
+    full = closing <= tf.gather(sizes, bucket)
+    last = tf.gather(starts, bucket) + tf.minimum(
+        closing, tf.gather(sizes, bucket)
+    )
+    out_at = tf.where(
+        full,
+        tf.gather(tf.cast(by_bucket, tf.int64), last - 1),
+        n + bucket,
+    )
+    positions = tf.range(n, dtype=tf.int64)
+    emitted = tf.argsort(out_at * n + positions, stable=True)
+    _, _, widths = tf.unique_with_counts(tf.gather(out_at, emitted))
+    return tf.RaggedTensor.from_row_lengths(
+        tf.gather(order, emitted), tf.cast(widths, tf.int64)
+    )
 
 
 def batches_dataset(batches, ids_rank):

@@ -54,6 +54,25 @@ def _callbacks(out, checkpoints, config):
     return best, epochs, callbacks
 
 
+def compiled_ids_model(classifier, config, distributed=False):
+    """The classifier's ids model, compiled the way `fit_member` trains it.
+
+    Adam at `config.learning_rate` with gradient clipping at norm 5, the
+    sparse cross-entropy, accuracy, and `STEPS_PER_EXECUTION` batches to a
+    call of the train step (one under a distribution strategy).
+    """
+    import keras
+
+    model = classifier.ids_model()
+    model.compile(
+        optimizer=keras.optimizers.Adam(config.learning_rate, clipnorm=5.0),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+        steps_per_execution=1 if distributed else STEPS_PER_EXECUTION,
+    )
+    return model
+
+
 def fit_member(
     classifier,
     data,
@@ -78,17 +97,12 @@ def fit_member(
         `(state, history)`: the best-weights state (best value, best epoch,
         epochs since) and the per-epoch history.
     """
-    import keras
 
     from seqkit.data.pipelines import bucketed_dataset
 
     train_ids, train_y, valid_ids, valid_y = data
-    model = classifier.ids_model()
-    model.compile(
-        optimizer=keras.optimizers.Adam(config.learning_rate, clipnorm=5.0),
-        loss="sparse_categorical_crossentropy",
-        metrics=["accuracy"],
-        steps_per_execution=1 if distribution else STEPS_PER_EXECUTION,
+    model = compiled_ids_model(
+        classifier, config, distributed=bool(distribution)
     )
     checkpoints.mkdir(parents=True, exist_ok=True)
     best, epochs, callbacks = _callbacks(out, checkpoints, config)
