@@ -49,10 +49,13 @@ _EMOTICON = (
 _HASHTAG = r"#[\pL\pN_]+"
 _PLACEHOLDER = r"<url>|<user>"
 _RUNS = r"\.{2,}|[!?]+"
+# No capturing group (see `word_tokenizer._TOKEN`): the rewrite puts spaces
+# around the whole match.
 _TOKEN = (
-    rf"({_PLACEHOLDER}|{_EMOJI}|{_EMOTICON}|{_HASHTAG}|{_WORD}|{_RUNS})"
-    r"|([^ ])"
+    rf"(?:{_PLACEHOLDER}|{_EMOJI}|{_EMOTICON}|{_HASHTAG}|{_WORD}|{_RUNS})"
+    r"|[^ ]"
 )
+_TOKEN_REWRITE = r" \0 "
 _NUMBER = r"\pN+(?:[.,:/]\pN+)*"
 
 
@@ -118,7 +121,7 @@ class TweetTokenizer(WordTokenizer):
         texts = tf.strings.regex_replace(texts, _QUOTES, '"')
         texts = tf.strings.regex_replace(texts, _SPACES, " ")
         texts = cut_repeats(texts)
-        return tf.strings.regex_replace(texts, _TOKEN, r" \1\2 ")
+        return tf.strings.regex_replace(texts, _TOKEN, _TOKEN_REWRITE)
 
     def __call__(self, texts):
         """Tokenizes a string tensor in the graph (see `WordTokenizer`)."""

@@ -50,10 +50,17 @@ _EMOJI = (
 # A clitic standing alone, as in text already split the Penn Treebank way
 # ("it 's", "they 're"): kept whole when a space or the end follows.
 _CLITIC = r"'(?i:s|re|ve|ll|m|d)"
+#
+# The pattern has no capturing group and the rewrite puts spaces around the
+# whole match (a clitic's following space with it, which the split then
+# ignores): without groups RE2 finds the matches by its DFA alone. With
+# three groups and " \1\2\3 " the op took 3.5 times as long (1.33 against
+# 0.38 ms for a batch of 64 snippets), for the same tokens on all 12,752
+# Rotten Tomatoes snippets and the tokenizer's test cases.
 _TOKEN = (
-    rf"({_ABBREVIATION}|{_WORD}|{_RUNS}|{_EMOJI})|({_CLITIC})(?: |$)|([^ ])"
+    rf"(?:{_ABBREVIATION}|{_WORD}|{_RUNS}|{_EMOJI})|{_CLITIC}(?: |$)|[^ ]"
 )
-_TOKEN_REWRITE = r" \1\2\3 "
+_TOKEN_REWRITE = r" \0 "
 
 
 @keras.saving.register_keras_serializable(package=PACKAGE)

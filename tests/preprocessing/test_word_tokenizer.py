@@ -1,3 +1,6 @@
+import csv
+from pathlib import Path
+
 import keras
 import pytest
 import tensorflow as tf
@@ -138,3 +141,32 @@ def test_bad_arguments_raise_clear_errors():
     with pytest.raises(SeqkitError, match="item 1"):
         WordTokenizer().tokenize(["ok", 3])
     assert WordTokenizer().tokenize([]) == []
+
+
+def bundled_texts(folder):
+    texts = []
+    for split in ("train", "valid", "test"):
+        path = Path(__file__).resolve().parents[2] / "data" / folder
+        with open(path / f"{split}.csv", encoding="utf-8") as handle:
+            texts.extend(row["text"] for row in csv.DictReader(handle))
+    return texts
+
+
+def test_group_free_pattern_splits_as_the_grouped_one(monkeypatch):
+    # The token pattern has no capturing group, so RE2 can match it by its
+    # DFA alone; the form with three groups and " \1\2\3 " must give the
+    # same tokens, here on every bundled Rotten Tomatoes snippet.
+    from seqkit.preprocessing import word_tokenizer as module
+
+    texts = bundled_texts("rt-snippets")
+    texts += [text.upper() for text in texts[:2000]]
+    texts += [text for text, _ in CASES] + ["it 's they 're 'S 'Re x' 'sx"]
+    tokens = WordTokenizer().tokenize(texts)
+    grouped = (
+        rf"({module._ABBREVIATION}|{module._WORD}|{module._RUNS}"
+        rf"|{module._EMOJI})|({module._CLITIC})(?: |$)|([^ ])"
+    )
+    monkeypatch.setattr(module, "_TOKEN", grouped)
+    monkeypatch.setattr(module, "_TOKEN_REWRITE", r" \1\2\3 ")
+    assert WordTokenizer().tokenize(texts) == tokens
+    assert sum(map(len, tokens)) > 250_000
