@@ -7,8 +7,6 @@ import tensorflow as tf
 from seqkit.preprocessing import TweetTokenizer
 from seqkit.preprocessing.tweet_tokenizer import cut_repeats
 
-from .test_word_tokenizer import bundled_texts
-
 CASES = [
     # lower-case
     ("Great MOVIE", ["great", "movie"]),
@@ -122,21 +120,3 @@ def test_cut_repeats(text, keep, expected):
     out = cut_repeats(tf.constant([[text]]), keep)
     assert out.shape == (1, 1)
     assert out.numpy()[0, 0].decode("utf-8") == expected
-
-
-def test_group_free_pattern_splits_as_the_grouped_one(monkeypatch):
-    # As for the word tokenizer: the same tokens as the pattern with two
-    # capturing groups and " \1\2 ", on every bundled tweet.
-    from seqkit.preprocessing import tweet_tokenizer as module
-
-    texts = bundled_texts("vader-tweets")
-    texts += [text for text, _ in CASES]
-    tokens = TweetTokenizer().tokenize(texts)
-    grouped = (
-        rf"({module._PLACEHOLDER}|{module._EMOJI}|{module._EMOTICON}"
-        rf"|{module._HASHTAG}|{module._WORD}|{module._RUNS})|([^ ])"
-    )
-    monkeypatch.setattr(module, "_TOKEN", grouped)
-    monkeypatch.setattr(module, "_TOKEN_REWRITE", r" \1\2 ")
-    assert TweetTokenizer().tokenize(texts) == tokens
-    assert sum(map(len, tokens)) > 40_000

@@ -1,4 +1,5 @@
 import csv
+import importlib
 from pathlib import Path
 
 import keras
@@ -152,21 +153,55 @@ def bundled_texts(folder):
     return texts
 
 
-def test_group_free_pattern_splits_as_the_grouped_one(monkeypatch):
-    # The token pattern has no capturing group, so RE2 can match it by its
-    # DFA alone; the form with three groups and " \1\2\3 " must give the
-    # same tokens, here on every bundled Rotten Tomatoes snippet.
-    from seqkit.preprocessing import word_tokenizer as module
+def _word_groups(module):
+    return (
+        rf"({module._ABBREVIATION}|{module._WORD}|{module._RUNS}"
+        rf"|{module._EMOJI})|({module._CLITIC})(?: |$)|([^ ])",
+        r" \1\2\3 ",
+    )
 
-    texts = bundled_texts("rt-snippets")
+
+def _tweet_groups(module):
+    return (
+        rf"({module._PLACEHOLDER}|{module._EMOJI}|{module._EMOTICON}"
+        rf"|{module._HASHTAG}|{module._WORD}|{module._RUNS})|([^ ])",
+        r" \1\2 ",
+    )
+
+
+@pytest.mark.parametrize(
+    "module_name, name, folder, grouped, least",
+    [
+        (
+            "word_tokenizer",
+            "WordTokenizer",
+            "rt-snippets",
+            _word_groups,
+            250_000,
+        ),
+        (
+            "tweet_tokenizer",
+            "TweetTokenizer",
+            "vader-tweets",
+            _tweet_groups,
+            40_000,
+        ),
+    ],
+)
+def test_group_free_pattern_splits_as_the_grouped_one(
+    monkeypatch, module_name, name, folder, grouped, least
+):
+    # The token patterns have no capturing group, so RE2 can match them by
+    # its DFA alone; the forms with groups (" \1\2\3 ", " \1\2 ") must give
+    # the same tokens, here on every bundled snippet or tweet.
+    module = importlib.import_module(f"seqkit.preprocessing.{module_name}")
+    tokenizer = getattr(module, name)
+    texts = bundled_texts(folder)
     texts += [text.upper() for text in texts[:2000]]
     texts += [text for text, _ in CASES] + ["it 's they 're 'S 'Re x' 'sx"]
-    tokens = WordTokenizer().tokenize(texts)
-    grouped = (
-        rf"({module._ABBREVIATION}|{module._WORD}|{module._RUNS}"
-        rf"|{module._EMOJI})|({module._CLITIC})(?: |$)|([^ ])"
-    )
-    monkeypatch.setattr(module, "_TOKEN", grouped)
-    monkeypatch.setattr(module, "_TOKEN_REWRITE", r" \1\2\3 ")
-    assert WordTokenizer().tokenize(texts) == tokens
-    assert sum(map(len, tokens)) > 250_000
+    tokens = tokenizer().tokenize(texts)
+    pattern, rewrite = grouped(module)
+    monkeypatch.setattr(module, "_TOKEN", pattern)
+    monkeypatch.setattr(module, "_TOKEN_REWRITE", rewrite)
+    assert tokenizer().tokenize(texts) == tokens
+    assert sum(map(len, tokens)) > least
