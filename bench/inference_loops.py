@@ -105,8 +105,9 @@ def packed_direction(tf, x, lengths, kernel, recurrent, bias, reverse):
         def body(t, h_part, c_part, outputs, size=size, running=running):
             h_new, c_new = step(tf, xp[t, :size], h_part, c_part, recurrent)
             keep = (t < running)[:, None]
-            h_new = tf.where(keep, h_new, h_part)
-            c_new = tf.where(keep, c_new, c_part)
+            # (Static shapes for the one-row phase, which slicing loses.)
+            h_new = tf.ensure_shape(tf.where(keep, h_new, h_part), h_part.shape)
+            c_new = tf.ensure_shape(tf.where(keep, c_new, c_part), c_part.shape)
             row = tf.pad(tf.where(keep, h_new, 0.0), [[0, rows - size], [0, 0]])
             outputs = tf.tensor_scatter_nd_update(outputs, [[t]], row[None])
             return t + 1, h_new, c_new, outputs
