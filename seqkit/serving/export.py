@@ -248,7 +248,12 @@ def serving_function(model, xla=True):
     # A document model's attention is [sentences, words] per document, of
     # widths that vary with the batch: its export returns the label only.
     with_attention = "attention" in model.output
-    network = xla_network(model) if xla else None
+    pooled = None
+    if xla:
+        from seqkit.serving.pooled_loops import pooled_network
+
+        pooled = pooled_network(model)
+    network = xla_network(model) if xla and pooled is None else None
 
     def compiled(text):
         ids = model.vectorizer(text)
@@ -268,6 +273,8 @@ def serving_function(model, xla=True):
         }
 
     def run(text):
+        if pooled is not None:
+            return {"probabilities": pooled(model.vectorizer(text))}
         if network is None:
             return model(text, training=False)
         return tf.cond(
