@@ -156,7 +156,8 @@ def export_run(run, base, version=None, xla=True):
 # was as fast (5,560 vs 5,457 texts/s), and batches of varying sizes made
 # XLA compile for every new size: with up to 16 rows under XLA, a batching
 # server's p99 latency at one client went to 349 ms in a short run. So
-# only single texts take XLA.
+# only single texts take XLA. (Models that `pooled_loops` can run take
+# that path instead, for every call: see its docstring.)
 XLA_LENGTHS = (8, 16, 32, 64, 128, 256, 512)
 XLA_MAX_ROWS = 1
 
@@ -231,10 +232,13 @@ def serving_function(model, xla=True):
     Args:
         model: a `TextClassifier`, `EnsembleClassifier` or
             `DocumentClassifier` (probabilities and label only).
-        xla: for calls with `XLA_MAX_ROWS` text (one), run a text model's
-            network (after tokenization) compiled by XLA, on ids padded to
-            one of `XLA_LENGTHS`. Padding is masked, so the answers are the
-            same.
+        xla: run a text model's network (after tokenization) compiled
+            by XLA. A model that `seqkit.serving.pooled_loops` can run
+            (one recurrent layer, max and/or mean pooling) runs that way
+            for every call; any other text model runs its whole network
+            compiled for calls with `XLA_MAX_ROWS` text (one), on ids
+            padded to one of `XLA_LENGTHS`, and the plain graph for more.
+            Padding is masked, so the answers are the same.
 
     Returns:
         `(fn, output_names)`: `fn` maps a string tensor `[None]` to a dict
@@ -488,16 +492,31 @@ def xla_warmup_lengths(model):
 def export_metadata(model, config, outputs, xla=False):
     """The `assets.extra/seqkit.json` document of an export.
 
-    With `xla`, `"xla"` lists the rows and token counts a server should
-    warm up with, so no request waits for a compilation.
+    With `xla`, `"xla"` names the compiled path (`"pooled-loops"` or
+    `"network"`, see `serving_function`) and lists the row and token
+    counts a server should warm up with (every pair of them), so no
+    request waits for a compilation.
     """
     import seqkit
+    from seqkit.serving import pooled_loops
 
     vectorizer = model.vectorizer
     extra = {}
-    if xla and xla_warmup_lengths(model):
+    if xla and not pooled_loops.reasons(model):
+        # Steps are padded to max_length: one token count compiles all.
+        lengths = xla_warmup_lengths(model)
+        if vectorizer.max_length is not None:
+            lengths = [vectorizer.max_length]
         extra["xla"] = {
+            "path": "pooled-loops",
+            "warmup_rows": list(pooled_loops.ROW_BUCKETS),
+            "warmup_lengths": lengths,
+        }
+    elif xla and xla_warmup_lengths(model):
+        extra["xla"] = {
+            "path": "network",
             "max_rows": XLA_MAX_ROWS,
+            "warmup_rows": [1],
             "warmup_lengths": xla_warmup_lengths(model),
         }
     return {

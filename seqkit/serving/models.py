@@ -128,9 +128,10 @@ def load_servable(path, version):
     xla = servable.metadata.get("xla") or {}
     if "text" in signatures.get(SIGNATURE, ({},))[0]:
         # Every shape the XLA path can meet compiles now, not on a request.
-        for length in xla.get("warmup_lengths", []):
-            text = np.array([" ".join(["x"] * length)], dtype=object)
-            warmups.append((SIGNATURE, {"text": text}))
+        for rows in xla.get("warmup_rows", [1]):
+            for length in xla.get("warmup_lengths", []):
+                text = np.array([" ".join(["x"] * length)] * rows, dtype=object)
+                warmups.append((SIGNATURE, {"text": text}))
     for name, batch in warmups:
         try:
             servable.run(name, batch)

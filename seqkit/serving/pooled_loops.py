@@ -101,7 +101,9 @@ def _embed_fn(backbone):
 
     def embed(ids):
         vectors = [ops.take(table, ids, axis=0) for table in tables]
-        hidden = vectors[0] if len(vectors) == 1 else ops.concatenate(vectors, -1)
+        hidden = (
+            vectors[0] if len(vectors) == 1 else ops.concatenate(vectors, -1)
+        )
         if activation is not None:
             hidden = activation(hidden)
         return hidden
@@ -178,7 +180,9 @@ def member_network(member):
         pooled = [loop(ids) for loop in loops]
         # As the backbone: each pooling of the sequence [forward, backward].
         pieces = [directions[part] for part in parts for directions in pooled]
-        features = pieces[0] if len(pieces) == 1 else ops.concatenate(pieces, -1)
+        features = (
+            pieces[0] if len(pieces) == 1 else ops.concatenate(pieces, -1)
+        )
         for layer in member.head_layers:
             features = layer(features, training=False)
         return features
@@ -230,9 +234,7 @@ def pooled_network(model):
             chunks = (rows + largest - 1) // largest
             padded = tf.pad(ids, [[0, chunks * largest - rows], [0, 0]])
             padded = tf.reshape(padded, [chunks, largest, -1])
-            answers = tf.map_fn(
-                network, padded, fn_output_signature=tf.float32
-            )
+            answers = tf.map_fn(network, padded, fn_output_signature=tf.float32)
             return tf.reshape(answers, [chunks * largest, -1])[:rows]
 
         return tf.cond(rows <= largest, bucketed, chunked)

@@ -37,6 +37,13 @@ def attention_run(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def pooled_run(tmp_path_factory):
+    """A 2-member ensemble of tiny BiLSTMs with max and mean pooling."""
+    folder = tmp_path_factory.mktemp("pooled")
+    return _train(folder, "--ensemble", "2", "--epochs", "1")
+
+
+@pytest.fixture(scope="session")
 def exported(attention_run, tmp_path_factory):
     """`attention_run` exported as version 1 of a base folder."""
     base = tmp_path_factory.mktemp("export") / "sentiment"

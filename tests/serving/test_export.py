@@ -211,3 +211,67 @@ def test_server_warms_up_every_xla_length(exported, monkeypatch):
     monkeypatch.setattr(models.Servable, "run", recorded)
     models.load_servable(summary["path"], 1)
     assert seen == [0, *lengths]  # the empty warm-up text, then each length
+
+
+def test_pooled_loop_export_answers_as_the_plain_graph(pooled_run, tmp_path):
+    # A BiLSTM read by max and mean pooling runs as compiled pooled loops
+    # for every batch size (rows padded to 1, 4, 16, 64; 70 rows in
+    # chunks); the `--no-xla` export runs the Keras graph.
+    import tensorflow as tf
+
+    texts = TEXTS * 10
+    answers, paths = {}, {}
+    for flag in ("--xla", "--no-xla"):
+        result = CliRunner().invoke(
+            cli,
+            ["export", str(pooled_run), "--out", str(tmp_path / flag), flag],
+        )
+        assert result.exit_code == 0, result.output
+        paths[flag] = json.loads(result.output)["path"]
+        serve = tf.saved_model.load(paths[flag]).signatures["serving_default"]
+        answers[flag] = [
+            serve(text=tf.constant(batch))
+            for batch in ([texts[0]], [""], texts[:5], texts[:21], texts)
+        ]
+    for xla, plain in zip(answers["--xla"], answers["--no-xla"]):
+        np.testing.assert_allclose(
+            xla["probabilities"].numpy(),
+            plain["probabilities"].numpy(),
+            atol=1e-5,
+        )
+        assert xla["label"].numpy().tolist() == plain["label"].numpy().tolist()
+    metadata = export_module.read_metadata(paths["--xla"])
+    assert metadata["xla"] == {
+        "path": "pooled-loops",
+        "warmup_rows": [1, 4, 16, 64],
+        "warmup_lengths": [metadata["preprocessing"]["max_length"]],
+    }
+    assert "xla" not in export_module.read_metadata(paths["--no-xla"])
+
+
+def test_server_warms_up_every_pooled_loop_shape(
+    pooled_run, tmp_path, monkeypatch
+):
+    from seqkit.serving import models
+
+    result = CliRunner().invoke(
+        cli, ["export", str(pooled_run), "--out", str(tmp_path / "m")]
+    )
+    assert result.exit_code == 0, result.output
+    path = json.loads(result.output)["path"]
+    max_length = export_module.read_metadata(path)["preprocessing"][
+        "max_length"
+    ]
+    seen = []
+    original = models.Servable.run
+
+    def recorded(self, name, inputs):
+        texts = inputs["text"]
+        words = texts[0].decode() if isinstance(texts[0], bytes) else texts[0]
+        seen.append((len(texts), len(words.split())))
+        return original(self, name, inputs)
+
+    monkeypatch.setattr(models.Servable, "run", recorded)
+    models.load_servable(path, 1)
+    shapes = [(rows, max_length) for rows in (1, 4, 16, 64)]
+    assert seen == [(1, 0), *shapes]  # the empty warm-up text, then each

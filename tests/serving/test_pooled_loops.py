@@ -1,0 +1,145 @@
+"""The export's pooled loops against the Keras graph they stand in for."""
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from seqkit.models.backbone import RecurrentBackbone
+from seqkit.models.classifier import EnsembleClassifier, TextClassifier
+from seqkit.preprocessing import TextVectorizer
+from seqkit.serving import pooled_loops
+
+WORDS = ["good", "bad", "film", "plot", "fine", "dull", "long", "warm"]
+VOCABULARY = len(WORDS) + 2  # padding and the unknown word
+
+
+def _classifier(max_length=12, seed=1, **settings):
+    settings = {
+        "vocabulary_size": VOCABULARY,
+        "embedding_dim": 5,
+        "units": 4,
+        "pooling": "max+mean",
+        "seed": seed,
+        **settings,
+    }
+    classifier = TextClassifier(
+        RecurrentBackbone(**settings),
+        TextVectorizer(WORDS, max_length=max_length),
+        ["neg", "pos", "mixed"],
+        hidden_units=[6],
+        seed=seed,
+    )
+    # Vectors of unit scale, so that the states (and the pooled vectors)
+    # move well away from zero and any misread step shows.
+    rng = np.random.default_rng(seed)
+    for layer in ("embedding", "static_embedding"):
+        try:
+            table = classifier.backbone.get_layer(layer).embeddings
+        except ValueError:
+            continue
+        table.assign(rng.normal(size=table.shape).astype("float32"))
+    return classifier
+
+
+def _reference(classifier, ids):
+    """The Keras graph: the backbone's pooled vector through the head."""
+    pooled = classifier.backbone(ids, training=False)["pooled"]
+    for layer in classifier.head_layers:
+        pooled = layer(pooled, training=False)
+    return pooled.numpy()
+
+
+def _ids(rows, steps, seed=0):
+    """Right-padded ids of random lengths, with an empty row and a hole."""
+    rng = np.random.default_rng(seed)
+    lengths = rng.integers(1, steps + 1, rows)
+    if rows:
+        lengths[rows // 2] = 0
+    ids = rng.integers(1, VOCABULARY, (rows, steps))
+    ids = np.where(np.arange(steps)[None, :] < lengths[:, None], ids, 0)
+    if rows > 1 and steps > 2:
+        ids[0, :3] = [4, 0, 7]  # padding inside a row is skipped too
+    return tf.constant(ids, tf.int32)
+
+
+def _assert_same(classifier, ids):
+    network = pooled_loops.pooled_network(classifier)
+    assert network is not None
+    got = network(ids).numpy()
+    assert got.shape == (ids.shape[0], 3)
+    if ids.shape[0]:  # (Keras's max pooling cannot reduce zero rows.)
+        np.testing.assert_allclose(got, _reference(classifier, ids), atol=1e-5)
+
+
+@pytest.mark.parametrize("cell", ["elman", "lstm", "gru"])
+@pytest.mark.parametrize("bidirectional", [True, False])
+def test_every_cell_and_direction_matches_the_keras_graph(cell, bidirectional):
+    classifier = _classifier(cell=cell, bidirectional=bidirectional)
+    _assert_same(classifier, _ids(5, 9))
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"pooling": "max"},
+        {"pooling": "mean"},
+        {"pooling": "mean+max"},
+        {"static_channel": True, "embedding_activation": "tanh"},
+    ],
+    ids=["max", "mean", "mean+max", "static-channel-tanh"],
+)
+def test_poolings_and_embedding_variants_match(settings):
+    _assert_same(_classifier(**settings), _ids(5, 9, seed=2))
+
+
+@pytest.mark.parametrize("rows", [0, 1, 3, 16, 17, 70])
+def test_any_row_count_gets_one_answer_per_row(rows):
+    # Rows are padded to 1, 4, 16 or 64; more than 64 run in chunks.
+    classifier = _classifier(seed=3)
+    _assert_same(classifier, _ids(rows, 7, seed=rows))
+
+
+def test_a_model_without_max_length_pads_steps_to_a_bucket():
+    classifier = _classifier(max_length=None, seed=4)
+    _assert_same(classifier, _ids(4, 11, seed=4))
+
+
+def test_padding_steps_and_rows_change_no_answer():
+    # A row's answer does not depend on its batch: the same row alone,
+    # among others, or with extra padding steps gives the same numbers.
+    classifier = _classifier(seed=5)
+    network = pooled_loops.pooled_network(classifier)
+    ids = _ids(6, 8, seed=5)
+    together = network(ids).numpy()
+    wider = network(tf.pad(ids, [[0, 0], [0, 3]])).numpy()
+    alone = np.concatenate([network(ids[i : i + 1]).numpy() for i in range(6)])
+    np.testing.assert_allclose(wider, together, atol=1e-6)
+    np.testing.assert_allclose(alone, together, atol=1e-6)
+
+
+def test_an_ensemble_averages_its_members():
+    members = [_classifier(seed=6), _classifier(seed=7, cell="gru")]
+    ensemble = EnsembleClassifier(members)
+    ids = _ids(5, 9, seed=6)
+    expected = np.mean([_reference(m, ids) for m in members], axis=0)
+    got = pooled_loops.pooled_network(ensemble)(ids).numpy()
+    np.testing.assert_allclose(got, expected, atol=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("settings", "reason"),
+    [
+        ({"pooling": "attention"}, "pooling 'attention'"),
+        ({"pooling": "last"}, "pooling 'last'"),
+        ({"num_layers": 2}, "num_layers=2"),
+        ({"skip_connections": True}, "skip_connections=True"),
+    ],
+)
+def test_other_models_are_refused_with_the_rule_they_break(settings, reason):
+    classifier = _classifier(**settings)
+    assert any(reason in r for r in pooled_loops.reasons(classifier))
+    assert pooled_loops.pooled_network(classifier) is None
+    ensemble = EnsembleClassifier([_classifier(), classifier])
+    assert pooled_loops.reasons(ensemble) == [
+        f"member 2: {r}" for r in pooled_loops.reasons(classifier)
+    ]
