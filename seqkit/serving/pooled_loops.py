@@ -139,7 +139,10 @@ def _pooled_direction(layer, embed, parts):
 
         def body(index, states, highest, total, count):
             step = end - 1 - index if reverse else index
-            ids_now = by_step[step]
+            # A gather, not `by_step[step]`: XLA wants a slice's start at
+            # compile time, and the backward start depends on the ids'
+            # values, so each new text would compile anew.
+            ids_now = tf.gather(by_step, step)
             output, new = cell.call(embed(ids_now), states, training=False)
             new = list(new) if isinstance(new, (list, tuple)) else [new]
             keep = tf.not_equal(ids_now, 0)[:, None]

@@ -143,3 +143,46 @@ def test_other_models_are_refused_with_the_rule_they_break(settings, reason):
     assert pooled_loops.reasons(ensemble) == [
         f"member 2: {r}" for r in pooled_loops.reasons(classifier)
     ]
+
+
+COMPILE_SIX_BATCHES = """
+import tensorflow as tf
+from seqkit.serving import pooled_loops
+from tests.serving.test_pooled_loops import _classifier, _ids
+
+network = tf.function(
+    pooled_loops.pooled_network(_classifier()), autograph=False
+)
+for seed in range(6):
+    network(_ids(3, 9, seed=seed))
+"""
+
+
+def test_new_ids_of_a_compiled_shape_compile_nothing(tmp_path):
+    # XLA compiles per shape; an op whose compile-time operand came from
+    # the ids' values (a slice start did, in the backward loop) would make
+    # every new text compile again (about 0.2 s each). XLA's dump holds
+    # one module per compilation: six batches of one shape give the two
+    # directions' two.
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    dump = tmp_path / "xla"
+    env = {
+        **os.environ,
+        "XLA_FLAGS": f"--xla_dump_to={dump}",
+        "PYTHONPATH": str(root),
+        "TF_CPP_MIN_LOG_LEVEL": "3",
+    }
+    subprocess.run(
+        [sys.executable, "-c", COMPILE_SIX_BATCHES],
+        env=env,
+        cwd=root,
+        check=True,
+        capture_output=True,
+    )
+    modules = sorted(dump.glob("*.before_optimizations.txt"))
+    assert len(modules) == 2, [m.name for m in modules]
