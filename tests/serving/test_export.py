@@ -215,7 +215,7 @@ def test_server_warms_up_every_xla_length(exported, monkeypatch):
 
 def test_pooled_loop_export_answers_as_the_plain_graph(pooled_run, tmp_path):
     # A BiLSTM read by max and mean pooling runs as compiled pooled loops
-    # for every batch size (rows padded to 1, 4, 16, 64; 70 rows in
+    # for every batch size (rows padded to 1, 2, 4, ..., 64; 70 rows in
     # chunks); the `--no-xla` export runs the Keras graph.
     import tensorflow as tf
 
@@ -243,7 +243,7 @@ def test_pooled_loop_export_answers_as_the_plain_graph(pooled_run, tmp_path):
     metadata = export_module.read_metadata(paths["--xla"])
     assert metadata["xla"] == {
         "path": "pooled-loops",
-        "warmup_rows": [1, 4, 16, 64],
+        "warmup_rows": [1, 2, 4, 8, 16, 32, 64],
         "warmup_lengths": [metadata["preprocessing"]["max_length"]],
     }
     assert "xla" not in export_module.read_metadata(paths["--no-xla"])
@@ -273,5 +273,5 @@ def test_server_warms_up_every_pooled_loop_shape(
 
     monkeypatch.setattr(models.Servable, "run", recorded)
     models.load_servable(path, 1)
-    shapes = [(rows, max_length) for rows in (1, 4, 16, 64)]
+    shapes = [(rows, max_length) for rows in (1, 2, 4, 8, 16, 32, 64)]
     assert seen == [(1, 0), *shapes]  # the empty warm-up text, then each

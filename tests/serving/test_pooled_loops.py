@@ -94,7 +94,7 @@ def test_poolings_and_embedding_variants_match(settings):
 
 @pytest.mark.parametrize("rows", [0, 1, 3, 16, 17, 70])
 def test_any_row_count_gets_one_answer_per_row(rows):
-    # Rows are padded to 1, 4, 16 or 64; more than 64 run in chunks.
+    # Rows are padded to a power of two up to 64; more run in chunks.
     classifier = _classifier(seed=3)
     _assert_same(classifier, _ids(rows, 7, seed=rows))
 
