@@ -38,12 +38,6 @@ ROW_BUCKETS = (1, 2, 4, 8, 16, 32, 64)
 POOLINGS = ("max", "mean")
 
 
-def _members(model):
-    from seqkit.serving.export import _text_members
-
-    return _text_members(model)
-
-
 def member_reasons(member):
     """Why one `TextClassifier` cannot run as pooled loops ([] if it can)."""
     backbone = member.backbone
@@ -74,7 +68,9 @@ def reasons(model):
 
     Every member of an ensemble must be eligible; reasons name the member.
     """
-    members = _members(model)
+    from seqkit.serving.export import _text_members
+
+    members = _text_members(model)
     if members is None:
         return [f"{type(model).__name__} is not a text classifier"]
     found = []
@@ -207,9 +203,11 @@ def pooled_network(model):
     import tensorflow as tf
     from keras import ops
 
+    from seqkit.serving.export import _text_members
+
     if reasons(model):
         return None
-    members = [member_network(m) for m in _members(model)]
+    members = [member_network(m) for m in _text_members(model)]
     max_length = model.vectorizer.max_length
     largest = ROW_BUCKETS[-1]
 
