@@ -129,10 +129,12 @@ def export_run(run, base, version=None, xla=True):
     else:
         serve, outputs = serving_function(model, xla=xla)
         signature = [tf_text_spec()]
+    # The pooled loops' folded input tables (variables saved empty).
+    tracked = getattr(serve, "folded_inputs", None)
     base.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{version}-", dir=base))
     try:
-        _write_saved_model(model, staging / "model", serve, signature)
+        _write_saved_model(model, staging / "model", serve, signature, tracked)
         op_count = check_portable(staging / "model")
         if captioner:
             metadata = caption_metadata(model, run, outputs, signature)
@@ -242,7 +244,8 @@ def serving_function(model, xla=True):
 
     Returns:
         `(fn, output_names)`: `fn` maps a string tensor `[None]` to a dict
-        of output tensors.
+        of output tensors. On the pooled-loop path, `fn.folded_inputs`
+        is a `tf.Module` of variables the SavedModel must track.
     """
     import tensorflow as tf
 
@@ -312,6 +315,8 @@ def serving_function(model, xla=True):
     names = ["probabilities", "label"]
     if with_attention:
         names += ["attention", "tokens"]
+    if pooled is not None:
+        serve.folded_inputs = pooled.folded_inputs
     return serve, names
 
 
@@ -421,7 +426,7 @@ def caption_metadata(model, run, outputs, signature):
     }
 
 
-def _write_saved_model(model, path, serve, input_signature):
+def _write_saved_model(model, path, serve, input_signature, tracked=None):
     import keras
 
     from seqkit.layers import portable_graph
@@ -429,6 +434,8 @@ def _write_saved_model(model, path, serve, input_signature):
     with portable_graph():
         archive = keras.export.ExportArchive()
         archive.track(model)
+        if tracked is not None:
+            archive.track(tracked)
         archive.add_endpoint(
             name=SIGNATURE, fn=serve, input_signature=input_signature
         )
@@ -511,6 +518,7 @@ def export_metadata(model, config, outputs, xla=False):
             "path": "pooled-loops",
             "warmup_rows": list(pooled_loops.ROW_BUCKETS),
             "warmup_lengths": lengths,
+            "folded_input_bytes": pooled_loops.folded_input_bytes(model),
         }
     elif xla and xla_warmup_lengths(model):
         extra["xla"] = {

@@ -31,6 +31,16 @@ this way.
 
 from seqkit.models.backbone import RecurrentBackbone, parse_pooling
 
+# A step's input projection `x W + b` depends on the word alone, so each
+# direction can compute it once for every word of the vocabulary and its
+# steps gather rows of that table instead of computing a product. The
+# export keeps the table out of the SavedModel (the default model's
+# would add 42 MB a direction): the graph fills it from the weights on
+# its first call (`seqkit serve` makes that call when it loads). A table
+# larger than this (vocabulary x gates x units, float32) is not made;
+# that direction computes `x W + b` in its steps.
+FOLD_LIMIT_BYTES = 64 * 2**20
+
 # Powers of two: a batch pads to less than twice its rows. (With 1, 4, 16
 # and 64, the batching server's batches of about 32 at 32 clients ran as
 # 64 rows.)
@@ -110,8 +120,55 @@ def _embed_fn(backbone):
     return embed
 
 
+def folded_bytes(layer, vocabulary):
+    """Bytes of a direction's folded input table (see `FOLD_LIMIT_BYTES`)."""
+    return int(vocabulary) * int(layer.cell.kernel.shape[-1]) * 4
+
+
+def _folded_table(layer, embed, vocabulary):
+    """`(variables, value)`: a direction's input projection of every word.
+
+    The table's variable is saved empty; `value()` returns the table,
+    filling the variable on the first call (`x W + b` of each word's
+    vector, the projection the cell computes in its steps). A flag
+    variable says whether it is filled: a condition on the table's shape
+    came out true for the empty table inside a `tf.function`.
+    """
+    import tensorflow as tf
+
+    cell = layer.cell
+    width = int(cell.kernel.shape[-1])
+    table_variable = tf.Variable(
+        tf.zeros((0, width)),
+        shape=tf.TensorShape([None, width]),
+        trainable=False,
+        name=f"{layer.name}_folded_inputs",
+    )
+    filled = tf.Variable(
+        False, trainable=False, name=f"{layer.name}_folded_inputs_filled"
+    )
+
+    def fill():
+        table = cell.input_projection(embed(tf.range(vocabulary)))
+        writes = [table_variable.assign(table), filled.assign(True)]
+        with tf.control_dependencies(writes):
+            return tf.identity(table)
+
+    def value():
+        table = tf.cond(filled, lambda: tf.identity(table_variable), fill)
+        table.set_shape([vocabulary, width])
+        return table
+
+    return [table_variable, filled], value
+
+
 def _pooled_direction(layer, embed, parts):
-    """One direction's loop, compiled: `ids [rows, steps] -> {part: pooled}`."""
+    """One direction's loop, compiled: `ids [rows, steps] -> {part: pooled}`.
+
+    Called as `loop(ids, table)` with a `_folded_table` value, each step
+    gathers its inputs' projections from the table; as `loop(ids)` it
+    embeds the ids and the cell projects them.
+    """
     import numpy as np
     import tensorflow as tf
 
@@ -121,7 +178,7 @@ def _pooled_direction(layer, embed, parts):
     reverse = bool(layer.go_backwards)
     lowest = float(np.finfo(np.float32).min)
 
-    def pooled(ids):
+    def pooled(ids, table=None):
         rows, steps = tf.shape(ids)[0], tf.shape(ids)[1]
         real = tf.not_equal(ids, 0)
         # One past the batch's last real step: later steps are padding in
@@ -142,7 +199,13 @@ def _pooled_direction(layer, embed, parts):
             # compile time, and the backward start depends on the ids'
             # values, so each new text would compile anew.
             ids_now = tf.gather(by_step, step)
-            output, new = cell.call(embed(ids_now), states, training=False)
+            if table is None:
+                output, new = cell.call(embed(ids_now), states, training=False)
+            else:
+                inputs = tf.gather(table, ids_now)
+                output, new = cell.call(
+                    inputs, states, training=False, projected=True
+                )
             new = list(new) if isinstance(new, (list, tuple)) else [new]
             keep = tf.not_equal(ids_now, 0)[:, None]
             states = [tf.where(keep, n, s) for n, s in zip(new, states)]
@@ -166,20 +229,33 @@ def _pooled_direction(layer, embed, parts):
     return tf.function(pooled, jit_compile=True, autograph=False)
 
 
-def member_network(member):
-    """`ids [rows, steps] -> probabilities` of one eligible member."""
+def member_network(member, fold=True):
+    """`(network, variables)` of one eligible member.
+
+    `network` maps `ids [rows, steps]` to probabilities; `variables` are
+    those of the folded input tables it fills on its first call (with
+    `fold`, for each direction whose table is at most `FOLD_LIMIT_BYTES`:
+    the table and its flag).
+    """
     from keras import ops
 
     backbone = member.backbone
     parts = parse_pooling(backbone.pooling)
     embed = _embed_fn(backbone)
-    loops = [
-        _pooled_direction(layer, embed, parts)
-        for layer in _direction_layers(backbone)
-    ]
+    vocabulary = backbone.get_layer("embedding").input_dim
+    loops, variables = [], []
+    for layer in _direction_layers(backbone):
+        value = None
+        if fold and folded_bytes(layer, vocabulary) <= FOLD_LIMIT_BYTES:
+            table_variables, value = _folded_table(layer, embed, vocabulary)
+            variables += table_variables
+        loops.append((_pooled_direction(layer, embed, parts), value))
 
     def network(ids):
-        pooled = [loop(ids) for loop in loops]
+        pooled = [
+            loop(ids) if value is None else loop(ids, value())
+            for loop, value in loops
+        ]
         # As the backbone: each pooling of the sequence [forward, backward].
         pieces = [directions[part] for part in parts for directions in pooled]
         features = (
@@ -189,16 +265,34 @@ def member_network(member):
             features = layer(features, training=False)
         return features
 
-    return network
+    return network, variables
 
 
-def pooled_network(model):
+def folded_input_bytes(model):
+    """Bytes of the folded input tables `pooled_network(model)` fills."""
+    from seqkit.serving.export import _text_members
+
+    total = 0
+    for member in _text_members(model) or []:
+        backbone = member.backbone
+        vocabulary = backbone.get_layer("embedding").input_dim
+        for layer in _direction_layers(backbone):
+            size = folded_bytes(layer, vocabulary)
+            if size <= FOLD_LIMIT_BYTES:
+                total += size
+    return total
+
+
+def pooled_network(model, fold=True):
     """`ids -> probabilities` of a text model as pooled loops, or None.
 
     None where `reasons(model)` names a rule the model breaks. The
     function pads the ids' rows and steps to the shapes XLA compiles for
     (see the module docstring) and returns one row per input row; an
-    ensemble averages its members' probabilities.
+    ensemble averages its members' probabilities. With `fold`, directions
+    read their inputs from folded tables (`FOLD_LIMIT_BYTES`), whose
+    variables are the function's `folded_inputs` attribute (a
+    `tf.Module`): a SavedModel that serves the function must track it.
     """
     import tensorflow as tf
     from keras import ops
@@ -207,7 +301,10 @@ def pooled_network(model):
 
     if reasons(model):
         return None
-    members = [member_network(m) for m in _text_members(model)]
+    built = [member_network(m, fold) for m in _text_members(model)]
+    members = [network for network, _ in built]
+    folded_inputs = tf.Module(name="folded_inputs")
+    folded_inputs.tables = [v for _, variables in built for v in variables]
     max_length = model.vectorizer.max_length
     largest = ROW_BUCKETS[-1]
 
@@ -243,4 +340,5 @@ def pooled_network(model):
 
         return tf.cond(rows <= largest, bucketed, chunked)
 
+    run.folded_inputs = folded_inputs
     return run

@@ -241,12 +241,39 @@ def test_pooled_loop_export_answers_as_the_plain_graph(pooled_run, tmp_path):
         )
         assert xla["label"].numpy().tolist() == plain["label"].numpy().tolist()
     metadata = export_module.read_metadata(paths["--xla"])
+    model = load_run(pooled_run)
+    units = model.members[0].backbone.get_layer("rnn").rnn_layers[0]
+    units = units.forward_layer.cell.units
+    vocabulary = metadata["preprocessing"]["vocabulary_size"]
+    # 2 members x 2 directions x a float32 table of 4 gates per word.
     assert metadata["xla"] == {
         "path": "pooled-loops",
         "warmup_rows": [1, 2, 4, 8, 16, 32, 64],
         "warmup_lengths": [metadata["preprocessing"]["max_length"]],
+        "folded_input_bytes": 2 * 2 * vocabulary * 4 * units * 4,
     }
     assert "xla" not in export_module.read_metadata(paths["--no-xla"])
+
+
+def test_pooled_loop_export_saves_its_folded_tables_empty(pooled_run, tmp_path):
+    # The tables of `x W + b` per word are saved empty, so the export stays
+    # small; the first call fills them (the answers above, and
+    # tests/serving/test_pooled_loops.py for their contents).
+    import tensorflow as tf
+
+    result = CliRunner().invoke(
+        cli, ["export", str(pooled_run), "--out", str(tmp_path / "m")]
+    )
+    assert result.exit_code == 0, result.output
+    path = json.loads(result.output)["path"]
+    units = load_run(pooled_run).members[0].backbone.get_layer("rnn")
+    units = units.rnn_layers[0].forward_layer.cell.units
+    shapes = [
+        shape
+        for _, shape in tf.train.list_variables(f"{path}/variables/variables")
+    ]
+    assert shapes.count([0, 4 * units]) == 4  # 2 members x 2 directions
+    assert not any(0 in shape for shape in shapes if shape != [0, 4 * units])
 
 
 def test_server_warms_up_every_pooled_loop_shape(

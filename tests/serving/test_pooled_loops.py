@@ -62,8 +62,8 @@ def _ids(rows, steps, seed=0):
     return tf.constant(ids, tf.int32)
 
 
-def _assert_same(classifier, ids):
-    network = pooled_loops.pooled_network(classifier)
+def _assert_same(classifier, ids, fold=True):
+    network = pooled_loops.pooled_network(classifier, fold=fold)
     assert network is not None
     got = network(ids).numpy()
     assert got.shape == (ids.shape[0], 3)
@@ -71,11 +71,62 @@ def _assert_same(classifier, ids):
         np.testing.assert_allclose(got, _reference(classifier, ids), atol=1e-5)
 
 
+@pytest.mark.parametrize("fold", [True, False], ids=["folded", "unfolded"])
 @pytest.mark.parametrize("cell", ["elman", "lstm", "gru"])
 @pytest.mark.parametrize("bidirectional", [True, False])
-def test_every_cell_and_direction_matches_the_keras_graph(cell, bidirectional):
+def test_every_cell_and_direction_matches_the_keras_graph(
+    cell, bidirectional, fold
+):
+    # Folded: each step gathers its inputs' `x W + b` from a table of every
+    # word's; unfolded: each step embeds and projects.
     classifier = _classifier(cell=cell, bidirectional=bidirectional)
-    _assert_same(classifier, _ids(5, 9))
+    _assert_same(classifier, _ids(5, 9), fold=fold)
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"cell": "elman"},
+        {"cell": "lstm"},
+        {"cell": "gru"},
+        {"static_channel": True, "embedding_activation": "tanh"},
+    ],
+    ids=["elman", "lstm", "gru", "static-channel-tanh"],
+)
+def test_folded_tables_hold_each_words_projection(settings):
+    classifier = _classifier(seed=9, **settings)
+    network = pooled_loops.pooled_network(classifier)
+    network(_ids(2, 4))  # the first call fills the tables
+    backbone = classifier.backbone
+    vectors = backbone.get_layer("embedding").embeddings.numpy()
+    if settings.get("static_channel"):
+        static = backbone.get_layer("static_embedding").embeddings.numpy()
+        vectors = np.tanh(np.concatenate([vectors, static], axis=-1))
+    expected = []
+    for layer in pooled_loops._direction_layers(backbone):
+        kernel, bias = layer.cell.kernel.numpy(), layer.cell.bias.numpy()
+        # A GRU's (2, 3 units) bias is added in its step, not in the table.
+        expected.append(vectors @ kernel + (bias if bias.ndim == 1 else 0))
+    variables = network.folded_inputs.tables
+    tables = [v.numpy() for v in variables if v.dtype != tf.bool]
+    flags = [bool(v.numpy()) for v in variables if v.dtype == tf.bool]
+    assert len(tables) == len(expected) == 2
+    for got, want in zip(tables, expected):
+        np.testing.assert_allclose(got, want, atol=1e-5)
+    assert flags == [True, True]
+
+
+def test_tables_over_the_size_limit_are_not_made(monkeypatch):
+    classifier = _classifier(seed=8)
+    layer = pooled_loops._direction_layers(classifier.backbone)[0]
+    size = pooled_loops.folded_bytes(layer, VOCABULARY)
+    assert size == VOCABULARY * (4 * 4) * 4  # words x LSTM gates x float32
+    assert pooled_loops.folded_input_bytes(classifier) == 2 * size
+    monkeypatch.setattr(pooled_loops, "FOLD_LIMIT_BYTES", size - 1)
+    assert pooled_loops.folded_input_bytes(classifier) == 0
+    network = pooled_loops.pooled_network(classifier)
+    assert len(network.folded_inputs.tables) == 0
+    _assert_same(classifier, _ids(4, 6, seed=8))
 
 
 @pytest.mark.parametrize(

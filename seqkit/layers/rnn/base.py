@@ -147,16 +147,36 @@ class RecurrentCell(keras.layers.Layer):
         """Forgets the recurrent mask."""
         self._recurrent_dropout_mask = None
 
-    def dropped(self, inputs, state, training):
-        """Applies this sequence's dropout masks to a step's input and state."""
+    def dropped(self, inputs, state, training, projected=False):
+        """Applies this sequence's dropout masks to a step's input and state.
+
+        With `projected` the input is `x W^x + b` already (see `call`),
+        which input dropout cannot reach: a cell with an input mask drawn
+        refuses it.
+        """
         if training and self._dropout_mask is not None:
+            if projected:
+                raise ValueError(
+                    f"{self.name}: input dropout needs the step's input x, "
+                    "not its projection (projected=True)"
+                )
             inputs = inputs * self._dropout_mask
         if training and self._recurrent_dropout_mask is not None:
             state = state * self._recurrent_dropout_mask
         return inputs, state
 
+    def step_input(self, inputs, projected):
+        """`x W^x + b` of a step's input, or the input if `projected`."""
+        return inputs if projected else self.input_projection(inputs)
+
     def input_projection(self, inputs):
-        """`x W^x + b` for every gate at once (Keras's column layout)."""
+        """`x W^x + b` for every gate at once (Keras's column layout).
+
+        A row depends on its input row only, so the projection of every
+        word vector of a vocabulary can be computed once, and a step's
+        `call` given rows of that table with `projected=True` (the export's
+        pooled loops do).
+        """
         projected = ops.matmul(inputs, self.kernel)
         if self.use_bias and len(self.bias_shape()) == 1:
             projected = projected + self.bias

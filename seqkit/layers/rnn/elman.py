@@ -17,6 +17,10 @@ class ElmanCell(RecurrentCell):
     move between this cell and `keras.layers.SimpleRNNCell` unchanged. The
     output is the new state.
 
+    Every seqkit cell's `call(inputs, states, training=False,
+    projected=False)` takes, with `projected=True`, the step's `x_i W + b`
+    (`input_projection`, one row per input row) in place of `x_i`.
+
     Args:
         units: positive int, size of the state.
         activation: g, default `"tanh"` (`"relu"` is the other usual one).
@@ -46,11 +50,11 @@ class ElmanCell(RecurrentCell):
 
     gates = 1
 
-    def call(self, inputs, states, training=False):
+    def call(self, inputs, states, training=False, projected=False):
         prev = states[0] if isinstance(states, (list, tuple)) else states
-        x, s = self.dropped(inputs, prev, training)
+        x, s = self.dropped(inputs, prev, training, projected)
         state = self.activation(
-            self.input_projection(x) + ops.matmul(s, self.recurrent_kernel)
+            self.step_input(x, projected) + ops.matmul(s, self.recurrent_kernel)
         )
         return state, [state]
 

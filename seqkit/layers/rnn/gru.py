@@ -78,11 +78,11 @@ class GRUCell(GatedCell):
             return (2, 3 * self.units)
         return (3 * self.units,)
 
-    def call(self, inputs, states, training=False):
+    def call(self, inputs, states, training=False, projected=False):
         s_prev = states[0] if isinstance(states, (list, tuple)) else states
-        x, s = self.dropped(inputs, s_prev, training)
+        x, s = self.dropped(inputs, s_prev, training, projected)
         u = self.units
-        x_proj = self.input_projection(x)
+        x_proj = self.step_input(x, projected)
         if self.reset_after:
             s_proj = ops.matmul(s, self.recurrent_kernel)
             if self.use_bias:

@@ -78,10 +78,10 @@ class LSTMCell(GatedCell):
                 )
             )
 
-    def call(self, inputs, states, training=False):
+    def call(self, inputs, states, training=False, projected=False):
         h_prev, c_prev = states
-        x, h = self.dropped(inputs, h_prev, training)
-        z = self.input_projection(x) + ops.matmul(h, self.recurrent_kernel)
+        x, h = self.dropped(inputs, h_prev, training, projected)
+        z = self.step_input(x, projected) + ops.matmul(h, self.recurrent_kernel)
         z_i, z_f, z_c, z_o = ops.split(z, 4, axis=-1)
         i = self.recurrent_activation(z_i)
         f = self.recurrent_activation(z_f)

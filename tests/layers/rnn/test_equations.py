@@ -72,6 +72,48 @@ def test_cell_step_matches_numpy(case):
         )
 
 
+@pytest.mark.parametrize("case", IDS)
+def test_cell_step_from_a_projected_input_matches_numpy(case):
+    # `projected=True`: the step is given `x W + b` (the export's folded
+    # tables) instead of x. A GRU with reset_after adds its input bias
+    # row in the step, so its projection is `x W` alone.
+    layer_cls, _, kwargs, step = CASES[case]
+    rng = np.random.default_rng(4)
+    cell = layer_cls.cell_class(UNITS, **kwargs)
+    x = rng.normal(0, 1, (BATCH, FEATURES)).astype("float32")
+    state = _initial_state(layer_cls, rng)
+    cell(x, state)
+    weights = _randomize(cell, rng)
+    kernel, bias = weights[0], weights[-1]
+    projected = x.astype(np.float64) @ kernel
+    if bias.ndim == 1:
+        projected = projected + bias
+    output, new_state = cell.call(
+        projected.astype("float32"), state, projected=True
+    )
+    expected = step(x, tuple(state), weights)
+    np.testing.assert_allclose(
+        ops.convert_to_numpy(output), expected[0], atol=1e-5, rtol=1e-5
+    )
+    for got, want in zip(new_state, expected):
+        np.testing.assert_allclose(
+            ops.convert_to_numpy(got), want, atol=1e-5, rtol=1e-5
+        )
+
+
+def test_a_projected_input_refuses_input_dropout():
+    import seqkit.layers as L
+
+    cell = L.LSTMCell(UNITS, dropout=0.5)
+    x = np.ones((BATCH, FEATURES), "float32")
+    state = [np.zeros((BATCH, UNITS), "float32")] * 2
+    cell(x, state)
+    cell.get_dropout_mask(x)
+    with pytest.raises(ValueError, match="input dropout.*projected=True"):
+        cell.call(np.ones((BATCH, 4 * UNITS), "float32"), state, True, True)
+    cell.call(np.ones((BATCH, 4 * UNITS), "float32"), state, False, True)
+
+
 @pytest.mark.parametrize("case", [c for c in IDS if CASES[c][1] is not None])
 @pytest.mark.parametrize("direction", ["seqkit-to-keras", "keras-to-seqkit"])
 def test_weights_move_between_seqkit_and_keras(case, direction):
