@@ -22,7 +22,15 @@ _QUOTES = r"[\x{201C}\x{201D}]"
 # Every kind of white space (Unicode separators, controls, zero-width space,
 # byte-order mark) becomes one ASCII space, the only separator the final
 # split knows. The soft hyphen is invisible: it is dropped.
-_SPACES = r"[\s\pZ\p{Cc}\x{200B}\x{FEFF}]+"
+#
+# A lone ASCII space is already what the rule makes, so the pattern does
+# not match it: a run of two or more white-space characters, or one that
+# is not an ASCII space (`[^\PZ ]` is a separator other than " "; RE2 has
+# no class subtraction). The output is that of `[...]+` -> " " (tested on
+# random strings), but text spaced the usual way has no match, and the op
+# took 0.02 instead of 0.18 ms for a batch of 64 snippets.
+_SPACE = r"\s\pZ\p{Cc}\x{200B}\x{FEFF}"
+_SPACES = rf"[{_SPACE}]{{2,}}|[^\PZ ]|[\p{{Cc}}\x{{200B}}\x{{FEFF}}]"
 _SOFT_HYPHEN = r"\x{00AD}"
 
 # The token pattern. RE2 has no look-around, so the tokenizer surrounds

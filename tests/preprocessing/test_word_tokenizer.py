@@ -205,3 +205,51 @@ def test_group_free_pattern_splits_as_the_grouped_one(
     monkeypatch.setattr(module, "_TOKEN_REWRITE", rewrite)
     assert tokenizer().tokenize(texts) == tokens
     assert sum(map(len, tokens)) > least
+
+
+def _collapse_white_space(text):
+    """The rule, in Python: each run of white space becomes one space."""
+    import unicodedata
+
+    def white(char):
+        category = unicodedata.category(char)
+        return category in ("Zs", "Zl", "Zp", "Cc") or char in "\u200b\ufeff"
+
+    out, in_run = [], False
+    for char in text:
+        if white(char):
+            if not in_run:
+                out.append(" ")
+            in_run = True
+        else:
+            out.append(char)
+            in_run = False
+    return "".join(out)
+
+
+def test_white_space_pattern_collapses_every_run_to_one_space():
+    # The pattern leaves a lone ASCII space alone (nothing to rewrite) and
+    # rewrites every other run; the result must be the plain rule's.
+    import random
+    import unicodedata
+
+    from seqkit.preprocessing import word_tokenizer
+
+    white = [
+        chr(c)
+        for c in range(0x3100)
+        if unicodedata.category(chr(c)) in ("Zs", "Zl", "Zp", "Cc", "Cf")
+    ] + ["\u200b", "\ufeff"]
+    pool = white + list("ab é,") * 20 + [" "] * 40
+    rng = random.Random(0)
+    texts = [
+        "".join(rng.choice(pool) for _ in range(rng.randint(0, 14)))
+        for _ in range(5000)
+    ] + ["a b", "a  b", " a ", "a\u00a0b", "a \t\u3000 b", "x\u200by"]
+    got = tf.strings.regex_replace(
+        tf.constant([t.encode("utf-8") for t in texts]),
+        word_tokenizer._SPACES,
+        " ",
+    ).numpy()
+    expected = [_collapse_white_space(t).encode("utf-8") for t in texts]
+    assert [g for g in got] == expected
