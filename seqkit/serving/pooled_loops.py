@@ -125,41 +125,74 @@ def folded_bytes(layer, vocabulary):
     return int(vocabulary) * int(layer.cell.kernel.shape[-1]) * 4
 
 
-def _folded_table(layer, embed, vocabulary):
-    """`(variables, value)`: a direction's input projection of every word.
+class FoldedTables:
+    """The folded input tables of a network, filled together on first use.
 
-    The table's variable is saved empty; `value()` returns the table,
-    filling the variable on the first call (`x W + b` of each word's
-    vector, the projection the cell computes in its steps). A flag
-    variable says whether it is filled: a condition on the table's shape
-    came out true for the empty table inside a `tf.function`.
+    Each table is `x W + b` of every word's vector for one direction (the
+    projection its cell computes in its steps). The variables are saved
+    empty; `values()` returns the tables, filling the variables from the
+    weights on the first call. One flag variable says whether they are
+    filled (a condition on a table's own shape came out true for the
+    empty table inside a `tf.function`), and one condition serves every
+    table of the network.
+
+    Attributes:
+        module: a `tf.Module` with `tables` (the table variables) and
+            `filled`; a SavedModel that serves the network must track it.
     """
-    import tensorflow as tf
 
-    cell = layer.cell
-    width = int(cell.kernel.shape[-1])
-    table_variable = tf.Variable(
-        tf.zeros((0, width)),
-        shape=tf.TensorShape([None, width]),
-        trainable=False,
-        name=f"{layer.name}_folded_inputs",
-    )
-    filled = tf.Variable(
-        False, trainable=False, name=f"{layer.name}_folded_inputs_filled"
-    )
+    def __init__(self):
+        import tensorflow as tf
 
-    def fill():
-        table = cell.input_projection(embed(tf.range(vocabulary)))
-        writes = [table_variable.assign(table), filled.assign(True)]
-        with tf.control_dependencies(writes):
-            return tf.identity(table)
+        self.module = tf.Module(name="folded_inputs")
+        self.module.tables = []
+        self.module.filled = tf.Variable(
+            False, trainable=False, name="folded_inputs_filled"
+        )
+        self._computes, self._shapes = [], []
 
-    def value():
-        table = tf.cond(filled, lambda: tf.identity(table_variable), fill)
-        table.set_shape([vocabulary, width])
-        return table
+    def add(self, layer, embed, vocabulary):
+        """Adds a direction's table; returns its index in `values()`."""
+        import tensorflow as tf
 
-    return [table_variable, filled], value
+        cell = layer.cell
+        width = int(cell.kernel.shape[-1])
+        self.module.tables.append(
+            tf.Variable(
+                tf.zeros((0, width)),
+                shape=tf.TensorShape([None, width]),
+                trainable=False,
+                name=f"{layer.name}_folded_inputs",
+            )
+        )
+        self._computes.append(
+            lambda: cell.input_projection(embed(tf.range(vocabulary)))
+        )
+        self._shapes.append([vocabulary, width])
+        return len(self._computes) - 1
+
+    def values(self):
+        """The tables as tensors (filled on the first call)."""
+        import tensorflow as tf
+
+        variables = list(self.module.tables)
+        if not variables:
+            return []
+
+        def fill():
+            tables = [compute() for compute in self._computes]
+            writes = [v.assign(t) for v, t in zip(variables, tables)]
+            writes.append(self.module.filled.assign(True))
+            with tf.control_dependencies(writes):
+                return [tf.identity(table) for table in tables]
+
+        def read():
+            return [tf.identity(variable) for variable in variables]
+
+        tables = tf.cond(self.module.filled, read, fill)
+        for table, shape in zip(tables, self._shapes):
+            table.set_shape(shape)
+        return tables
 
 
 def _pooled_direction(layer, embed, parts):
@@ -229,13 +262,13 @@ def _pooled_direction(layer, embed, parts):
     return tf.function(pooled, jit_compile=True, autograph=False)
 
 
-def member_network(member, fold=True):
-    """`(network, variables)` of one eligible member.
+def member_network(member, tables=None):
+    """`network(ids, values)`: one eligible member's probabilities.
 
-    `network` maps `ids [rows, steps]` to probabilities; `variables` are
-    those of the folded input tables it fills on its first call (with
-    `fold`, for each direction whose table is at most `FOLD_LIMIT_BYTES`:
-    the table and its flag).
+    With `tables` (a `FoldedTables`), each direction whose table is at
+    most `FOLD_LIMIT_BYTES` adds its table there, and `network` reads it
+    from `values`, the list `tables.values()` returns; without, every
+    direction embeds and projects in its steps.
     """
     from keras import ops
 
@@ -243,18 +276,18 @@ def member_network(member, fold=True):
     parts = parse_pooling(backbone.pooling)
     embed = _embed_fn(backbone)
     vocabulary = backbone.get_layer("embedding").input_dim
-    loops, variables = [], []
+    loops = []
     for layer in _direction_layers(backbone):
-        value = None
-        if fold and folded_bytes(layer, vocabulary) <= FOLD_LIMIT_BYTES:
-            table_variables, value = _folded_table(layer, embed, vocabulary)
-            variables += table_variables
-        loops.append((_pooled_direction(layer, embed, parts), value))
+        index = None
+        fits = folded_bytes(layer, vocabulary) <= FOLD_LIMIT_BYTES
+        if tables is not None and fits:
+            index = tables.add(layer, embed, vocabulary)
+        loops.append((_pooled_direction(layer, embed, parts), index))
 
-    def network(ids):
+    def network(ids, values=()):
         pooled = [
-            loop(ids) if value is None else loop(ids, value())
-            for loop, value in loops
+            loop(ids) if index is None else loop(ids, values[index])
+            for loop, index in loops
         ]
         # As the backbone: each pooling of the sequence [forward, backward].
         pieces = [directions[part] for part in parts for directions in pooled]
@@ -265,7 +298,7 @@ def member_network(member, fold=True):
             features = layer(features, training=False)
         return features
 
-    return network, variables
+    return network
 
 
 def folded_input_bytes(model):
@@ -291,8 +324,9 @@ def pooled_network(model, fold=True):
     (see the module docstring) and returns one row per input row; an
     ensemble averages its members' probabilities. With `fold`, directions
     read their inputs from folded tables (`FOLD_LIMIT_BYTES`), whose
-    variables are the function's `folded_inputs` attribute (a
-    `tf.Module`): a SavedModel that serves the function must track it.
+    variables are the function's `folded_inputs` attribute
+    (`FoldedTables.module`, None without `fold`): a SavedModel that
+    serves the function must track it.
     """
     import tensorflow as tf
     from keras import ops
@@ -301,15 +335,20 @@ def pooled_network(model, fold=True):
 
     if reasons(model):
         return None
-    built = [member_network(m, fold) for m in _text_members(model)]
-    members = [network for network, _ in built]
-    folded_inputs = tf.Module(name="folded_inputs")
-    folded_inputs.tables = [v for _, variables in built for v in variables]
+    tables = FoldedTables() if fold else None
+    members = [member_network(m, tables) for m in _text_members(model)]
+    if tables is not None and not tables.module.tables:
+        tables = None  # every table is over the limit
     max_length = model.vectorizer.max_length
     largest = ROW_BUCKETS[-1]
+    # rows -> the rows they are padded to (rows <= largest).
+    row_targets = [1] + [
+        min(b for b in ROW_BUCKETS if b >= rows)
+        for rows in range(1, largest + 1)
+    ]
 
-    def network(ids):
-        results = [member(ids) for member in members]
+    def network(ids, values):
+        results = [member(ids, values) for member in members]
         if len(results) == 1:
             return results[0]
         return ops.mean(ops.stack(results), axis=0)
@@ -322,23 +361,31 @@ def pooled_network(model, fold=True):
         missing = max_length - tf.shape(ids)[1]
         return tf.pad(ids, [[0, 0], [0, missing]])
 
+    def bucketed(ids, rows, values):
+        target = tf.gather(tf.constant(row_targets, tf.int32), rows)
+        padded = tf.pad(ids, [[0, target - rows], [0, 0]])
+        return network(padded, values)[:rows]
+
+    def chunked(ids, rows, values):
+        chunks = (rows + largest - 1) // largest
+        padded = tf.pad(ids, [[0, chunks * largest - rows], [0, 0]])
+        padded = tf.reshape(padded, [chunks, largest, -1])
+        answers = tf.map_fn(
+            lambda chunk: network(chunk, values),
+            padded,
+            fn_output_signature=tf.float32,
+        )
+        return tf.reshape(answers, [chunks * largest, -1])[:rows]
+
     def run(ids):
         ids = padded_steps(ids)
         rows = tf.shape(ids)[0]
+        values = tables.values() if tables is not None else []
+        return tf.cond(
+            rows <= largest,
+            lambda: bucketed(ids, rows, values),
+            lambda: chunked(ids, rows, values),
+        )
 
-        def bucketed():
-            buckets = tf.constant(ROW_BUCKETS, tf.int32)
-            target = tf.reduce_min(tf.boolean_mask(buckets, buckets >= rows))
-            return network(tf.pad(ids, [[0, target - rows], [0, 0]]))[:rows]
-
-        def chunked():
-            chunks = (rows + largest - 1) // largest
-            padded = tf.pad(ids, [[0, chunks * largest - rows], [0, 0]])
-            padded = tf.reshape(padded, [chunks, largest, -1])
-            answers = tf.map_fn(network, padded, fn_output_signature=tf.float32)
-            return tf.reshape(answers, [chunks * largest, -1])[:rows]
-
-        return tf.cond(rows <= largest, bucketed, chunked)
-
-    run.folded_inputs = folded_inputs
+    run.folded_inputs = tables.module if tables is not None else None
     return run
