@@ -11,7 +11,8 @@ concurrency and each server in turn (interleaved, so both see the same
 machine noise), `C` clients each send one text per request (texts of the
 bundled test split) until `--requests` answers or `--seconds` pass. It
 reports throughput and p50/p99 latency (medians over rounds), the
-throughput ratio (a)/(b), and the p99 of calling the loaded SavedModel
+throughput ratio (a)/(b), each server's resident memory after its
+warm-up (Linux), and the p99 of calling the loaded SavedModel
 in-process, one text at a time, as the floor for concurrency 1.
 """
 
@@ -92,6 +93,18 @@ def summary(count, elapsed, latencies):
     }
 
 
+def resident_mib(pid):
+    """A process's resident memory (Linux `/proc`), or None elsewhere."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    for line in status.splitlines():
+        if line.startswith("VmRSS:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return None
+
+
 def median_of(rounds, key):
     return statistics.median(r[key] for r in rounds)
 
@@ -127,6 +140,10 @@ def main():
     try:
         for server in servers.values():  # warm-up
             asyncio.run(load(server.port, texts, 8, 100, 30))
+        memory = {
+            name: resident_mib(server.process.pid)
+            for name, server in servers.items()
+        }
         for round_index in range(args.rounds):
             for concurrency in levels:
                 order = list(servers)
@@ -149,7 +166,7 @@ def main():
         for server in servers.values():
             server.stop()
     floor = in_process(args.base, texts, args.requests)
-    report = {"in_process": floor, "levels": {}}
+    report = {"in_process": floor, "levels": {}, "resident_mib": memory}
     print("| concurrency | server | req/s | p50 ms | p99 ms |")
     print("|---|---|---|---|---|")
     for concurrency in levels:
@@ -173,6 +190,8 @@ def main():
         f"\nin-process SavedModel, one text per call: p50 "
         f"{floor['p50_ms']:.1f} ms, p99 {floor['p99_ms']:.1f} ms"
     )
+    for name, mib in memory.items():
+        print(f"{name} server's resident memory after warm-up: {mib} MiB")
     for concurrency in levels:
         print(
             f"concurrency {concurrency}: batched/per-request throughput "
