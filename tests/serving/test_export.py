@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from seqkit.cli import cli
 from seqkit.serving import export as export_module
-from seqkit.training.runs import load_run, predict_texts
+from seqkit.training.runs import load_run, predict_outputs, predict_texts
 
 TEXTS = [
     "a gorgeous , witty , seductive movie .",
@@ -274,6 +274,32 @@ def test_pooled_loop_export_saves_its_folded_tables_empty(pooled_run, tmp_path):
     ]
     assert shapes.count([0, 4 * units]) == 4  # 2 members x 2 directions
     assert not any(0 in shape for shape in shapes if shape != [0, 4 * units])
+
+
+def test_pooled_loop_export_answers_through_a_session_loader(
+    pooled_run, tmp_path
+):
+    # TensorFlow Serving loads a SavedModel into a session (restore, then
+    # the init op) and runs the signature's tensors; the folded tables
+    # must fill there too, on the first run, and stay right after it.
+    import tensorflow as tf
+
+    result = CliRunner().invoke(
+        cli, ["export", str(pooled_run), "--out", str(tmp_path / "m")]
+    )
+    assert result.exit_code == 0, result.output
+    path = json.loads(result.output)["path"]
+    texts = TEXTS[:4]
+    expected = predict_outputs(load_run(pooled_run), texts)["probabilities"]
+    with tf.compat.v1.Session(graph=tf.Graph()) as session:
+        meta = tf.compat.v1.saved_model.loader.load(session, ["serve"], path)
+        signature = meta.signature_def["serving_default"]
+        text = signature.inputs["text"].name
+        probabilities = signature.outputs["probabilities"].name
+        first = session.run(probabilities, {text: texts})
+        again = session.run(probabilities, {text: texts[1:2]})
+    np.testing.assert_allclose(first, expected, atol=1e-5)
+    np.testing.assert_allclose(again, expected[1:2], atol=1e-5)
 
 
 def test_server_warms_up_every_pooled_loop_shape(
