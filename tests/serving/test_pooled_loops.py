@@ -11,6 +11,8 @@ from seqkit.serving import pooled_loops
 
 WORDS = ["good", "bad", "film", "plot", "fine", "dull", "long", "warm"]
 VOCABULARY = len(WORDS) + 2  # padding and the unknown word
+# A frozen second channel of word vectors, then a tanh over both.
+STATIC_TANH = {"static_channel": True, "embedding_activation": "tanh"}
 
 
 def _classifier(max_length=12, seed=1, **settings):
@@ -85,12 +87,7 @@ def test_every_cell_and_direction_matches_the_keras_graph(
 
 @pytest.mark.parametrize(
     "settings",
-    [
-        {"cell": "elman"},
-        {"cell": "lstm"},
-        {"cell": "gru"},
-        {"static_channel": True, "embedding_activation": "tanh"},
-    ],
+    [{"cell": cell} for cell in ("elman", "lstm", "gru")] + [STATIC_TANH],
     ids=["elman", "lstm", "gru", "static-channel-tanh"],
 )
 def test_folded_tables_hold_each_words_projection(settings):
@@ -133,7 +130,7 @@ def test_tables_over_the_size_limit_are_not_made(monkeypatch):
         {"pooling": "max"},
         {"pooling": "mean"},
         {"pooling": "mean+max"},
-        {"static_channel": True, "embedding_activation": "tanh"},
+        STATIC_TANH,
     ],
     ids=["max", "mean", "mean+max", "static-channel-tanh"],
 )
