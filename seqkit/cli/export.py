@@ -24,11 +24,21 @@ import click
     "--xla/--no-xla",
     default=True,
     show_default=True,
-    help="For calls with a single text, run a text model's network "
-    "(after tokenization) compiled by XLA, on ids padded to one of a few "
-    "lengths; each new length compiles once, on its first request.",
+    help="Run a text model's network (after tokenization) compiled by "
+    "XLA: one recurrent layer read by max and/or mean pooling runs as "
+    "compiled loops for every call, other models compiled for single "
+    "texts. Each shape compiles once; `seqkit serve` compiles them at load.",
 )
-def export(run, base, version, xla):
+@click.option(
+    "--fold/--no-fold",
+    default=True,
+    show_default=True,
+    help="With XLA, compiled loops read each step's input projection from "
+    "a table of every word's, filled from the weights on the first call: "
+    "faster, for vocabulary x gates x units floats of server memory per "
+    "direction (xla.folded_input_bytes in assets.extra/seqkit.json).",
+)
+def export(run, base, version, xla, fold):
     """Export a run's model as a SavedModel for TensorFlow Serving.
 
     The `serving_default` signature takes `text` (raw strings) and returns
@@ -37,5 +47,5 @@ def export(run, base, version, xla):
     """
     from seqkit.serving.export import export_run
 
-    result = export_run(run, base, version, xla=xla)
+    result = export_run(run, base, version, xla=xla, fold=fold)
     click.echo(json.dumps(result.to_dict(), ensure_ascii=False))

@@ -86,7 +86,7 @@ def next_version(base):
     return max(version_folders(base), default=0) + 1
 
 
-def export_run(run, base, version=None, xla=True):
+def export_run(run, base, version=None, xla=True, fold=True):
     """Exports a run's classifier to `base/version` as a SavedModel.
 
     The folder appears complete or not at all (the SavedModel is written
@@ -98,6 +98,7 @@ def export_run(run, base, version=None, xla=True):
         base: the model's base folder; versions are its numbered folders.
         version: the version number (default: the next free one).
         xla: compile a text model's network with XLA (`serving_function`).
+        fold: let pooled loops read folded input tables (`serving_function`).
 
     Returns:
         An `ExportResult`.
@@ -127,7 +128,7 @@ def export_run(run, base, version=None, xla=True):
     if captioner:
         serve, outputs, signature = caption_serving_function(model, run)
     else:
-        serve, outputs = serving_function(model, xla=xla)
+        serve, outputs = serving_function(model, xla=xla, fold=fold)
         signature = [tf_text_spec()]
     # The pooled loops' folded input tables (variables saved empty).
     tracked = getattr(serve, "folded_inputs", None)
@@ -139,7 +140,9 @@ def export_run(run, base, version=None, xla=True):
         if captioner:
             metadata = caption_metadata(model, run, outputs, signature)
         else:
-            metadata = export_metadata(model, run_config(run), outputs, xla=xla)
+            metadata = export_metadata(
+                model, run_config(run), outputs, xla=xla, fold=fold
+            )
         _write_assets_extra(staging / "model", metadata)
         os.replace(staging / "model", target)
     finally:
@@ -228,7 +231,7 @@ def _bucketed(ids):
     return tf.pad(ids, [[0, 0], [0, padded_steps - steps]])
 
 
-def serving_function(model, xla=True):
+def serving_function(model, xla=True, fold=True):
     """The `text -> outputs` function the export's signature runs.
 
     Args:
@@ -241,6 +244,8 @@ def serving_function(model, xla=True):
             compiled for calls with `XLA_MAX_ROWS` text (one), on ids
             padded to one of `XLA_LENGTHS`, and the plain graph for more.
             Padding is masked, so the answers are the same.
+        fold: the pooled loops read each step's `x W + b` from folded
+            tables (`pooled_loops.FoldedTables`; more server memory).
 
     Returns:
         `(fn, output_names)`: `fn` maps a string tensor `[None]` to a dict
@@ -259,7 +264,7 @@ def serving_function(model, xla=True):
     if xla:
         from seqkit.serving.pooled_loops import pooled_network
 
-        pooled = pooled_network(model)
+        pooled = pooled_network(model, fold=fold)
     network = xla_network(model) if xla and pooled is None else None
 
     def compiled(text):
@@ -496,13 +501,14 @@ def xla_warmup_lengths(model):
     return lengths
 
 
-def export_metadata(model, config, outputs, xla=False):
+def export_metadata(model, config, outputs, xla=False, fold=True):
     """The `assets.extra/seqkit.json` document of an export.
 
     With `xla`, `"xla"` names the compiled path (`"pooled-loops"` or
     `"network"`, see `serving_function`) and lists the row and token
     counts a server should warm up with (every pair of them), so no
-    request waits for a compilation.
+    request waits for a compilation; pooled loops also give the bytes of
+    their folded input tables (0 without `fold`).
     """
     import seqkit
     from seqkit.serving import pooled_loops
@@ -518,7 +524,9 @@ def export_metadata(model, config, outputs, xla=False):
             "path": "pooled-loops",
             "warmup_rows": list(pooled_loops.ROW_BUCKETS),
             "warmup_lengths": lengths,
-            "folded_input_bytes": pooled_loops.folded_input_bytes(model),
+            "folded_input_bytes": (
+                pooled_loops.folded_input_bytes(model) if fold else 0
+            ),
         }
     elif xla and xla_warmup_lengths(model):
         extra["xla"] = {

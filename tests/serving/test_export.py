@@ -276,6 +276,31 @@ def test_pooled_loop_export_saves_its_folded_tables_empty(pooled_run, tmp_path):
     assert not any(0 in shape for shape in shapes if shape != [0, 4 * units])
 
 
+def test_no_fold_export_has_no_tables_and_the_same_answers(
+    pooled_run, tmp_path
+):
+    import tensorflow as tf
+
+    answers = {}
+    for flag in ("--fold", "--no-fold"):
+        result = CliRunner().invoke(
+            cli,
+            ["export", str(pooled_run), "--out", str(tmp_path / flag), flag],
+        )
+        assert result.exit_code == 0, result.output
+        path = json.loads(result.output)["path"]
+        metadata = export_module.read_metadata(path)
+        saved = tf.train.list_variables(f"{path}/variables/variables")
+        empty = [name for name, shape in saved if 0 in shape]
+        assert (metadata["xla"]["folded_input_bytes"] > 0) == (flag == "--fold")
+        assert bool(empty) == (flag == "--fold")
+        serve = tf.saved_model.load(path).signatures["serving_default"]
+        answers[flag] = serve(text=tf.constant(TEXTS))["probabilities"]
+    np.testing.assert_allclose(
+        answers["--fold"].numpy(), answers["--no-fold"].numpy(), atol=1e-5
+    )
+
+
 def test_pooled_loop_export_answers_through_a_session_loader(
     pooled_run, tmp_path
 ):
