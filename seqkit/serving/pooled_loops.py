@@ -26,7 +26,8 @@ ids; padded rows cost their share of each step's products.
 
 Measured on a 2-core CPU (docs/benchmarks.md): the default sentiment
 model's network for 64 test texts 7.0-7.5 ms as the Keras graph, 3.8 ms
-this way.
+this way, and 2.95 ms with each step's input projection read from a
+folded table (`FoldedTables`).
 """
 
 from seqkit.models.backbone import RecurrentBackbone, parse_pooling
@@ -123,6 +124,11 @@ def _embed_fn(backbone):
 def folded_bytes(layer, vocabulary):
     """Bytes of a direction's folded input table (see `FOLD_LIMIT_BYTES`)."""
     return int(vocabulary) * int(layer.cell.kernel.shape[-1]) * 4
+
+
+def _folds(layer, vocabulary):
+    """Whether a direction's table is small enough to be made."""
+    return folded_bytes(layer, vocabulary) <= FOLD_LIMIT_BYTES
 
 
 class FoldedTables:
@@ -279,8 +285,7 @@ def member_network(member, tables=None):
     loops = []
     for layer in _direction_layers(backbone):
         index = None
-        fits = folded_bytes(layer, vocabulary) <= FOLD_LIMIT_BYTES
-        if tables is not None and fits:
+        if tables is not None and _folds(layer, vocabulary):
             index = tables.add(layer, embed, vocabulary)
         loops.append((_pooled_direction(layer, embed, parts), index))
 
@@ -310,9 +315,8 @@ def folded_input_bytes(model):
         backbone = member.backbone
         vocabulary = backbone.get_layer("embedding").input_dim
         for layer in _direction_layers(backbone):
-            size = folded_bytes(layer, vocabulary)
-            if size <= FOLD_LIMIT_BYTES:
-                total += size
+            if _folds(layer, vocabulary):
+                total += folded_bytes(layer, vocabulary)
     return total
 
 
