@@ -182,8 +182,6 @@ class FoldedTables:
         import tensorflow as tf
 
         variables = list(self.module.tables)
-        if not variables:
-            return []
 
         def fill():
             tables = [compute() for compute in self._computes]
@@ -339,10 +337,9 @@ def pooled_network(model, fold=True):
 
     if reasons(model):
         return None
-    tables = FoldedTables() if fold else None
+    # No `FoldedTables` (and no flag variable) when no table would be made.
+    tables = FoldedTables() if fold and folded_input_bytes(model) else None
     members = [member_network(m, tables) for m in _text_members(model)]
-    if tables is not None and not tables.module.tables:
-        tables = None  # every table is over the limit
     max_length = model.vectorizer.max_length
     largest = ROW_BUCKETS[-1]
     # rows -> the rows they are padded to (rows <= largest).
