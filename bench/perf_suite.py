@@ -34,9 +34,11 @@ half the cores per op, as `seqkit train` sets for bidirectional models);
 the plain Keras baseline shares the process, so it gets them too, which
 can only narrow seqkit's lead over it. PyTorch uses 2 threads.
 5. With `--serving`: `bench/serve_load.py` on the export (one round).
-6. Where a GPU is visible: whether each layer of the deep model takes the
-   cuDNN kernel (`seqkit.layers.cudnn_eligibility`) and its training step
-   against `use_cudnn=False`; elsewhere the report says it did not run.
+6. Where a GPU is visible: `bench/gpu_section.py` for the LSTM and GRU
+   deep models (whether each layer takes the cuDNN kernel, its training
+   step against `use_cudnn=False`, the outputs of both paths); elsewhere
+   the report says it did not run. On a GPU machine without TensorFlow,
+   run that script alone on Keras's torch or jax backend.
 
 Results go to `WORK/results.json` and a Markdown table to stdout.
 """
@@ -476,35 +478,16 @@ def seqkit_deep_seconds(repeats, policy="float32", use_cudnn="auto"):
 
 
 def run_gpu(repeats):
-    """On a GPU: which layers take cuDNN, and its speed against the loop.
+    """On a GPU: `bench/gpu_section.py` for the LSTM and GRU deep models.
 
     Returns `{"ran": False, "reason": ...}` where no GPU is visible.
     """
-    import tensorflow as tf
+    import gpu_section
 
-    from seqkit.layers import cudnn_eligibility
-
-    gpus = tf.config.list_logical_devices("GPU")
-    if not gpus:
-        return {"ran": False, "reason": "no GPU is visible"}
-    _, stack = deep_model()
-    layers = []
-    for rnn in stack.rnn_layers:
-        for layer in (rnn.forward_layer, rnn.backward_layer):
-            eligible, reasons = cudnn_eligibility(layer)
-            layers.append(
-                {"layer": layer.name, "cudnn": eligible, "reasons": reasons}
-            )
-    fused = seqkit_deep_seconds(repeats)
-    generic = seqkit_deep_seconds(repeats, use_cudnn=False)
-    return {
-        "ran": True,
-        "device": gpus[0].name,
-        "layers": layers,
-        "cudnn_step_seconds": round(fused, 4),
-        "generic_step_seconds": round(generic, 4),
-        "cudnn_speedup": round(generic / fused, 2),
-    }
+    report = gpu_section.measure(["lstm", "gru"], repeats)
+    if not report["ran"]:
+        return {"ran": False, "reason": report["reason"]}
+    return report
 
 
 def run_deep(repeats, with_torch, log):
@@ -664,19 +647,9 @@ def table(results):
     if gpu and not gpu["ran"]:
         lines += [f"GPU section: not run ({gpu['reason']}).", ""]
     elif gpu:
-        lines += _section(
-            "GPU layer | cuDNN | reasons",
-            [
-                f"| {r['layer']} | {'yes' if r['cudnn'] else 'no'} | "
-                f"{'; '.join(r['reasons'])} |"
-                for r in gpu["layers"]
-            ],
-        )
-        lines.append(
-            f"Deep model on {gpu['device']}: cuDNN "
-            f"{gpu['cudnn_step_seconds']:.3f} s a step, use_cudnn=False "
-            f"{gpu['generic_step_seconds']:.3f} s ({gpu['cudnn_speedup']}x)."
-        )
+        import gpu_section
+
+        lines += [gpu_section.table(gpu), ""]
     return "\n".join(lines)
 
 

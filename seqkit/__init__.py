@@ -15,14 +15,26 @@ __all__ = ["__version__", "register_with_keras"]
 
 # The modules whose import registers seqkit's serializable classes.
 _REGISTERING = ("seqkit.layers", "seqkit.preprocessing", "seqkit.models")
+# Without these (Keras on another backend alone) only `seqkit.layers` works.
+_NEEDS_TF = ("tensorflow", "tensorflow_text")
 
 
 def register_with_keras():
-    """Imports every seqkit module that registers classes with Keras."""
+    """Imports every seqkit module that registers classes with Keras.
+
+    `seqkit.layers` is pure Keras and registers on any backend. The text
+    pipeline and the models need TensorFlow; where it is not installed
+    (Keras on the torch or jax backend alone) they are left out, and
+    importing them names what is missing.
+    """
     import importlib
 
     for name in _REGISTERING:
-        importlib.import_module(name)
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError as error:
+            if name == "seqkit.layers" or error.name not in _NEEDS_TF:
+                raise
 
 
 def _keras_ready():

@@ -50,3 +50,50 @@ def test_import_seqkit_loads_no_tensorflow():
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 0, result.stderr[-1500:]
+
+
+def _import_failing(monkeypatch, failing, missing):
+    """`importlib.import_module` that fails for `failing`, naming `missing`."""
+    import importlib
+
+    real = importlib.import_module
+    imported = []
+
+    def fake(name, *args, **kwargs):
+        if name == failing:
+            raise ModuleNotFoundError(
+                f"No module named {missing!r}", name=missing
+            )
+        imported.append(name)
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(importlib, "import_module", fake)
+    return imported
+
+
+@pytest.mark.parametrize("missing", ["tensorflow", "tensorflow_text"])
+def test_registration_without_tensorflow_keeps_the_layers(monkeypatch, missing):
+    # Keras on the torch or jax backend alone: the layers still register,
+    # the modules that need TensorFlow are left out.
+    import seqkit
+
+    imported = _import_failing(monkeypatch, "seqkit.preprocessing", missing)
+    seqkit.register_with_keras()
+    assert imported == ["seqkit.layers", "seqkit.models"]
+
+
+@pytest.mark.parametrize(
+    "failing, missing",
+    [
+        ("seqkit.layers", "tensorflow"),  # the layers must never need it
+        ("seqkit.models", "sklearn"),  # not a TensorFlow module
+    ],
+)
+def test_registration_reports_other_missing_modules(
+    monkeypatch, failing, missing
+):
+    import seqkit
+
+    _import_failing(monkeypatch, failing, missing)
+    with pytest.raises(ModuleNotFoundError, match=missing):
+        seqkit.register_with_keras()

@@ -141,16 +141,33 @@ def test_gpu_section_says_it_did_not_run_without_a_gpu():
     )
     ran = {
         "ran": True,
-        "device": "/device:GPU:0",
-        "layers": [
-            {"layer": "forward_lstm_0", "cudnn": True, "reasons": []},
-            {"layer": "backward_lstm_0", "cudnn": False, "reasons": ["x"]},
+        "device": "NVIDIA H200",
+        "keras": "3.15.1",
+        "backend": "torch",
+        "results": [
+            {
+                "config": "lstm",
+                "eligible_layers": 4,
+                "layers": 4,
+                "reasons": [],
+                "cudnn_calls": {"forward": 4, "backward": 4},
+                "auto_step_s": 0.02,
+                "generic_step_s": 0.3,
+                "speedup": 15.0,
+                "max_output_difference": 2e-4,
+            },
+            {"config": "gru", "error": "RuntimeError: out of memory"},
         ],
-        "cudnn_step_seconds": 0.01,
-        "generic_step_seconds": 0.05,
-        "cudnn_speedup": 5.0,
+        "layer_checks": [
+            {
+                "layer": "seqkit.LSTM",
+                "go_backwards": True,
+                "sequence_difference": 5e-6,
+                "state_difference": 4e-6,
+            }
+        ],
     }
     text = suite.table({"gpu": ran})
-    assert "| forward_lstm_0 | yes |  |" in text
-    assert "| backward_lstm_0 | no | x |" in text
-    assert "(5.0x)" in text
+    assert "| lstm | 4/4 | 4/4 | 20.00 | 300.00 | 15.0x | 2.0e-04 |" in text
+    assert "| gru | failed: RuntimeError: out of memory |" in text
+    assert "| seqkit.LSTM | True | 5.0e-06 | 4.0e-06 |" in text

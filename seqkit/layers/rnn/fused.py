@@ -1,7 +1,13 @@
 """Choosing between Keras's fused (cuDNN) kernel and the generic loop.
 
-This is the one place in `seqkit.layers` that asks TensorFlow something (is a
-GPU visible?); everything else uses the public Keras API.
+Keras has a fused LSTM and GRU kernel on its tensorflow, torch and jax
+backends. The tensorflow one takes a mask (as sequence lengths, so only
+right padding); the torch and jax ones take none, so a masked batch runs
+the generic loop there.
+
+This is the one place in `seqkit.layers` that asks the backend's own
+library something (is a GPU visible?); everything else uses the public
+Keras API.
 """
 
 import contextlib
@@ -43,13 +49,36 @@ def _device_reasons():
     return []
 
 
-def gpu_visible():
-    """Whether the TensorFlow backend sees a GPU."""
-    if keras.config.backend() != "tensorflow":
-        return False
-    import tensorflow as tf
+# The backends with a fused kernel, and whether it takes a mask.
+FUSED_BACKENDS = {"tensorflow": True, "torch": False, "jax": False}
 
-    return bool(tf.config.list_logical_devices("GPU"))
+
+def keras_backend():
+    """The name of the Keras backend (one place, for tests to replace)."""
+    return keras.config.backend()
+
+
+def gpu_visible():
+    """Whether the Keras backend sees a GPU that can run cuDNN."""
+    backend = keras_backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        return bool(tf.config.list_logical_devices("GPU"))
+    if backend == "torch":
+        import torch
+
+        return torch.cuda.is_available() and torch.backends.cudnn.is_available()
+    if backend == "jax":
+        import jax
+
+        return jax.default_backend() == "gpu"
+    return False
+
+
+def kernel_takes_mask():
+    """Whether the fused kernel of the current backend takes a mask."""
+    return FUSED_BACKENDS.get(keras_backend(), False)
 
 
 def _name(fn):
@@ -66,10 +95,10 @@ def config_reasons(layer):
         )
     if layer.use_cudnn is False:
         reasons.append("use_cudnn=False")
-    if keras.config.backend() != "tensorflow":
+    if keras_backend() not in FUSED_BACKENDS:
         reasons.append(
-            f"the Keras backend is {keras.config.backend()!r}; seqkit "
-            "delegates to the fused kernel of the tensorflow backend"
+            f"the Keras backend is {keras_backend()!r}; Keras has a "
+            "fused kernel on " + ", ".join(FUSED_BACKENDS) + " only"
         )
     if cell.activation is not keras.activations.tanh:
         reasons.append(
@@ -115,6 +144,11 @@ def _mask_reason(mask):
     import numpy as np
 
     mask = np.asarray(mask, dtype=bool)
+    if not kernel_takes_mask():
+        return [
+            f"a mask is given, and the fused kernel of the "
+            f"{keras_backend()} backend takes none"
+        ]
     lengths = mask.sum(axis=1)
     expected = np.arange(mask.shape[1])[None, :] < lengths[:, None]
     reasons = []
@@ -171,7 +205,8 @@ def inner_loop(layer, sequences, initial_state, mask, training):
 
     Settings that break a rule send the layer to the generic loop (or raise,
     with `use_cudnn=True`). With a GPU and suitable settings, the fused
-    kernel runs, guarded by a check of each batch's mask.
+    kernel runs: on tensorflow guarded by a check of each batch's mask, on
+    torch and jax only for input without a mask.
     """
     reasons = config_reasons(layer) or _device_reasons()
     if reasons:
@@ -192,7 +227,18 @@ def inner_loop(layer, sequences, initial_state, mask, training):
         return last, outputs, tuple(states)
 
     if mask is None:
+        if layer.go_backwards:
+            return fused_reversed(layer, sequences, initial_state, training)
         return fused()
+    if not kernel_takes_mask():
+        if layer.use_cudnn is True:
+            raise ValueError(
+                "use_cudnn=True, but the fused kernel of the "
+                f"{keras_backend()} backend takes no mask and this "
+                "layer was given one. Pass use_cudnn='auto' to run masked "
+                "batches on the generic loop."
+            )
+        return generic_loop(layer, sequences, initial_state, mask, training)
 
     def generic():
         last, outputs, states = generic_loop(
@@ -201,6 +247,31 @@ def inner_loop(layer, sequences, initial_state, mask, training):
         return last, outputs, tuple(states)
 
     return ops.cond(mask_suits_fused(mask), fused, generic)
+
+
+def fused_reversed(layer, sequences, initial_state, training):
+    """The fused kernel over the reversed input, running forwards.
+
+    Keras's contract for `go_backwards` is outputs in processing order
+    (reversed), which `Bidirectional` flips back. Keras's jax LSTM kernel
+    returns them in input order instead (Keras 3.15; its GRU and the
+    other backends keep the contract), so seqkit never hands a backend
+    kernel `go_backwards`: with no mask, running forwards over the
+    reversed input is the same computation, with the outputs in
+    processing order on every backend.
+    """
+    layer.go_backwards = False
+    try:
+        last, outputs, states = layer.fused_layer_class.inner_loop(
+            layer,
+            ops.flip(sequences, axis=1),
+            initial_state,
+            mask=None,
+            training=training,
+        )
+    finally:
+        layer.go_backwards = True
+    return last, outputs, tuple(states)
 
 
 def generic_loop(layer, sequences, initial_state, mask, training):

@@ -193,3 +193,105 @@ def test_portable_graph_traces_no_cudnn_op(gpu_listed):
     assert not any(op.startswith("Cudnn") for op in found)
     assert reasons == ["a portable graph is being traced (export)"]
     assert "CudnnRNNV3" in _traced_ops(L.LSTM(2))
+
+
+@pytest.fixture
+def torch_like_backend(monkeypatch, pretend_gpu):
+    """A backend whose fused kernel takes no mask (torch, jax), with a GPU.
+
+    Only seqkit's choice of loop sees the pretended backend; the layers
+    still compute on the real one.
+    """
+    monkeypatch.setattr(fused, "keras_backend", lambda: "torch")
+    return pretend_gpu
+
+
+def test_torch_backend_is_eligible_without_a_mask(torch_like_backend):
+    layer = L.LSTM(2)
+    assert L.cudnn_eligibility(layer) == (True, [])
+    eligible, reasons = L.cudnn_eligibility(layer, mask=[[True, False]])
+    assert not eligible
+    assert reasons == [
+        "a mask is given, and the fused kernel of the torch backend takes none"
+    ]
+
+
+@pytest.mark.parametrize("layer_cls", [L.LSTM, L.GRU])
+def test_torch_backend_runs_masked_batches_on_the_generic_loop(
+    layer_cls, torch_like_backend
+):
+    x = np.random.default_rng(1).normal(size=(3, 4, 3)).astype("float32")
+    mask = np.array([[1, 1, 1, 1], [1, 1, 0, 0], [1, 0, 0, 0]], bool)
+    layer = layer_cls(2)
+    reference = layer_cls(2, use_cudnn=False)
+    layer(x)
+    reference(x)
+    reference.set_weights(layer.get_weights())
+    torch_like_backend.clear()
+    got = layer(x, mask=mask)
+    assert torch_like_backend == []  # the fused kernel was not called
+    np.testing.assert_allclose(
+        ops.convert_to_numpy(got),
+        ops.convert_to_numpy(reference(x, mask=mask)),
+        atol=1e-6,
+    )
+    layer(x)  # no mask: the fused kernel
+    assert torch_like_backend == [layer_cls.__name__]
+
+
+def test_torch_backend_use_cudnn_true_refuses_a_mask(torch_like_backend):
+    layer = L.LSTM(2)
+    x = np.zeros((1, 2, 3), "float32")
+    layer(x)
+    # Set after the build: Keras's own loop refuses use_cudnn=True on this
+    # machine, which has no GPU in fact.
+    layer.use_cudnn = True
+    with pytest.raises(ValueError, match="torch backend takes no mask"):
+        layer(x, mask=np.array([[True, False]]))
+
+
+def test_backend_without_a_fused_kernel_is_named(monkeypatch, pretend_gpu):
+    monkeypatch.setattr(fused, "keras_backend", lambda: "numpy")
+    eligible, reasons = L.cudnn_eligibility(L.GRU(2))
+    assert not eligible
+    assert reasons == [
+        "the Keras backend is 'numpy'; Keras has a fused kernel on "
+        "tensorflow, torch, jax only"
+    ]
+
+
+@pytest.mark.parametrize("layer_cls", [L.LSTM, L.GRU])
+@pytest.mark.parametrize("return_sequences", [True, False])
+def test_fused_backward_layer_keeps_processing_order(
+    layer_cls, return_sequences, pretend_gpu, monkeypatch
+):
+    # The fused kernel is never handed go_backwards (Keras's jax LSTM
+    # kernel returns input order); it runs forwards over the reversed
+    # input, and the outputs come out in processing order as the loop's.
+    seen = []
+    original = layer_cls.fused_layer_class.inner_loop
+
+    def spy(self, sequences, *args, **kwargs):
+        seen.append(self.go_backwards)
+        return original(self, sequences, *args, **kwargs)
+
+    monkeypatch.setattr(layer_cls.fused_layer_class, "inner_loop", spy)
+    x = np.random.default_rng(3).normal(size=(2, 5, 3)).astype("float32")
+    settings = {
+        "go_backwards": True,
+        "return_sequences": return_sequences,
+        "return_state": True,
+    }
+    layer = layer_cls(4, **settings)
+    reference = layer_cls(4, use_cudnn=False, **settings)
+    layer(x)
+    reference(x)
+    reference.set_weights(layer.get_weights())
+    seen.clear()
+    got = layer(x)
+    assert seen == [False]
+    assert layer.go_backwards  # restored
+    for g, w in zip(got, reference(x)):
+        np.testing.assert_allclose(
+            ops.convert_to_numpy(g), ops.convert_to_numpy(w), atol=1e-6
+        )
