@@ -45,6 +45,7 @@ CONFIGS = {
         "float32",
     ),
     "lstm-masked": ("lstm", {}, 0.75, "float32"),
+    "gru-masked": ("gru", {}, 0.75, "float32"),
     "lstm-mixed-float16": ("lstm", {}, 0.0, "mixed_float16"),
 }
 

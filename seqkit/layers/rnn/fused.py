@@ -2,8 +2,9 @@
 
 Keras has a fused LSTM and GRU kernel on its tensorflow, torch and jax
 backends. The tensorflow one takes a mask (as sequence lengths, so only
-right padding); the torch and jax ones take none, so a masked batch runs
-the generic loop there.
+right padding); the torch and jax ones take none. On torch seqkit packs a
+right-padded masked batch itself and calls PyTorch's kernel
+(`torch_packed`); on jax a masked batch runs the generic loop.
 
 This is the one place in `seqkit.layers` that asks the backend's own
 library something (is a GPU visible?); everything else uses the public
@@ -49,8 +50,9 @@ def _device_reasons():
     return []
 
 
-# The backends with a fused kernel, and whether it takes a mask.
-FUSED_BACKENDS = {"tensorflow": True, "torch": False, "jax": False}
+# The backends with a fused kernel, and whether masked batches reach it
+# (on torch through seqkit's packing).
+FUSED_BACKENDS = {"tensorflow": True, "torch": True, "jax": False}
 
 
 def keras_backend():
@@ -140,7 +142,7 @@ def mask_suits_fused(mask):
     return ops.logical_and(right_padded, ops.all(lengths > 0))
 
 
-def _mask_reason(mask):
+def _mask_reason(mask, layer):
     import numpy as np
 
     mask = np.asarray(mask, dtype=bool)
@@ -152,6 +154,15 @@ def _mask_reason(mask):
     lengths = mask.sum(axis=1)
     expected = np.arange(mask.shape[1])[None, :] < lengths[:, None]
     reasons = []
+    if (
+        keras_backend() == "torch"
+        and layer.return_sequences
+        and not layer.zero_output_for_mask
+    ):
+        reasons.append(
+            "zero_output_for_mask=False with a mask; on the torch backend "
+            "the packed kernel gives zeros at masked steps"
+        )
     if not (mask == expected).all():
         rows = np.flatnonzero((mask != expected).any(axis=1)).tolist()
         reasons.append(
@@ -196,7 +207,7 @@ def cudnn_eligibility(layer, mask=None):
         )
     reasons = config_reasons(layer) + _device_reasons()
     if mask is not None:
-        reasons.extend(_mask_reason(mask))
+        reasons.extend(_mask_reason(mask, layer))
     return not reasons, reasons
 
 
@@ -205,8 +216,9 @@ def inner_loop(layer, sequences, initial_state, mask, training):
 
     Settings that break a rule send the layer to the generic loop (or raise,
     with `use_cudnn=True`). With a GPU and suitable settings, the fused
-    kernel runs: on tensorflow guarded by a check of each batch's mask, on
-    torch and jax only for input without a mask.
+    kernel runs: on tensorflow and torch guarded by a check of each
+    batch's mask (right padding, no empty row), on jax only for input
+    without a mask.
     """
     reasons = config_reasons(layer) or _device_reasons()
     if reasons:
@@ -230,6 +242,14 @@ def inner_loop(layer, sequences, initial_state, mask, training):
         if layer.go_backwards:
             return fused_reversed(layer, sequences, initial_state, training)
         return fused()
+    if keras_backend() == "torch":
+        from seqkit.layers.rnn import torch_packed
+
+        if torch_packed.usable(layer, mask):
+            return torch_packed.run(
+                layer, sequences, initial_state, mask, training
+            )
+        return generic_loop(layer, sequences, initial_state, mask, training)
     if not kernel_takes_mask():
         if layer.use_cudnn is True:
             raise ValueError(

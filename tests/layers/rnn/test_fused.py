@@ -196,29 +196,29 @@ def test_portable_graph_traces_no_cudnn_op(gpu_listed):
 
 
 @pytest.fixture
-def torch_like_backend(monkeypatch, pretend_gpu):
-    """A backend whose fused kernel takes no mask (torch, jax), with a GPU.
+def jax_like_backend(monkeypatch, pretend_gpu):
+    """A backend whose fused kernel takes no mask (jax), with a GPU.
 
     Only seqkit's choice of loop sees the pretended backend; the layers
     still compute on the real one.
     """
-    monkeypatch.setattr(fused, "keras_backend", lambda: "torch")
+    monkeypatch.setattr(fused, "keras_backend", lambda: "jax")
     return pretend_gpu
 
 
-def test_torch_backend_is_eligible_without_a_mask(torch_like_backend):
+def test_jax_backend_is_eligible_without_a_mask(jax_like_backend):
     layer = L.LSTM(2)
     assert L.cudnn_eligibility(layer) == (True, [])
     eligible, reasons = L.cudnn_eligibility(layer, mask=[[True, False]])
     assert not eligible
     assert reasons == [
-        "a mask is given, and the fused kernel of the torch backend takes none"
+        "a mask is given, and the fused kernel of the jax backend takes none"
     ]
 
 
 @pytest.mark.parametrize("layer_cls", [L.LSTM, L.GRU])
-def test_torch_backend_runs_masked_batches_on_the_generic_loop(
-    layer_cls, torch_like_backend
+def test_jax_backend_runs_masked_batches_on_the_generic_loop(
+    layer_cls, jax_like_backend
 ):
     x = np.random.default_rng(1).normal(size=(3, 4, 3)).astype("float32")
     mask = np.array([[1, 1, 1, 1], [1, 1, 0, 0], [1, 0, 0, 0]], bool)
@@ -227,26 +227,26 @@ def test_torch_backend_runs_masked_batches_on_the_generic_loop(
     layer(x)
     reference(x)
     reference.set_weights(layer.get_weights())
-    torch_like_backend.clear()
+    jax_like_backend.clear()
     got = layer(x, mask=mask)
-    assert torch_like_backend == []  # the fused kernel was not called
+    assert jax_like_backend == []  # the fused kernel was not called
     np.testing.assert_allclose(
         ops.convert_to_numpy(got),
         ops.convert_to_numpy(reference(x, mask=mask)),
         atol=1e-6,
     )
     layer(x)  # no mask: the fused kernel
-    assert torch_like_backend == [layer_cls.__name__]
+    assert jax_like_backend == [layer_cls.__name__]
 
 
-def test_torch_backend_use_cudnn_true_refuses_a_mask(torch_like_backend):
+def test_jax_backend_use_cudnn_true_refuses_a_mask(jax_like_backend):
     layer = L.LSTM(2)
     x = np.zeros((1, 2, 3), "float32")
     layer(x)
     # Set after the build: Keras's own loop refuses use_cudnn=True on this
     # machine, which has no GPU in fact.
     layer.use_cudnn = True
-    with pytest.raises(ValueError, match="torch backend takes no mask"):
+    with pytest.raises(ValueError, match="jax backend takes no mask"):
         layer(x, mask=np.array([[True, False]]))
 
 
@@ -295,3 +295,22 @@ def test_fused_backward_layer_keeps_processing_order(
         np.testing.assert_allclose(
             ops.convert_to_numpy(g), ops.convert_to_numpy(w), atol=1e-6
         )
+
+
+def test_torch_backend_takes_right_padded_masks(monkeypatch, pretend_gpu):
+    # seqkit packs right-padded batches for PyTorch's kernel; the rules are
+    # TensorFlow's, and the packed outputs are zeros at masked steps.
+    monkeypatch.setattr(fused, "keras_backend", lambda: "torch")
+    right = [[True, True], [True, False]]
+    assert L.cudnn_eligibility(L.LSTM(2), mask=right) == (True, [])
+    eligible, reasons = L.cudnn_eligibility(L.GRU(2), mask=[[False, True]])
+    assert not eligible
+    assert reasons[0].startswith("mask is not right-padded (rows [0])")
+    layer = L.LSTM(2, return_sequences=True, zero_output_for_mask=False)
+    assert L.cudnn_eligibility(layer, mask=right) == (
+        False,
+        [
+            "zero_output_for_mask=False with a mask; on the torch backend "
+            "the packed kernel gives zeros at masked steps"
+        ],
+    )
