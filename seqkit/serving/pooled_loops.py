@@ -131,6 +131,19 @@ def _folds(layer, vocabulary):
     return folded_bytes(layer, vocabulary) <= FOLD_LIMIT_BYTES
 
 
+def out_of_line(fn):
+    """`fn` as a function the graph calls rather than inlines.
+
+    For the branch of a condition that a call seldom takes: TensorFlow
+    lowers a condition to switches, and every node of the branch not
+    taken still passes a dead signal on each call. Out of line, that
+    branch is one node.
+    """
+    import tensorflow as tf
+
+    return tf.function(fn, experimental_attributes={"_noinline": True})
+
+
 class FoldedTables:
     """The folded input tables of a network, filled together on first use.
 
@@ -193,7 +206,7 @@ class FoldedTables:
         def read():
             return [tf.identity(variable) for variable in variables]
 
-        tables = tf.cond(self.module.filled, read, fill)
+        tables = tf.cond(self.module.filled, read, out_of_line(fill))
         for table, shape in zip(tables, self._shapes):
             table.set_shape(shape)
         return tables
@@ -377,6 +390,8 @@ def pooled_network(model, fold=True):
             fn_output_signature=tf.float32,
         )
         return tf.reshape(answers, [chunks * largest, -1])[:rows]
+
+    chunked = out_of_line(chunked)
 
     def run(ids):
         ids = padded_steps(ids)

@@ -232,3 +232,29 @@ def test_new_ids_of_a_compiled_shape_compile_nothing(tmp_path):
     )
     modules = sorted(dump.glob("*.before_optimizations.txt"))
     assert len(modules) == 2, [m.name for m in modules]
+
+
+def test_branches_a_call_seldom_takes_are_one_node():
+    # Filling the folded tables (the first call) and running chunks (over
+    # 64 rows) are functions called out of line: a lowered condition
+    # passes a dead signal through every node of the branch it skips, on
+    # every call.
+    network = pooled_loops.pooled_network(_classifier(seed=3))
+    concrete = tf.function(network).get_concrete_function(
+        tf.TensorSpec([None, None], tf.int32)
+    )
+    graph = concrete.graph.as_graph_def()
+    functions = {f.signature.name: f for f in graph.library.function}
+    branches = [
+        functions[node.attr["else_branch"].func.name]
+        for node in graph.node
+        if node.op == "If"
+    ]
+    assert len(branches) == 2  # tables filled or not; rows <= 64 or not
+    for branch in branches:
+        calls = [
+            n for n in branch.node_def if n.op == "StatefulPartitionedCall"
+        ]
+        assert len(calls) == 1 and len(branch.node_def) <= 4
+        callee = functions[calls[0].attr["f"].func.name]
+        assert callee.attr["_noinline"].b
