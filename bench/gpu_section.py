@@ -23,14 +23,17 @@ import os
 import platform
 import statistics
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from perf_suite import DEEP, deep_flops  # noqa: E402
+from perf_suite import (  # noqa: E402
+    DEEP,
+    deep_flops,
+    train_step_seconds,
+)
 
 # name: (cell, stack arguments, at most this fraction of each row is real
 # (right padding under a mask; 0 means no mask), dtype policy)
@@ -87,17 +90,6 @@ def batch(masked):
     return x, np.zeros((DEEP["batch"],), "float32")
 
 
-def step_seconds(model, x, y, repeats):
-    model.train_on_batch(x, y)
-    model.train_on_batch(x, y)
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        model.train_on_batch(x, y)
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
-
-
 def cudnn_calls(model, x, y):
     """`aten::_cudnn_rnn` forward and backward calls in one step (torch)."""
     import keras
@@ -150,8 +142,8 @@ def run_config(name, repeats):
     # Interleaved, so drift in clocks or load hits both alike.
     fused_times, generic_times = [], []
     for _ in range(3):
-        fused_times.append(step_seconds(fused, x, y, repeats))
-        generic_times.append(step_seconds(generic, x, y, repeats))
+        fused_times.append(train_step_seconds(fused, x, y, repeats))
+        generic_times.append(train_step_seconds(generic, x, y, repeats))
     fused_s = statistics.median(fused_times)
     generic_s = statistics.median(generic_times)
     return {

@@ -459,14 +459,8 @@ def deep_model(policy="float32", use_cudnn="auto"):
     return model, stack
 
 
-def seqkit_deep_seconds(repeats, policy="float32", use_cudnn="auto"):
-    model, _ = deep_model(policy, use_cudnn)
-    x = (
-        np.random.default_rng(0)
-        .normal(size=(DEEP["batch"], DEEP["steps"], DEEP["features"]))
-        .astype("float32")
-    )
-    y = np.zeros((DEEP["batch"],), "float32")
+def train_step_seconds(model, x, y, repeats):
+    """Median seconds of `model.train_on_batch(x, y)`, after two warm-ups."""
     model.train_on_batch(x, y)
     model.train_on_batch(x, y)
     times = []
@@ -475,6 +469,17 @@ def seqkit_deep_seconds(repeats, policy="float32", use_cudnn="auto"):
         model.train_on_batch(x, y)
         times.append(time.perf_counter() - started)
     return median(times)
+
+
+def seqkit_deep_seconds(repeats, policy="float32", use_cudnn="auto"):
+    model, _ = deep_model(policy, use_cudnn)
+    x = (
+        np.random.default_rng(0)
+        .normal(size=(DEEP["batch"], DEEP["steps"], DEEP["features"]))
+        .astype("float32")
+    )
+    y = np.zeros((DEEP["batch"],), "float32")
+    return train_step_seconds(model, x, y, repeats)
 
 
 def run_gpu(repeats):
