@@ -17,6 +17,8 @@ import contextvars
 import keras
 from keras import ops
 
+from seqkit.layers.rnn import torch_packed
+
 _PORTABLE = contextvars.ContextVar("seqkit_portable_graph", default=False)
 
 
@@ -154,11 +156,7 @@ def _mask_reason(mask, layer):
     lengths = mask.sum(axis=1)
     expected = np.arange(mask.shape[1])[None, :] < lengths[:, None]
     reasons = []
-    if (
-        keras_backend() == "torch"
-        and layer.return_sequences
-        and not layer.zero_output_for_mask
-    ):
+    if keras_backend() == "torch" and not torch_packed.zeroes_masked(layer):
         reasons.append(
             "zero_output_for_mask=False with a mask; on the torch backend "
             "the packed kernel gives zeros at masked steps"
@@ -243,8 +241,13 @@ def inner_loop(layer, sequences, initial_state, mask, training):
             return fused_reversed(layer, sequences, initial_state, training)
         return fused()
     if keras_backend() == "torch":
-        from seqkit.layers.rnn import torch_packed
-
+        if layer.use_cudnn is True and not torch_packed.zeroes_masked(layer):
+            raise ValueError(
+                "use_cudnn=True, but with a mask on the torch backend the "
+                "fused kernel gives zeros at masked steps and this layer "
+                "has zero_output_for_mask=False. Pass use_cudnn='auto' to "
+                "run masked batches on the generic loop."
+            )
         if torch_packed.usable(layer, mask):
             return torch_packed.run(
                 layer, sequences, initial_state, mask, training

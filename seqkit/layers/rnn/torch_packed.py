@@ -25,11 +25,16 @@ def usable(layer, mask):
 
     if torch.jit.is_tracing() or torch.compiler.is_compiling():
         return False  # as Keras's own kernel: traces must stay portable
-    if layer.return_sequences and not layer.zero_output_for_mask:
+    if not zeroes_masked(layer):
         return False
     from seqkit.layers.rnn.fused import mask_suits_fused
 
     return bool(mask_suits_fused(mask))
+
+
+def zeroes_masked(layer):
+    """Whether the layer's masked outputs are zeros, as the packed call's."""
+    return not layer.return_sequences or layer.zero_output_for_mask
 
 
 def _gates(matrix, units, order):

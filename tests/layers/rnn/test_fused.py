@@ -314,3 +314,13 @@ def test_torch_backend_takes_right_padded_masks(monkeypatch, pretend_gpu):
             "the packed kernel gives zeros at masked steps"
         ],
     )
+
+
+def test_torch_backend_use_cudnn_true_refuses_unzeroed_masked_outputs(
+    monkeypatch, pretend_gpu
+):
+    monkeypatch.setattr(fused, "keras_backend", lambda: "torch")
+    layer = L.LSTM(2, return_sequences=True, zero_output_for_mask=False)
+    layer.use_cudnn = True  # after construction: Keras checks at build
+    with pytest.raises(ValueError, match="zero_output_for_mask=False"):
+        fused.inner_loop(layer, None, None, np.ones((1, 2), bool), False)
