@@ -284,6 +284,13 @@ def serving_function(model, xla=True, fold=True):
             if key in outputs
         }
 
+    if network is not None:
+        from seqkit.serving.pooled_loops import out_of_line
+
+        # A single text's call skips the whole Keras graph: out of line, it
+        # is one node of the branch not taken instead of hundreds.
+        plain = out_of_line(plain)
+
     def run(text):
         if pooled is not None:
             return {"probabilities": pooled(model.vectorizer(text))}

@@ -353,3 +353,34 @@ def test_server_warms_up_every_pooled_loop_shape(
     models.load_servable(path, 1)
     shapes = [(rows, max_length) for rows in (1, 2, 4, 8, 16, 32, 64)]
     assert seen == [(1, 0), *shapes]  # the empty warm-up text, then each
+
+
+def test_single_text_call_skips_the_keras_graph_in_one_node(exported):
+    # The compiled path serves single texts; the plain Keras graph (the
+    # branch they skip) is a function called out of line, so the skipped
+    # branch is one call node rather than the whole graph.
+    from tensorflow.core.protobuf import saved_model_pb2
+
+    base, result = exported
+    saved = saved_model_pb2.SavedModel()
+    saved.ParseFromString((base / "1" / "saved_model.pb").read_bytes())
+    functions = {
+        f.signature.name: f
+        for f in saved.meta_graphs[0].graph_def.library.function
+    }
+    skipped = []
+    for function in functions.values():
+        for node in function.node_def:
+            if node.op != "If":
+                continue
+            branch = functions[node.attr["else_branch"].func.name]
+            calls = [
+                functions[n.attr["f"].func.name]
+                for n in branch.node_def
+                if n.op == "StatefulPartitionedCall"
+            ]
+            if len(branch.node_def) <= 4 and len(calls) == 1:
+                skipped.append(calls[0])
+    plain = [f for f in skipped if f.attr["_noinline"].b]
+    assert plain, "no out-of-line branch found"
+    assert max(len(f.node_def) for f in plain) > 100  # the Keras graph

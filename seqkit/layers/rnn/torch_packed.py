@@ -73,7 +73,7 @@ def torch_weights(layer, dtype):
 
 
 def kind(layer):
-    """ "lstm" or "gru", by the number of states."""
+    """The cell, `lstm` or `gru`, told by its number of states."""
     size = layer.cell.state_size
     return (
         "lstm" if isinstance(size, (list, tuple)) and len(size) == 2 else "gru"
