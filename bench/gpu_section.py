@@ -32,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from perf_suite import (  # noqa: E402
     DEEP,
     deep_flops,
+    deep_model,
     train_step_seconds,
 )
 
@@ -51,32 +52,6 @@ CONFIGS = {
     "gru-masked": ("gru", {}, 0.75, "float32"),
     "lstm-mixed-float16": ("lstm", {}, 0.0, "mixed_float16"),
 }
-
-
-def build(cell, arguments, masked, policy, use_cudnn):
-    """The deep model's shape with the given cell, compiled with MSE."""
-    import keras
-
-    import seqkit.layers
-
-    keras.utils.set_random_seed(0)
-    keras.config.set_dtype_policy(policy)
-    inputs = keras.Input((DEEP["steps"], DEEP["features"]))
-    hidden = keras.layers.Masking(0.0)(inputs) if masked else inputs
-    stack = seqkit.layers.RecurrentStack(
-        cell,
-        DEEP["units"],
-        num_layers=DEEP["layers"],
-        bidirectional=True,
-        use_cudnn=use_cudnn,
-        **arguments,
-    )
-    sequences = stack(hidden)
-    outputs = keras.ops.mean(keras.ops.cast(sequences, "float32"), axis=(1, 2))
-    model = keras.Model(inputs, outputs)
-    keras.config.set_dtype_policy("float32")
-    model.compile(optimizer=keras.optimizers.Adam(1e-4), loss="mse")
-    return model, stack, keras.Model(inputs, sequences)
 
 
 def batch(masked):
@@ -127,11 +102,11 @@ def run_config(name, repeats):
 
     cell, arguments, masked, policy = CONFIGS[name]
     x, y = batch(masked)
-    fused, stack, fused_sequences = build(
-        cell, arguments, masked, policy, "auto"
+    fused, stack, fused_sequences = deep_model(
+        policy, cell, masked, "auto", **arguments
     )
-    generic, _, generic_sequences = build(
-        cell, arguments, masked, policy, False
+    generic, _, generic_sequences = deep_model(
+        policy, cell, masked, False, **arguments
     )
     generic.set_weights(fused.get_weights())
     # Every step's output of the stack, so that a step order or a direction

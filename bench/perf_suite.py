@@ -437,8 +437,16 @@ def matmul_peak(dtype):
     return float(completed.stdout.split()[-1])
 
 
-def deep_model(policy="float32", use_cudnn="auto"):
-    """The deep BiLSTM as a compiled Keras model, and its `RecurrentStack`."""
+def deep_model(
+    policy="float32", cell="lstm", masked=False, use_cudnn="auto", **arguments
+):
+    """The deep bidirectional stack as a compiled Keras model (MSE loss).
+
+    Returns `(model, stack, sequences)`: the model reads the mean of the
+    stack's outputs, `sequences` is a model of the stack's outputs alone
+    (sharing its layers). `masked` puts a `Masking(0.0)` before the stack;
+    `arguments` go to the `RecurrentStack`.
+    """
     import keras
 
     import seqkit.layers
@@ -446,17 +454,24 @@ def deep_model(policy="float32", use_cudnn="auto"):
     keras.utils.set_random_seed(0)
     keras.config.set_dtype_policy(policy)
     inputs = keras.Input((DEEP["steps"], DEEP["features"]))
+    hidden = keras.layers.Masking(0.0)(inputs) if masked else inputs
     stack = seqkit.layers.RecurrentStack(
-        "lstm",
+        cell,
         DEEP["units"],
         num_layers=DEEP["layers"],
         bidirectional=True,
         use_cudnn=use_cudnn,
+        **arguments,
     )
-    model = keras.Model(inputs, keras.ops.mean(stack(inputs), axis=(1, 2)))
+    sequences = stack(hidden)
+    pooled = sequences
+    if policy == "mixed_float16":
+        # A float16 sum of 65,536 outputs can pass float16's largest value.
+        pooled = keras.ops.cast(pooled, "float32")
+    model = keras.Model(inputs, keras.ops.mean(pooled, axis=(1, 2)))
     keras.config.set_dtype_policy("float32")
     model.compile(optimizer=keras.optimizers.Adam(1e-4), loss="mse")
-    return model, stack
+    return model, stack, keras.Model(inputs, sequences)
 
 
 def train_step_seconds(model, x, y, repeats):
@@ -471,8 +486,8 @@ def train_step_seconds(model, x, y, repeats):
     return median(times)
 
 
-def seqkit_deep_seconds(repeats, policy="float32", use_cudnn="auto"):
-    model, _ = deep_model(policy, use_cudnn)
+def seqkit_deep_seconds(repeats, policy="float32"):
+    model, _, _ = deep_model(policy)
     x = (
         np.random.default_rng(0)
         .normal(size=(DEEP["batch"], DEEP["steps"], DEEP["features"]))

@@ -228,13 +228,8 @@ def inner_loop(layer, sequences, initial_state, mask, training):
             )
         return generic_loop(layer, sequences, initial_state, mask, training)
 
-    # The two loops return their states as a list and a tuple: `cond` needs
-    # one structure from both branches.
     def fused():
-        last, outputs, states = layer.fused_layer_class.inner_loop(
-            layer, sequences, initial_state, mask=mask, training=training
-        )
-        return last, outputs, tuple(states)
+        return fused_loop(layer, sequences, initial_state, mask, training)
 
     if mask is None:
         if layer.go_backwards:
@@ -285,15 +280,22 @@ def fused_reversed(layer, sequences, initial_state, training):
     """
     layer.go_backwards = False
     try:
-        last, outputs, states = layer.fused_layer_class.inner_loop(
-            layer,
-            ops.flip(sequences, axis=1),
-            initial_state,
-            mask=None,
-            training=training,
+        return fused_loop(
+            layer, ops.flip(sequences, axis=1), initial_state, None, training
         )
     finally:
         layer.go_backwards = True
+
+
+def fused_loop(layer, sequences, initial_state, mask, training):
+    """Keras's fused loop, its states as a tuple.
+
+    The generic loop returns a tuple and Keras's fused one a list; a
+    `cond` between them needs one structure from both branches.
+    """
+    last, outputs, states = layer.fused_layer_class.inner_loop(
+        layer, sequences, initial_state, mask=mask, training=training
+    )
     return last, outputs, tuple(states)
 
 
