@@ -110,7 +110,9 @@ def test_no_gpu_only_op_even_with_a_gpu_listed(
     result = export_module.export_run(attention_run, tmp_path / "gpu")
     ops = export_module.graph_ops(result.path)
     assert not [op for op in ops if op.startswith("Cudnn")]
-    assert "While" in ops and "NormalizeUTF8" in ops
+    # (A loop that reads no variable is a `StatelessWhile`: the export's
+    # weights are constants, `frozen_weights`.)
+    assert {"While", "StatelessWhile"} & set(ops) and "NormalizeUTF8" in ops
 
 
 def test_check_portable_names_gpu_only_ops(tmp_path, monkeypatch):
@@ -384,3 +386,80 @@ def test_single_text_call_skips_the_keras_graph_in_one_node(exported):
     plain = [f for f in skipped if f.attr["_noinline"].b]
     assert plain, "no out-of-line branch found"
     assert max(len(f.node_def) for f in plain) > 100  # the Keras graph
+
+
+def _captured_variables(loaded):
+    """How many of the SavedModel's variables its signature captures."""
+    captured = loaded.signatures["serving_default"].captured_inputs
+    return sum(
+        any(c is v.handle for c in captured) for v in loaded.variables
+    )
+
+
+def test_the_pooled_signature_captures_no_weight(pooled_run, tmp_path):
+    # Every tensor a signature captures is bound again on each call, so
+    # the weights are constants of the graph: the pooled-loop export
+    # captures its vocabulary table, the 4 folded tables (2 members x 2
+    # directions) and their flag, and no variable of the model.
+    import tensorflow as tf
+
+    path = export_module.export_run(pooled_run, tmp_path / "m").path
+    loaded = tf.saved_model.load(str(path))
+    captured = loaded.signatures["serving_default"].captured_inputs
+    assert len(captured) == 6
+    assert all(c.dtype == tf.resource for c in captured)
+    assert loaded.variables  # the model's variables are still saved
+    assert _captured_variables(loaded) == 0
+
+
+def test_weights_over_the_limit_stay_variables(
+    attention_run, tmp_path, monkeypatch
+):
+    # A large constant would bloat the graph (a GraphDef must stay under
+    # 2 GB): over FREEZE_LIMIT_BYTES the graph reads the variables, with
+    # the same answers.
+    import tensorflow as tf
+
+    answers, captured = {}, {}
+    for name, limit in (("frozen", None), ("variables", 0)):
+        if limit is not None:
+            monkeypatch.setattr(export_module, "FREEZE_LIMIT_BYTES", limit)
+        path = export_module.export_run(attention_run, tmp_path / name).path
+        loaded = tf.saved_model.load(str(path))
+        captured[name] = _captured_variables(loaded)
+        serve = loaded.signatures["serving_default"]
+        answers[name] = serve(text=tf.constant(TEXTS))["probabilities"]
+    assert captured["frozen"] == 0
+    # Every weight the inference graph reads (not the dropout seeds).
+    assert captured["variables"] >= len(load_run(attention_run).weights) // 2
+    np.testing.assert_allclose(
+        answers["frozen"].numpy(), answers["variables"].numpy(), atol=1e-6
+    )
+
+
+@pytest.mark.parametrize("tokenizer", ["word", "tweet"])
+def test_vocabulary_ids_are_the_vectorizers_padded(tokenizer):
+    # The pooled-loop export looks ids up itself (no captured constants,
+    # one padding op): they must be the vectorizer's, padded or cut to
+    # max_length.
+    import tensorflow as tf
+
+    from seqkit.preprocessing import TextVectorizer
+
+    words = ["the", "film", "is", "n't", "good", "!", "@user", "<number>"]
+    vectorizer = TextVectorizer(words, max_length=6, tokenizer=tokenizer)
+    texts = [
+        "The film isn't good !",
+        "",
+        "   \t ",
+        "unknown words only here",
+        "the the the the the the the the film",  # longer than max_length
+        "@user 3.5 stars… the FILM",
+        "good",
+    ]
+    ids = export_module.VocabularyIds(vectorizer)(tf.constant(texts))
+    expected = vectorizer(tf.constant(texts)).numpy()
+    expected = np.pad(expected, [[0, 0], [0, 6 - expected.shape[1]]])
+    assert ids.shape == (len(texts), 6)
+    np.testing.assert_array_equal(ids.numpy(), expected)
+    assert (ids.numpy() == 1).any() and (ids.numpy() > 1).any()

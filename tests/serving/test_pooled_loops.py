@@ -70,7 +70,11 @@ def _assert_same(classifier, ids, fold=True):
     got = network(ids).numpy()
     assert got.shape == (ids.shape[0], 3)
     if ids.shape[0]:  # (Keras's max pooling cannot reduce zero rows.)
-        np.testing.assert_allclose(got, _reference(classifier, ids), atol=1e-5)
+        expected = _reference(classifier, ids)
+        np.testing.assert_allclose(got, expected, atol=1e-5)
+        # A row alone runs the one-row loop (its real ids only, no mask).
+        alone = [network(ids[i : i + 1]).numpy() for i in range(ids.shape[0])]
+        np.testing.assert_allclose(np.concatenate(alone), expected, atol=1e-5)
 
 
 @pytest.mark.parametrize("fold", [True, False], ids=["folded", "unfolded"])
@@ -201,6 +205,7 @@ network = tf.function(
 )
 for seed in range(6):
     network(_ids(3, 9, seed=seed))
+    network(_ids(3, 9, seed=seed)[2:])  # one row: its own loop
 """
 
 
@@ -208,8 +213,8 @@ def test_new_ids_of_a_compiled_shape_compile_nothing(tmp_path):
     # XLA compiles per shape; an op whose compile-time operand came from
     # the ids' values (a slice start did, in the backward loop) would make
     # every new text compile again (about 0.2 s each). XLA's dump holds
-    # one module per compilation: six batches of one shape give the two
-    # directions' two.
+    # one module per compilation: six batches of one shape and six single
+    # rows give the two directions' two each.
     import os
     import subprocess
     import sys
@@ -231,7 +236,7 @@ def test_new_ids_of_a_compiled_shape_compile_nothing(tmp_path):
         capture_output=True,
     )
     modules = sorted(dump.glob("*.before_optimizations.txt"))
-    assert len(modules) == 2, [m.name for m in modules]
+    assert len(modules) == 4, [m.name for m in modules]
 
 
 def test_branches_a_call_seldom_takes_are_one_node():
