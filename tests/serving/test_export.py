@@ -391,9 +391,7 @@ def test_single_text_call_skips_the_keras_graph_in_one_node(exported):
 def _captured_variables(loaded):
     """How many of the SavedModel's variables its signature captures."""
     captured = loaded.signatures["serving_default"].captured_inputs
-    return sum(
-        any(c is v.handle for c in captured) for v in loaded.variables
-    )
+    return sum(any(c is v.handle for c in captured) for v in loaded.variables)
 
 
 def test_the_pooled_signature_captures_no_weight(pooled_run, tmp_path):
