@@ -274,7 +274,8 @@ def test_pooled_loop_export_saves_its_folded_tables_empty(pooled_run, tmp_path):
         shape
         for _, shape in tf.train.list_variables(f"{path}/variables/variables")
     ]
-    assert shapes.count([0, 4 * units]) == 4  # 2 members x 2 directions
+    # 2 members x 2 directions of one width share one variable.
+    assert shapes.count([0, 4 * units]) == 1
     assert not any(0 in shape for shape in shapes if shape != [0, 4 * units])
 
 
@@ -397,14 +398,15 @@ def _captured_variables(loaded):
 def test_the_pooled_signature_captures_no_weight(pooled_run, tmp_path):
     # Every tensor a signature captures is bound again on each call, so
     # the weights are constants of the graph: the pooled-loop export
-    # captures its vocabulary table, the 4 folded tables (2 members x 2
-    # directions) and their flag, and no variable of the model.
+    # captures its vocabulary table and the folded tables' one variable
+    # (2 members x 2 directions of one width), and no variable of the
+    # model.
     import tensorflow as tf
 
     path = export_module.export_run(pooled_run, tmp_path / "m").path
     loaded = tf.saved_model.load(str(path))
     captured = loaded.signatures["serving_default"].captured_inputs
-    assert len(captured) == 6
+    assert len(captured) == 2
     assert all(c.dtype == tf.resource for c in captured)
     assert loaded.variables  # the model's variables are still saved
     assert _captured_variables(loaded) == 0
