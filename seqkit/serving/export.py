@@ -9,6 +9,12 @@ models that pool with attention also return `attention` (float32
 the end). Widths are fixed at the model's `max_length`, so a row's answer
 does not depend on which other texts share its batch.
 
+A text model's graph holds its weights as constants (`frozen_weights`;
+up to `FREEZE_LIMIT_BYTES`), so that its signature captures no variable
+of the model: each captured tensor is bound again on every call. The
+variables are saved beside it all the same. (A caption model's export
+reads its variables.)
+
 The graph is traced inside `seqkit.layers.portable_graph()`: it holds no
 cuDNN-only op even when a GPU is visible at export time, so it runs on
 CPU-only servers (keras-team/keras#18504). The tokenizer's Unicode
@@ -252,6 +258,9 @@ def frozen_weights(model):
     Returns:
         A function that returns a fresh context manager; call it inside
         the traced function, so that the constants belong to its graph.
+        A `tf.function` traced inside captures them from that graph, so
+        it must not be called from another graph afterwards (the
+        export's functions are made for one trace).
     """
     import keras
     import numpy as np

@@ -443,14 +443,27 @@ def pooled_network(model, fold=True):
 
     chunked = out_of_line(chunked)
 
+    def single(ids, values):
+        # One row, known when traced: the loops' one-row path (no masks).
+        return network(tf.reshape(ids, [1, -1]), values)
+
+    def batch(ids, rows, values):
+        return tf.cond(
+            rows <= largest,
+            lambda: bucketed(ids, rows, values),
+            lambda: chunked(ids, rows, values),
+        )
+
+    batch = out_of_line(batch)
+
     def run(ids):
         ids = padded_steps(ids)
         rows = tf.shape(ids)[0]
         values = tables.values() if tables is not None else []
         return tf.cond(
-            rows <= largest,
-            lambda: bucketed(ids, rows, values),
-            lambda: chunked(ids, rows, values),
+            tf.equal(rows, 1),
+            lambda: single(ids, values),
+            lambda: batch(ids, rows, values),
         )
 
     run.folded_inputs = tables.module if tables is not None else None

@@ -205,7 +205,9 @@ from seqkit.serving import pooled_loops
 from tests.serving.test_pooled_loops import _classifier, _ids
 
 network = tf.function(
-    pooled_loops.pooled_network(_classifier()), autograph=False
+    pooled_loops.pooled_network(_classifier()),
+    autograph=False,
+    input_signature=[tf.TensorSpec([None, None], tf.int32)],  # as exported
 )
 for seed in range(6):
     network(_ids(3, 9, seed=seed))
@@ -218,8 +220,11 @@ def test_new_ids_of_a_compiled_shape_compile_nothing(tmp_path):
     # the ids' values (a slice start did, in the backward loop) would make
     # every new text compile again (about 0.2 s each). XLA's dump holds
     # one module per compilation: six batches of one shape and six single
-    # rows give the two directions' two each.
+    # rows give the two directions' two each. Traced with rows unknown (as
+    # the export traces it), a single row reaches the loops as one row,
+    # so that they take their one-row path.
     import os
+    import re
     import subprocess
     import sys
     from pathlib import Path
@@ -241,13 +246,24 @@ def test_new_ids_of_a_compiled_shape_compile_nothing(tmp_path):
     )
     modules = sorted(dump.glob("*.before_optimizations.txt"))
     assert len(modules) == 4, [m.name for m in modules]
+    # Each module's rows (3 pad to 4) and its selects (the masked steps').
+    found = sorted(
+        (
+            int(re.search(r"ENTRY [^\n]*?s32\[(\d+),", text).group(1)),
+            text.count(" select("),
+        )
+        for text in (m.read_text() for m in modules)
+    )
+    assert [rows for rows, _ in found] == [1, 1, 4, 4]
+    # The one-row loops select only when pooling an empty row.
+    assert max(s for _, s in found[:2]) < min(s for _, s in found[2:])
 
 
 def test_branches_a_call_seldom_takes_are_one_node():
-    # Filling the folded tables (the first call) and running chunks (over
-    # 64 rows) are functions called out of line: a lowered condition
-    # passes a dead signal through every node of the branch it skips, on
-    # every call.
+    # Filling the folded tables (the first call) and running batches (more
+    # than one row; chunks beyond 64 rows, out of line again) are
+    # functions called out of line: a lowered condition passes a dead
+    # signal through every node of the branch it skips, on every call.
     network = pooled_loops.pooled_network(_classifier(seed=3))
     concrete = tf.function(network).get_concrete_function(
         tf.TensorSpec([None, None], tf.int32)
@@ -259,7 +275,7 @@ def test_branches_a_call_seldom_takes_are_one_node():
         for node in graph.node
         if node.op == "If"
     ]
-    assert len(branches) == 2  # tables filled or not; rows <= 64 or not
+    assert len(branches) == 2  # tables filled or not; one row or more
     for branch in branches:
         calls = [
             n for n in branch.node_def if n.op == "StatefulPartitionedCall"
