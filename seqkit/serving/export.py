@@ -9,11 +9,11 @@ models that pool with attention also return `attention` (float32
 the end). Widths are fixed at the model's `max_length`, so a row's answer
 does not depend on which other texts share its batch.
 
-A text model's graph holds its weights as constants (`frozen_weights`;
-up to `FREEZE_LIMIT_BYTES`), so that its signature captures no variable
-of the model: each captured tensor is bound again on every call. The
-variables are saved beside it all the same. (A caption model's export
-reads its variables.)
+A text model's graph holds its weights as constants (`frozen_weights`),
+except the large ones (over `FREEZE_WEIGHT_BYTES`, such as embedding
+tables), so that its signature captures few variables: each captured
+tensor is bound again on every call. The variables are saved beside it
+all the same. (A caption model's export reads its variables.)
 
 The graph is traced inside `seqkit.layers.portable_graph()`: it holds no
 cuDNN-only op even when a GPU is visible at export time, so it runs on
@@ -26,7 +26,6 @@ preprocessing settings and the run's configuration, and
 `assets.extra/labels.txt` the class names one per line.
 """
 
-import contextlib
 import json
 import os
 import re
@@ -42,9 +41,9 @@ METADATA_FILE = "seqkit.json"
 LABELS_FILE = "labels.txt"
 # Ops that have kernels only on a GPU with cuDNN.
 GPU_ONLY_OPS = re.compile(r"^Cudnn")
-# A text model's serving graph reads its weights as constants (see
-# `frozen_weights`) when they take at most this many bytes.
-FREEZE_LIMIT_BYTES = 64 * 2**20
+# A text model's serving graph reads each weight of at most this many
+# bytes as a constant (see `frozen_weights`).
+FREEZE_WEIGHT_BYTES = 2**20
 
 
 @dataclass
@@ -243,17 +242,20 @@ def _bucketed(ids):
 
 
 def frozen_weights(model):
-    """A context in which `model`'s weights read as constants, or a no-op.
+    """A context in which `model`'s smaller weights read as constants.
 
     Every tensor a signature captures from outside its graph (a
     variable's handle, an eager constant) is one more argument its caller
-    binds on every call: about 3 microseconds each in TensorFlow's Python
-    client on a 2-core CPU, where the default sentiment model's signature
-    captured 17 of them. An export's weights never change, so the serving
-    graph traced in this context (`keras.StatelessScope`, which maps each
-    variable to a value) holds them as constants, read when the function
-    is made. Weights over `FREEZE_LIMIT_BYTES` stay variables (a large
-    constant bloats the graph, and a GraphDef must stay under 2 GB).
+    binds on every call: about 2.4 microseconds each in TensorFlow's
+    Python client on a 2-core CPU (`bench/capture_cost.py`), where the
+    default sentiment model's signature captured 17 of them. An export's
+    weights never change, so the serving graph traced in this context
+    (`keras.StatelessScope`, which maps each variable to a value) holds
+    each weight of at most `FREEZE_WEIGHT_BYTES` as a constant, read when
+    the function is made. Larger weights (embedding tables) stay
+    variables: TensorFlow keeps several copies of a function's constants
+    once it runs it (the default model's 4 MB embedding as a constant
+    added 55 MiB to a server).
 
     Returns:
         A function that returns a fresh context manager; call it inside
@@ -266,8 +268,7 @@ def frozen_weights(model):
     import numpy as np
 
     values = [(weight, np.asarray(weight.numpy())) for weight in model.weights]
-    if sum(value.nbytes for _, value in values) > FREEZE_LIMIT_BYTES:
-        return contextlib.nullcontext
+    values = [(w, v) for w, v in values if v.nbytes <= FREEZE_WEIGHT_BYTES]
 
     def scope():
         import tensorflow as tf

@@ -147,18 +147,15 @@ def out_of_line(fn):
 class FoldedTables:
     """The folded input tables of a network, filled together on first use.
 
-    Each direction's table is `x W + b` of every word's vector (the
-    projection its cell computes in its steps). The tables of one width
-    are stacked in one variable, each direction's rows from an offset, so
-    that the signature captures one variable per width rather than one
-    per direction (each captured tensor costs every call; the default
-    model's two directions share one). The variables are saved empty;
-    `values()` returns them, filling them from the weights on the first
-    call, which it tells by the first variable's row count.
+    Each table is `x W + b` of every word's vector for one direction (the
+    projection its cell computes in its steps). The variables are saved
+    empty; `values()` returns the tables, filling the variables from the
+    weights on the first call, which it tells by the first table's row
+    count (all are filled together).
 
     Attributes:
-        module: a `tf.Module` with `tables` (the variables, one per
-            width); a SavedModel that serves the network must track it.
+        module: a `tf.Module` with `tables` (the table variables); a
+            SavedModel that serves the network must track it.
     """
 
     def __init__(self):
@@ -166,38 +163,27 @@ class FoldedTables:
 
         self.module = tf.Module(name="folded_inputs")
         self.module.tables = []
-        self._widths = []  # one per variable
-        self._computes = []  # per variable: each direction's table
-        self._rows = []  # per variable: rows so far
+        self._computes, self._shapes = [], []
 
     def add(self, layer, embed, vocabulary):
-        """Adds a direction's table; returns `(variable index, offset)`.
-
-        The direction's rows of `values()[index]` start at `offset`.
-        """
+        """Adds a direction's table; returns its index in `values()`."""
         import tensorflow as tf
 
         cell = layer.cell
         width = int(cell.kernel.shape[-1])
-        if width not in self._widths:
-            self.module.tables.append(
-                tf.Variable(
-                    tf.zeros((0, width)),
-                    shape=tf.TensorShape([None, width]),
-                    trainable=False,
-                    name=f"folded_inputs_{width}",
-                )
+        self.module.tables.append(
+            tf.Variable(
+                tf.zeros((0, width)),
+                shape=tf.TensorShape([None, width]),
+                trainable=False,
+                name=f"{layer.name}_folded_inputs",
             )
-            self._widths.append(width)
-            self._computes.append([])
-            self._rows.append(0)
-        index = self._widths.index(width)
-        self._computes[index].append(
+        )
+        self._computes.append(
             lambda: cell.input_projection(embed(tf.range(vocabulary)))
         )
-        offset = self._rows[index]
-        self._rows[index] += int(vocabulary)
-        return index, offset
+        self._shapes.append([vocabulary, width])
+        return len(self._computes) - 1
 
     def values(self):
         """The tables as tensors (filled on the first call)."""
@@ -207,28 +193,24 @@ class FoldedTables:
         current = [tf.identity(variable) for variable in variables]
 
         def fill():
-            tables = [
-                tf.concat([compute() for compute in computes], 0)
-                for computes in self._computes
-            ]
+            tables = [compute() for compute in self._computes]
             writes = [v.assign(t) for v, t in zip(variables, tables)]
             with tf.control_dependencies(writes):
                 return [tf.identity(table) for table in tables]
 
-        # Filled together: the first is empty only before the first call.
         filled = tf.shape(current[0])[0] > 0
         tables = tf.cond(filled, lambda: current, out_of_line(fill))
-        for table, rows, width in zip(tables, self._rows, self._widths):
-            table.set_shape([rows, width])
+        for table, shape in zip(tables, self._shapes):
+            table.set_shape(shape)
         return tables
 
 
-def _pooled_direction(layer, embed, parts, offset=0):
+def _pooled_direction(layer, embed, parts):
     """One direction's loop, compiled: `ids [rows, steps] -> {part: pooled}`.
 
     Called as `loop(ids, table)` with a `FoldedTables` value, each step
-    gathers its inputs' projections from the table's rows from `offset`;
-    as `loop(ids)` it embeds the ids and the cell projects them.
+    gathers its inputs' projections from the table; as `loop(ids)` it
+    embeds the ids and the cell projects them.
     """
     import numpy as np
     import tensorflow as tf
@@ -242,7 +224,7 @@ def _pooled_direction(layer, embed, parts, offset=0):
     def cell_step(ids_now, states, table):
         if table is None:
             return cell.call(embed(ids_now), states, training=False)
-        inputs = tf.gather(table, ids_now + offset if offset else ids_now)
+        inputs = tf.gather(table, ids_now)
         return cell.call(inputs, states, training=False, projected=True)
 
     def single(ids, table):
@@ -342,11 +324,10 @@ def member_network(member, tables=None):
     vocabulary = backbone.get_layer("embedding").input_dim
     loops = []
     for layer in _direction_layers(backbone):
-        index, offset = None, 0
+        index = None
         if tables is not None and _folds(layer, vocabulary):
-            index, offset = tables.add(layer, embed, vocabulary)
-        loop = _pooled_direction(layer, embed, parts, offset)
-        loops.append((loop, index))
+            index = tables.add(layer, embed, vocabulary)
+        loops.append((_pooled_direction(layer, embed, parts), index))
 
     def network(ids, values=()):
         pooled = [

@@ -274,8 +274,7 @@ def test_pooled_loop_export_saves_its_folded_tables_empty(pooled_run, tmp_path):
         shape
         for _, shape in tf.train.list_variables(f"{path}/variables/variables")
     ]
-    # 2 members x 2 directions of one width share one variable.
-    assert shapes.count([0, 4 * units]) == 1
+    assert shapes.count([0, 4 * units]) == 4  # 2 members x 2 directions
     assert not any(0 in shape for shape in shapes if shape != [0, 4 * units])
 
 
@@ -395,40 +394,48 @@ def _captured_variables(loaded):
     return sum(any(c is v.handle for c in captured) for v in loaded.variables)
 
 
-def test_the_pooled_signature_captures_no_weight(pooled_run, tmp_path):
+def test_the_pooled_signature_captures_few_tensors(
+    pooled_run, tmp_path, monkeypatch
+):
     # Every tensor a signature captures is bound again on each call, so
-    # the weights are constants of the graph: the pooled-loop export
-    # captures its vocabulary table and the folded tables' one variable
-    # (2 members x 2 directions of one width), and no variable of the
-    # model.
+    # the weights are constants of the graph, but for the large ones (here
+    # the limit leaves out the two members' embeddings): the pooled-loop
+    # export captures those, its vocabulary table and the 4 folded tables
+    # (2 members x 2 directions).
     import tensorflow as tf
 
+    weights = load_run(pooled_run).weights
+    sizes = [(w.path, np.asarray(w.numpy()).nbytes) for w in weights]
+    limit = max(n for path, n in sizes if "embedding" not in path)
+    large = [path for path, n in sizes if n > limit]
+    assert len(large) == 2 and all("embedding" in path for path in large)
+    monkeypatch.setattr(export_module, "FREEZE_WEIGHT_BYTES", limit)
     path = export_module.export_run(pooled_run, tmp_path / "m").path
     loaded = tf.saved_model.load(str(path))
     captured = loaded.signatures["serving_default"].captured_inputs
-    assert len(captured) == 2
     assert all(c.dtype == tf.resource for c in captured)
-    assert loaded.variables  # the model's variables are still saved
-    assert _captured_variables(loaded) == 0
+    assert _captured_variables(loaded) == 2
+    assert len(captured) == 1 + 4 + 2
 
 
 def test_weights_over_the_limit_stay_variables(
     attention_run, tmp_path, monkeypatch
 ):
-    # A large constant would bloat the graph (a GraphDef must stay under
-    # 2 GB): over FREEZE_LIMIT_BYTES the graph reads the variables, with
-    # the same answers.
+    # Over FREEZE_WEIGHT_BYTES a weight stays a variable (TensorFlow keeps
+    # several copies of a function's constants): with a limit of 0 every
+    # weight the graph reads is captured, with the same answers.
     import tensorflow as tf
 
     answers, captured = {}, {}
     for name, limit in (("frozen", None), ("variables", 0)):
         if limit is not None:
-            monkeypatch.setattr(export_module, "FREEZE_LIMIT_BYTES", limit)
+            monkeypatch.setattr(export_module, "FREEZE_WEIGHT_BYTES", limit)
         path = export_module.export_run(attention_run, tmp_path / name).path
         loaded = tf.saved_model.load(str(path))
         captured[name] = _captured_variables(loaded)
         serve = loaded.signatures["serving_default"]
         answers[name] = serve(text=tf.constant(TEXTS))["probabilities"]
+    # The tiny test models have no weight over the limit.
     assert captured["frozen"] == 0
     # Every weight the inference graph reads (not the dropout seeds).
     assert captured["variables"] >= len(load_run(attention_run).weights) // 2
