@@ -254,8 +254,9 @@ def frozen_weights(model):
     each weight of at most `FREEZE_WEIGHT_BYTES` as a constant, read when
     the function is made. Larger weights (embedding tables) stay
     variables: TensorFlow keeps several copies of a function's constants
-    once it runs it (the default model's 4 MB embedding as a constant
-    added 55 MiB to a server).
+    once it runs it (a process serving the default model held 1,098 MiB
+    with every weight a constant, 1,082 with the small ones only and
+    1,074 with none).
 
     Returns:
         A function that returns a fresh context manager; call it inside
