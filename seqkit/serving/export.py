@@ -393,12 +393,11 @@ def serving_function(model, xla=True, fold=True):
     vocabulary_ids = None
     if pooled is not None and max_length is not None:
         vocabulary_ids = VocabularyIds(model.vectorizer)
+    token_ids = vocabulary_ids or model.vectorizer
 
     def run(text):
-        if vocabulary_ids is not None:
-            return {"probabilities": pooled(vocabulary_ids(text))}
         if pooled is not None:
-            return {"probabilities": pooled(model.vectorizer(text))}
+            return {"probabilities": pooled(token_ids(text))}
         if network is None:
             return model(text, training=False)
         return tf.cond(

@@ -362,9 +362,9 @@ def member_network(member, tables=None):
     When the head starts with a `Dense` layer, each direction's compiled
     loop ends with its share of that layer's product, and the network
     adds the shares: a one-text call then skips a concatenation and a
-    tiny product outside XLA (about 3% of a single text's time on a
-    2-core CPU, where oneDNN's product of 1 x 512 by 512 x 2 costs more
-    than the arithmetic).
+    tiny product outside XLA (single texts 1.04x faster on a 2-core CPU,
+    where oneDNN's product of 1 x 512 by 512 x 2 costs more than the
+    arithmetic).
     """
     import tensorflow as tf
     from keras import ops
@@ -426,7 +426,8 @@ def pooled_network(model, fold=True):
     """`ids -> probabilities` of a text model as pooled loops, or None.
 
     None where `reasons(model)` names a rule the model breaks. The
-    function pads the ids' rows and steps to the shapes XLA compiles for
+    function passes a single row to the loops as one row (their unmasked
+    path), pads other ids' rows and steps to the shapes XLA compiles for
     (see the module docstring) and returns one row per input row; an
     ensemble averages its members' probabilities. With `fold`, directions
     read their inputs from folded tables (`FOLD_LIMIT_BYTES`), whose
