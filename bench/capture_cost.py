@@ -50,7 +50,7 @@ def main():
     parser.add_argument("--calls", type=int, default=1000)
     args = parser.parse_args()
 
-    from seqkit.training.environment import configure_training_threads
+    from seqkit.environment import configure_training_threads
 
     configure_training_threads(True)  # the suite's threads
     import numpy as np

@@ -38,7 +38,7 @@ def main():
     if len(exports) < 2:
         parser.error("give at least two exports")
 
-    from seqkit.training.environment import configure_training_threads
+    from seqkit.environment import configure_training_threads
 
     configure_training_threads(True)
     import numpy as np

@@ -756,7 +756,7 @@ def main():
     results = {"machine": machine(), "command": " ".join(sys.argv)}
     # Before TensorFlow runs an op: it fixes its thread pools then.
     if args.tf_threads == "seqkit":
-        from seqkit.training.environment import configure_training_threads
+        from seqkit.environment import configure_training_threads
 
         configure_training_threads(True)
     import tensorflow as tf

@@ -30,7 +30,8 @@ def encode(run, input_file, text_column, output):
     import numpy as np
 
     from seqkit.data import read_examples
-    from seqkit.training.runs import encode_texts, load_run
+    from seqkit.models.predict import encode_texts
+    from seqkit.runs import load_run
 
     examples = read_examples(
         input_file, text_column=text_column, label_column=None

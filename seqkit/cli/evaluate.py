@@ -32,7 +32,7 @@ def evaluate(
     run, data, text_column, label_column, image_column, caption_column
 ):
     """Score a run's model on a labelled file (JSON on stdout)."""
-    from seqkit.training.runs import load_run
+    from seqkit.runs import load_run
 
     model = load_run(run)
     if hasattr(model, "decode_step"):
@@ -40,7 +40,7 @@ def evaluate(
 
         metrics = evaluate_table(run, model, data, image_column, caption_column)
     else:
-        from seqkit.training.runs import evaluate_run
+        from seqkit.models.predict import evaluate_run
 
         metrics = evaluate_run(run, data, text_column, label_column, model)
     click.echo(json.dumps(metrics))

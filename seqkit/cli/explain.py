@@ -44,7 +44,7 @@ def explain(run, input_file, text_column, out, limit):
     per generated word that shades the image columns the word looked at.
     Prints a JSON summary.
     """
-    from seqkit.training.runs import load_run
+    from seqkit.runs import load_run
 
     model = load_run(run)
     if hasattr(model, "documents"):

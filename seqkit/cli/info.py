@@ -52,7 +52,7 @@ def info(as_json):
     TensorFlow sees; how TensorFlow was built (CUDA, cuDNN); and whether the
     fused cuDNN kernel of the LSTM and GRU layers can run here.
     """
-    from seqkit.training.environment import environment_report
+    from seqkit.environment import environment_report
 
     report = environment_report()
     if as_json:

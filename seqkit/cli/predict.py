@@ -53,7 +53,7 @@ import click
 )
 def predict(run, texts, input_file, text_column, top_k, attention, **decoding):
     """Predict labels for raw texts, or captions for images, with a run."""
-    from seqkit.training.runs import load_run
+    from seqkit.runs import load_run
 
     if not texts and input_file is None:
         raise click.UsageError(
@@ -82,7 +82,7 @@ def predict(run, texts, input_file, text_column, top_k, attention, **decoding):
                 del result["sentences"]
             click.echo(json.dumps(result, ensure_ascii=False))
         return
-    from seqkit.training.runs import predict_texts
+    from seqkit.models.predict import predict_texts
 
     for result in predict_texts(model, texts, top_k, attention):
         click.echo(json.dumps(result, ensure_ascii=False))

@@ -107,7 +107,8 @@ def serve(
     import logging
     from pathlib import Path
 
-    from seqkit.serving.models import ModelManager, configure_threads
+    from seqkit.environment import configure_threads
+    from seqkit.serving.models import ModelManager
     from seqkit.serving.server import ServeSettings, serve_forever
 
     _log_to(

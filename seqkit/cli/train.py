@@ -204,7 +204,7 @@ def run_text_classifier(default_preset, options):
     config = SentimentConfig.from_dict(values, source="options")
     show_progress_log(quiet)
     if distribute == "none":
-        from seqkit.training.environment import configure_training_threads
+        from seqkit.environment import configure_training_threads
 
         configure_training_threads(config.bidirectional)
     metrics = train_text_classifier(

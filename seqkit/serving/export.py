@@ -35,6 +35,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from seqkit.errors import SeqkitError
+from seqkit.serving.fast.xla import (
+    XLA_LENGTHS,
+    XLA_MAX_ROWS,
+    bucketed,
+    text_members,
+    xla_network,
+)
 
 SIGNATURE = "serving_default"
 METADATA_FILE = "seqkit.json"
@@ -116,7 +123,7 @@ def export_run(run, base, version=None, xla=True, fold=True):
         SeqkitError: the version exists, or is not a positive integer.
         ValueError: the run folder holds no model.
     """
-    from seqkit.training.runs import load_run, run_config
+    from seqkit.runs import load_run, run_config
 
     base = Path(base)
     if version is None:
@@ -164,83 +171,6 @@ def export_run(run, base, version=None, xla=True, fold=True):
 
 # A call with one text (a lone client; the server's batches of one) runs
 # the network compiled by XLA, with the token ids padded to one of
-# XLA_LENGTHS: XLA compiles once per input shape, so a few shapes serve
-# every such request once warm (`seqkit serve` compiles them at load). On
-# a 2-core CPU this answered one text at a time 2.1-2.4x faster (1,691 vs
-# 711 texts/s, bench/perf_suite.py). For 64 texts a call the plain graph
-# was as fast (5,560 vs 5,457 texts/s), and batches of varying sizes made
-# XLA compile for every new size: with up to 16 rows under XLA, a batching
-# server's p99 latency at one client went to 349 ms in a short run. So
-# only single texts take XLA. (Models that `pooled_loops` can run take
-# that path instead, for every call: see its docstring.)
-XLA_LENGTHS = (8, 16, 32, 64, 128, 256, 512)
-XLA_MAX_ROWS = 1
-
-
-def _text_members(model):
-    """The `TextClassifier`s a text model averages, or None for others."""
-    from seqkit.models.classifier import EnsembleClassifier, TextClassifier
-
-    if isinstance(model, TextClassifier):
-        return [model]
-    if isinstance(model, EnsembleClassifier) and all(
-        isinstance(m, TextClassifier) for m in model.members
-    ):
-        return list(model.members)
-    return None
-
-
-def xla_network(model):
-    """`ids -> outputs` of a text model, compiled by XLA; None if not one.
-
-    The network after the vectorizer (embedding, recurrent layers,
-    pooling, head; for an ensemble every member, averaged) as one
-    `tf.function(jit_compile=True)`. String ops cannot run in XLA, so
-    tokenization stays outside.
-    """
-    import tensorflow as tf
-    from keras import ops
-
-    members = _text_members(model)
-    if members is None:
-        return None
-
-    def network(ids):
-        results = []
-        for member in members:
-            features = member.backbone(ids, training=False)
-            result = {"probabilities": features["pooled"]}
-            for layer in member.head_layers:
-                result["probabilities"] = layer(
-                    result["probabilities"], training=False
-                )
-            if "attention" in features:
-                result["attention"] = features["attention"]
-            results.append(result)
-        return {
-            key: ops.mean(ops.stack([r[key] for r in results]), axis=0)
-            for key in results[0]
-            if all(key in r for r in results)
-        }
-
-    return tf.function(network, jit_compile=True)
-
-
-def _bucketed(ids):
-    """`ids` padded with steps to the first `XLA_LENGTHS` length that fits.
-
-    Past the last length, the ids keep their own length (one compilation
-    per new length).
-    """
-    import tensorflow as tf
-
-    steps = tf.shape(ids)[1]
-    lengths = tf.constant(XLA_LENGTHS, tf.int32)
-    fits = tf.boolean_mask(lengths, lengths >= steps)
-    padded_steps = tf.cond(tf.size(fits) > 0, lambda: fits[0], lambda: steps)
-    return tf.pad(ids, [[0, 0], [0, padded_steps - steps]])
-
-
 def frozen_weights(model):
     """A context in which `model`'s smaller weights read as constants.
 
@@ -335,7 +265,7 @@ def serving_function(model, xla=True, fold=True):
         model: a `TextClassifier`, `EnsembleClassifier` or
             `DocumentClassifier` (probabilities and label only).
         xla: run a text model's network (after tokenization) compiled
-            by XLA. A model that `seqkit.serving.pooled_loops` can run
+            by XLA. A model that `seqkit.serving.fast.pooled_loops` can run
             (one recurrent layer, max and/or mean pooling) runs that way
             for every call; any other text model runs its whole network
             compiled for calls with `XLA_MAX_ROWS` text (one), on ids
@@ -361,7 +291,7 @@ def serving_function(model, xla=True, fold=True):
     with_attention = "attention" in model.output
     pooled = None
     if xla:
-        from seqkit.serving.pooled_loops import pooled_network
+        from seqkit.serving.fast.pooled_loops import pooled_network
 
         pooled = pooled_network(model, fold=fold)
     network = xla_network(model) if xla and pooled is None else None
@@ -369,7 +299,7 @@ def serving_function(model, xla=True, fold=True):
     def compiled(text):
         ids = model.vectorizer(text)
         rows, steps = tf.shape(ids)[0], tf.shape(ids)[1]
-        outputs = network(_bucketed(ids))
+        outputs = network(bucketed(ids))
         result = {"probabilities": outputs["probabilities"][:rows]}
         if "attention" in outputs:
             result["attention"] = outputs["attention"][:rows, :steps]
@@ -384,7 +314,7 @@ def serving_function(model, xla=True, fold=True):
         }
 
     if network is not None:
-        from seqkit.serving.pooled_loops import out_of_line
+        from seqkit.serving.fast.pooled_loops import out_of_line
 
         # A single text's call skips the whole Keras graph: out of line, it
         # is one node of the branch not taken instead of hundreds.
@@ -467,8 +397,8 @@ def caption_serving_function(model, run):
     import tensorflow as tf
 
     from seqkit.models.caption.model import END_ID, START_ID
+    from seqkit.runs import run_settings
     from seqkit.samplers.graph import beam_search_decode, greedy_decode
-    from seqkit.training.caption import run_settings
 
     config, data = run_settings(run)
     vocabulary = tf.constant(list(model.vocabulary))
@@ -523,7 +453,7 @@ def caption_serving_function(model, run):
 def caption_metadata(model, run, outputs, signature):
     """The `assets.extra/seqkit.json` document of a caption export."""
     import seqkit
-    from seqkit.training.caption import run_settings
+    from seqkit.runs import run_settings
 
     config, data = run_settings(run)
     return {
@@ -607,7 +537,7 @@ def xla_warmup_lengths(model):
     `XLA_LENGTHS` up to the first that holds `max_length` tokens (all of
     them without a `max_length`); none for models without the XLA path.
     """
-    if _text_members(model) is None:
+    if text_members(model) is None:
         return []
     limit = model.vectorizer.max_length
     lengths = []
@@ -628,7 +558,7 @@ def export_metadata(model, config, outputs, xla=False, fold=True):
     their folded input tables (0 without `fold`).
     """
     import seqkit
-    from seqkit.serving import pooled_loops
+    from seqkit.serving.fast import pooled_loops
 
     vectorizer = model.vectorizer
     extra = {}

@@ -54,29 +54,6 @@ class Servable:
         return {name: tensor.numpy() for name, tensor in outputs.items()}
 
 
-def configure_threads(intra_op=None, inter_op=None):
-    """Sets TensorFlow's thread pools; call before any model loads.
-
-    Args:
-        intra_op: threads inside one op (TensorFlow's default: every
-            core). `seqkit serve` uses 1: a recurrent model's ops are small,
-            and the web loop needs a core of its own.
-        inter_op: ops run side by side (ensemble members, directions).
-    """
-    import tensorflow as tf
-
-    threading = tf.config.threading
-    try:
-        if intra_op:
-            threading.set_intra_op_parallelism_threads(int(intra_op))
-        if inter_op:
-            threading.set_inter_op_parallelism_threads(int(inter_op))
-    except RuntimeError as error:
-        # TensorFlow fixes its pools when it first runs; in a process that
-        # already has (a test, a notebook) the settings cannot change.
-        log.warning("thread settings not applied: %s", error)
-
-
 def _info(spec):
     from tensorflow.core.framework import types_pb2
 

@@ -14,6 +14,8 @@ import warnings
 import keras
 import numpy as np
 
+from seqkit.runs import write_json_atomic
+
 
 @contextlib.contextmanager
 def unknown_length_fit():
@@ -22,15 +24,6 @@ def unknown_length_fit():
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Your input ran out of data")
         yield
-
-
-def write_json_atomic(path, value):
-    """Writes JSON to `path` through a temporary file and a rename."""
-    tmp = f"{path}.tmp"
-    with open(tmp, "w", encoding="utf-8") as handle:
-        json.dump(value, handle, indent=2)
-        handle.write("\n")
-    os.replace(tmp, path)
 
 
 class BestWeights(keras.callbacks.Callback):

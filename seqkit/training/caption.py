@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from seqkit.models.settings import Settings
-from seqkit.training.callbacks import write_json_atomic
+from seqkit.runs import run_settings, write_json_atomic
 from seqkit.training.text_classification import prepare_run_folder
 
 log = logging.getLogger(__name__)
@@ -491,7 +491,7 @@ def train_caption_model(config, out, resume=False, verbose=1):
 
 def evaluate_captions(model, split, config, max_tokens):
     """BLEU and exact match of beam search and greedy on one split."""
-    from seqkit.training.metrics import caption_metrics
+    from seqkit.models.metrics import caption_metrics
 
     results = {"n": len(split)}
     for method in ("beam", "greedy"):
@@ -815,15 +815,3 @@ def evaluate_table(run, model, table, image_column, caption_column):
     )
     settings = CaptionConfig.from_dict(config, source=f"{run}/config.json")
     return evaluate_captions(model, split, settings, data["max_words"] + 1)
-
-
-def run_settings(run):
-    """A caption run's `config.json` and `data.json`."""
-    import json
-
-    settings = {}
-    for name in ("config", "data"):
-        file = Path(run) / f"{name}.json"
-        with open(file, encoding="utf-8") as handle:
-            settings[name] = json.load(handle)
-    return settings["config"], settings["data"]

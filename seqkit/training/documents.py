@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from seqkit.models.settings import Settings
-from seqkit.training.callbacks import write_json_atomic
+from seqkit.runs import write_json_atomic
 from seqkit.training.text_classification import prepare_run_folder
 
 log = logging.getLogger(__name__)
@@ -379,7 +379,7 @@ def copy_word_encoder(classifier, run):
     Returns:
         A dict: the source run, what was copied and from which member.
     """
-    from seqkit.training.runs import load_run
+    from seqkit.runs import load_run
 
     source = load_run(run)
     members = getattr(source, "members", [source])
@@ -411,7 +411,7 @@ def copy_word_encoder(classifier, run):
 def source_vectorizer(run, max_words):
     """The source run's vectorizer, with `max_length` set to `max_words`."""
     from seqkit.preprocessing import TextVectorizer
-    from seqkit.training.runs import load_run
+    from seqkit.runs import load_run
 
     source = load_run(run)
     members = getattr(source, "members", [source])
@@ -576,7 +576,7 @@ def train_document_classifier(config, out, resume=False, verbose=1):
     """
     import keras
 
-    from seqkit.training.metrics import classification_metrics
+    from seqkit.models.metrics import classification_metrics
     from seqkit.training.text_classification import prepare_inputs
 
     out = Path(out)

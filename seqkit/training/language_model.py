@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from seqkit.models.settings import Settings
-from seqkit.training.callbacks import write_json_atomic
+from seqkit.runs import write_json_atomic
 from seqkit.training.text_classification import prepare_run_folder
 
 log = logging.getLogger(__name__)

@@ -94,7 +94,7 @@ def check_directions(config, lm_settings):
 def load_language_model(run):
     """The `LanguageModel` of a run folder."""
     from seqkit.models.lm import LanguageModel
-    from seqkit.training.runs import load_run
+    from seqkit.runs import load_run
 
     model = load_run(run)
     if not isinstance(model, LanguageModel):

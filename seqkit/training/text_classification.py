@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from seqkit.training.callbacks import write_json_atomic
+from seqkit.runs import write_json_atomic
 from seqkit.training.members import train_members
 
 log = logging.getLogger(__name__)
@@ -177,8 +177,8 @@ def train_text_classifier(
     """
     import keras
 
-    from seqkit.training.metrics import classification_metrics
-    from seqkit.training.runs import predict_outputs
+    from seqkit.models.metrics import classification_metrics
+    from seqkit.models.predict import predict_outputs
 
     out = Path(out)
     distribution = None
@@ -242,7 +242,7 @@ def train_text_classifier(
     if distribution is not None:
         # A model built under a strategy predicts through it (all workers
         # at once); the saved copy predicts here alone.
-        from seqkit.training.runs import load_run
+        from seqkit.runs import load_run
 
         classifier = load_run(out)
 

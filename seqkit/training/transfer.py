@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from seqkit.errors import SeqkitError
-from seqkit.training.callbacks import write_json_atomic
+from seqkit.runs import write_json_atomic
 
 log = logging.getLogger(__name__)
 
@@ -61,9 +61,10 @@ def finetune_run(settings, out, distribute="none"):
     import keras
 
     from seqkit.data import load_splits
+    from seqkit.models.metrics import classification_metrics
+    from seqkit.models.predict import predict_outputs
+    from seqkit.runs import load_run
     from seqkit.training.finetune import STRATEGIES
-    from seqkit.training.metrics import classification_metrics
-    from seqkit.training.runs import load_run, predict_outputs
 
     if settings.method not in STRATEGIES:
         raise SeqkitError(
@@ -122,12 +123,12 @@ def _tune(settings, splits, distribution):
     """Builds the classifier on the base's encoder and runs the steps."""
     from seqkit.data.pipelines import bucketed_dataset
     from seqkit.models import TextClassifier
+    from seqkit.runs import load_run
     from seqkit.training.finetune import (
         distributed_steps,
         finetune,
         keras_steps,
     )
-    from seqkit.training.runs import load_run
     from seqkit.training.text_classification import encode
 
     base = load_run(settings.base)

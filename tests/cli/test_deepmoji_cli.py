@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from seqkit.cli import cli
-from seqkit.training.runs import load_run
+from seqkit.runs import load_run
 
 CUES = {
     "😂": ["lol", "funny", "hilarious", "joke"],
@@ -249,7 +249,7 @@ def test_export_tokenizes_tweets_in_the_graph(pretrained, tmp_path):
     import tensorflow as tf
     import tensorflow_text  # noqa: F401 - the normalization op
 
-    from seqkit.training.runs import predict_texts
+    from seqkit.models.predict import predict_texts
 
     folder, _ = pretrained
     result = _invoke("export", folder / "run", "--out", tmp_path / "model")

@@ -235,7 +235,7 @@ def test_the_report_renders_in_headless_chromium(documents_run, tmp_path):
 
 
 def test_init_from_a_sentiment_run(documents_run, tmp_path):
-    from seqkit.training.runs import load_run
+    from seqkit.runs import load_run
     from tests.conftest import train_args, write_tiny_split
 
     _, paths, _ = documents_run
@@ -382,8 +382,8 @@ def test_auto_pretrains_only_for_the_bundled_reviews():
 
 def test_an_ensemble_averages_its_members(documents_run, tmp_path):
     from seqkit.models import EnsembleClassifier
+    from seqkit.runs import load_run
     from seqkit.training.documents import predict_documents
-    from seqkit.training.runs import load_run
 
     _, paths, _ = documents_run
     run = tmp_path / "ensemble"

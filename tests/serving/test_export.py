@@ -9,8 +9,9 @@ import pytest
 from click.testing import CliRunner
 
 from seqkit.cli import cli
+from seqkit.models.predict import predict_outputs, predict_texts
+from seqkit.runs import load_run
 from seqkit.serving import export as export_module
-from seqkit.training.runs import load_run, predict_outputs, predict_texts
 
 TEXTS = [
     "a gorgeous , witty , seductive movie .",

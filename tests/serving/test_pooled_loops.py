@@ -7,7 +7,7 @@ import tensorflow as tf
 from seqkit.models.backbone import RecurrentBackbone
 from seqkit.models.classifier import EnsembleClassifier, TextClassifier
 from seqkit.preprocessing import TextVectorizer
-from seqkit.serving import pooled_loops
+from seqkit.serving.fast import pooled_loops
 
 WORDS = ["good", "bad", "film", "plot", "fine", "dull", "long", "warm"]
 VOCABULARY = len(WORDS) + 2  # padding and the unknown word
@@ -196,7 +196,7 @@ def test_other_models_are_refused_with_the_rule_they_break(settings, reason):
 
 COMPILE_SIX_BATCHES = """
 import tensorflow as tf
-from seqkit.serving import pooled_loops
+from seqkit.serving.fast import pooled_loops
 from tests.serving.test_pooled_loops import _classifier, _ids
 
 network = tf.function(

@@ -12,8 +12,9 @@ import time
 import numpy as np
 import pytest
 
+from seqkit.models.predict import predict_texts
+from seqkit.runs import load_run
 from seqkit.testing.server_process import ServerProcess, send, wait_for
-from seqkit.training.runs import load_run, predict_texts
 
 TEXTS = [
     "a gorgeous , witty , seductive movie .",

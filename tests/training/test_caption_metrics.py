@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from seqkit.training.metrics import caption_metrics
+from seqkit.models.metrics import caption_metrics
 
 
 def test_bleu_by_hand():

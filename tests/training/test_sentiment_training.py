@@ -6,10 +6,11 @@ import keras
 import numpy as np
 import pytest
 
+from seqkit.models.predict import evaluate_run, predict_texts
 from seqkit.models.sentiment import PRESETS, SentimentConfig
+from seqkit.runs import load_run
 from seqkit.training import members
 from seqkit.training import text_classification as tc
-from seqkit.training.runs import evaluate_run, load_run, predict_texts
 
 
 def _config(paths, **overrides):

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from seqkit.training.environment import training_threads
+from seqkit.environment import training_threads
 
 
 @pytest.mark.parametrize(
@@ -20,7 +20,7 @@ def test_rule(bidirectional, cores, expected):
 def test_applied_in_a_fresh_process():
     code = (
         "import tensorflow as tf\n"
-        "from seqkit.training.environment import configure_training_threads\n"
+        "from seqkit.environment import configure_training_threads\n"
         "chosen = configure_training_threads(True)\n"
         "threading = tf.config.threading\n"
         "print(chosen, threading.get_intra_op_parallelism_threads())\n"

@@ -18,6 +18,7 @@ import keras
 from keras import ops
 
 from seqkit.layers.rnn import torch_packed
+from seqkit.layers.rnn.masks import mask_suits_fused
 
 _PORTABLE = contextvars.ContextVar("seqkit_portable_graph", default=False)
 
@@ -129,19 +130,6 @@ def config_reasons(layer):
             "reset_after=False; the fused GRU kernel needs reset_after=True"
         )
     return reasons
-
-
-def mask_suits_fused(mask):
-    """A boolean scalar tensor: the mask is right-padded, no row is empty.
-
-    cuDNN takes sequence lengths, so it can only skip trailing padding, and
-    it fails on a sequence of length 0.
-    """
-    mask = ops.cast(mask, "bool")
-    lengths = ops.sum(ops.cast(mask, "int32"), axis=1)
-    steps = ops.arange(ops.shape(mask)[1], dtype="int32")
-    right_padded = ops.all(ops.equal(mask, steps[None, :] < lengths[:, None]))
-    return ops.logical_and(right_padded, ops.all(lengths > 0))
 
 
 def _mask_reason(mask, layer):

@@ -13,7 +13,7 @@ the result out as Keras's generic loop would:
 
 The final states are each row's state after its last real step, as with
 the loop. Only used by `fused.inner_loop`, for right-padded masks with at
-least one real step per row (`fused.mask_suits_fused`).
+least one real step per row (`masks.mask_suits_fused`).
 """
 
 from keras import ops
@@ -27,7 +27,7 @@ def usable(layer, mask):
         return False  # as Keras's own kernel: traces must stay portable
     if not zeroes_masked(layer):
         return False
-    from seqkit.layers.rnn.fused import mask_suits_fused
+    from seqkit.layers.rnn.masks import mask_suits_fused
 
     return bool(mask_suits_fused(mask))
 

@@ -1,12 +1,15 @@
 """What seqkit runs on: package versions, devices and cuDNN availability."""
 
 import importlib.metadata
+import logging
 import platform
 
 import seqkit
 
 # The distribution names whose versions `environment_report` lists, besides
 # seqkit, Python, TensorFlow and Keras (which are asked directly).
+log = logging.getLogger("seqkit")
+
 DISTRIBUTIONS = ("tensorflow-text", "numpy", "scikit-learn")
 
 
@@ -68,7 +71,7 @@ def environment_report():
     Example:
 
     ```python
-    from seqkit.training.environment import environment_report
+    from seqkit.environment import environment_report
 
     report = environment_report()
     report["versions"]["keras"], report["gpu_visible"]
@@ -143,7 +146,28 @@ def configure_training_threads(bidirectional):
         return None
     threads = training_threads(bidirectional)
     if threads is not None:
-        from seqkit.serving.models import configure_threads
-
         configure_threads(intra_op=threads)
     return threads
+
+
+def configure_threads(intra_op=None, inter_op=None):
+    """Sets TensorFlow's thread pools; call before any model loads.
+
+    Args:
+        intra_op: threads inside one op (TensorFlow's default: every
+            core). `seqkit serve` uses 1: a recurrent model's ops are small,
+            and the web loop needs a core of its own.
+        inter_op: ops run side by side (ensemble members, directions).
+    """
+    import tensorflow as tf
+
+    threading = tf.config.threading
+    try:
+        if intra_op:
+            threading.set_intra_op_parallelism_threads(int(intra_op))
+        if inter_op:
+            threading.set_inter_op_parallelism_threads(int(inter_op))
+    except RuntimeError as error:
+        # TensorFlow fixes its pools when it first runs; in a process that
+        # already has (a test, a notebook) the settings cannot change.
+        log.warning("thread settings not applied: %s", error)

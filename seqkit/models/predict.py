@@ -1,34 +1,8 @@
-"""Using a finished run folder: load it, evaluate it, predict with it."""
-
-import json
-from pathlib import Path
+"""Predicting, encoding and evaluating with a loaded text classifier."""
 
 import numpy as np
 
-
-def load_run(run):
-    """Loads `RUN/model.keras` (a seqkit text model).
-
-    Args:
-        run: the run folder.
-
-    Returns:
-        The Keras model.
-
-    Raises:
-        ValueError: if the folder holds no finished run.
-    """
-    path = Path(run) / "model.keras"
-    if not path.is_file():
-        raise ValueError(
-            f"{run} holds no model.keras: is it a finished seqkit run?"
-        )
-    import keras
-
-    import seqkit
-
-    seqkit.register_with_keras()
-    return keras.saving.load_model(path)
+from seqkit.runs import load_run
 
 
 def predict_outputs(model, texts, batch_size=256):
@@ -60,7 +34,7 @@ def evaluate_run(
         ValueError: bad data, or labels the model does not know.
     """
     from seqkit.data import read_examples
-    from seqkit.training.metrics import classification_metrics
+    from seqkit.models.metrics import classification_metrics
 
     if model is None:
         model = load_run(run)
@@ -154,9 +128,3 @@ def encode_texts(model, texts, batch_size=256):
     encoder = keras.Model(text, features)
     texts = np.array(list(texts), dtype=object)
     return encoder.predict(texts, batch_size=batch_size, verbose=0)
-
-
-def run_config(run):
-    """The `config.json` of a run, as a dict."""
-    with open(Path(run) / "config.json", encoding="utf-8") as handle:
-        return json.load(handle)

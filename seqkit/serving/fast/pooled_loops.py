@@ -79,9 +79,9 @@ def reasons(model):
 
     Every member of an ensemble must be eligible; reasons name the member.
     """
-    from seqkit.serving.export import _text_members
+    from seqkit.serving.fast.xla import text_members
 
-    members = _text_members(model)
+    members = text_members(model)
     if members is None:
         return [f"{type(model).__name__} is not a text classifier"]
     found = []
@@ -410,10 +410,10 @@ def member_network(member, tables=None):
 
 def folded_input_bytes(model):
     """Bytes of the folded input tables `pooled_network(model)` fills."""
-    from seqkit.serving.export import _text_members
+    from seqkit.serving.fast.xla import text_members
 
     total = 0
-    for member in _text_members(model) or []:
+    for member in text_members(model) or []:
         backbone = member.backbone
         vocabulary = backbone.get_layer("embedding").input_dim
         for layer in _direction_layers(backbone):
@@ -438,13 +438,13 @@ def pooled_network(model, fold=True):
     import tensorflow as tf
     from keras import ops
 
-    from seqkit.serving.export import _text_members
+    from seqkit.serving.fast.xla import text_members
 
     if reasons(model):
         return None
     # No `FoldedTables` (and no variable) when no table would be made.
     tables = FoldedTables() if fold and folded_input_bytes(model) else None
-    members = [member_network(m, tables) for m in _text_members(model)]
+    members = [member_network(m, tables) for m in text_members(model)]
     max_length = model.vectorizer.max_length
     largest = ROW_BUCKETS[-1]
     # rows -> the rows they are padded to (rows <= largest).
@@ -461,9 +461,9 @@ def pooled_network(model, fold=True):
 
     def padded_steps(ids):
         if max_length is None:
-            from seqkit.serving.export import _bucketed
+            from seqkit.serving.fast.xla import bucketed
 
-            return _bucketed(ids)
+            return bucketed(ids)
         if ids.shape[1] == max_length:  # (the export's `VocabularyIds`)
             return ids
         missing = max_length - tf.shape(ids)[1]

@@ -1,0 +1,1 @@
+"""The compiled text paths of an export: pooled loops and XLA."""
