@@ -169,8 +169,6 @@ def export_run(run, base, version=None, xla=True, fold=True):
     return ExportResult(target, version, outputs, class_names, op_count, inputs)
 
 
-# A call with one text (a lone client; the server's batches of one) runs
-# the network compiled by XLA, with the token ids padded to one of
 def frozen_weights(model):
     """A context in which `model`'s smaller weights read as constants.
 
