@@ -5,6 +5,15 @@ TensorFlow), yet models saved by seqkit must load with
 `keras.saving.load_model` once seqkit is imported. So the modules that
 register seqkit's classes with Keras are imported as soon as Keras is: at
 once if it already is, else right after Keras's own import completes.
+
+The subpackages load on first use, so `import seqkit` then
+`seqkit.layers.LSTM(8)` works without importing Keras first:
+
+```python
+import seqkit
+
+layer = seqkit.layers.LSTM(8)
+```
 """
 
 import sys
@@ -17,6 +26,25 @@ __all__ = ["__version__", "register_with_keras"]
 _REGISTERING = ("seqkit.layers", "seqkit.preprocessing", "seqkit.models")
 # Without these (Keras on another backend alone) only `seqkit.layers` works.
 _NEEDS_TF = ("tensorflow", "tensorflow_text")
+# The subpackages that `seqkit.NAME` imports on first use.
+_SUBPACKAGES = (
+    "data",
+    "layers",
+    "models",
+    "preprocessing",
+    "samplers",
+    "serving",
+    "training",
+)
+
+
+def __getattr__(name):
+    """Imports a subpackage on first access (`seqkit.layers`)."""
+    if name in _SUBPACKAGES:
+        import importlib
+
+        return importlib.import_module(f"seqkit.{name}")
+    raise AttributeError(f"module 'seqkit' has no attribute {name!r}")
 
 
 def register_with_keras():

@@ -97,3 +97,28 @@ def test_registration_reports_other_missing_modules(
     _import_failing(monkeypatch, failing, missing)
     with pytest.raises(ModuleNotFoundError, match=missing):
         seqkit.register_with_keras()
+
+
+def test_subpackages_load_on_first_use():
+    # `import seqkit` alone, Keras not imported: `seqkit.layers` is there.
+    code = (
+        "import sys, seqkit\n"
+        "assert 'keras' not in sys.modules\n"
+        "layer = seqkit.layers.LSTM(8)\n"
+        "assert layer.units == 8 and type(layer).__module__.startswith("
+        "'seqkit.layers')\n"
+        "assert seqkit.preprocessing.WordTokenizer is not None\n"
+        "try:\n"
+        "    seqkit.nothing\n"
+        "except AttributeError as error:\n"
+        "    assert 'nothing' in str(error)\n"
+        "else:\n"
+        "    raise AssertionError('seqkit.nothing did not raise')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-1500:]
