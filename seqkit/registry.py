@@ -23,7 +23,9 @@ def register(cls=None, *, example=None):
             `init` (constructor keyword arguments), `input_shape` (a tuple
             with the batch dimension, or a list of tuples), and optionally
             `input_dtype` (default `"float32"`) and `input_range` (the
-            integer range for integer inputs, default `(0, 10)`).
+            integer range for integer inputs, default `(0, 10)`). A
+            tokenizer (not a layer) gives `init`, `texts` (a few
+            strings) and `tokens` (what it must make of them) instead.
 
     Returns:
         The class itself, or a decorator when called with keywords.

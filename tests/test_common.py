@@ -29,12 +29,21 @@ def test_registry_is_not_empty():
         "RecurrentStack",
     }
     assert expected <= set(NAMES)
+    # The text pipeline and the models register too (imported once Keras
+    # is, by `seqkit`'s import hook).
+    assert {"WordTokenizer", "TweetTokenizer", "TextVectorizer"} <= set(NAMES)
+    assert {"TextClassifier", "CaptionModel", "LanguageModel"} <= set(NAMES)
+
+
+def _is_tokenizer(cls):
+    return "texts" in cls._seqkit_example
 
 
 @pytest.mark.parametrize("cls", REGISTERED, ids=NAMES)
 def test_has_an_example(cls):
     example = cls._seqkit_example
-    assert example and "init" in example and "input_shape" in example, (
+    shape = "texts" if _is_tokenizer(cls) else "input_shape"
+    assert example and "init" in example and shape in example, (
         f"{cls.__name__} is registered without an example"
     )
 
@@ -46,6 +55,9 @@ def _is_cell(cls):
 @pytest.mark.parametrize("cls", REGISTERED, ids=NAMES)
 def test_builds_round_trips_and_trains(cls):
     example = cls._seqkit_example
+    if _is_tokenizer(cls):
+        _check_tokenizer(cls, example)
+        return
     if _is_cell(cls):
         # A cell is tested inside keras.layers.RNN, as users run it.
         run_layer_test(
@@ -62,6 +74,28 @@ def test_builds_round_trips_and_trains(cls):
         example.get("input_dtype", "float32"),
         example.get("input_range", (0, 10)),
     )
+
+
+def _check_tokenizer(cls, example):
+    # Built from its example, it tokenizes in Python and in the graph
+    # alike, and a copy rebuilt from its config, or through Keras's
+    # serialization, gives the same tokens.
+    import keras
+    import tensorflow as tf
+
+    tokenizer = cls(**example["init"])
+    texts = example["texts"]
+    tokens = tokenizer.tokenize(texts)
+    assert tokens == example["tokens"]
+    in_graph = tokenizer(tf.constant(texts)).to_list()
+    assert [[t.decode() for t in row] for row in in_graph] == tokens
+    rebuilt = cls.from_config(tokenizer.get_config())
+    assert rebuilt.get_config() == tokenizer.get_config()
+    assert rebuilt.tokenize(texts) == tokens
+    restored = keras.saving.deserialize_keras_object(
+        keras.saving.serialize_keras_object(tokenizer)
+    )
+    assert type(restored) is cls and restored.tokenize(texts) == tokens
 
 
 def _cell_layer(cell_cls):
@@ -108,4 +142,6 @@ def test_documents_its_arguments(cls):
 def test_mask_treatment_is_documented(cls):
     if _is_cell(cls):
         pytest.skip("cells see one step; the RNN layer owns the mask")
+    if _is_tokenizer(cls):
+        pytest.skip("a tokenizer makes tokens, before any mask exists")
     assert "mask" in (inspect.getdoc(cls) or "").lower(), cls.__name__

@@ -5,7 +5,6 @@ tokenizes raw tweets) and, eagerly, behind `TweetTokenizer.tokenize`, so
 the Python view and the graph cannot disagree.
 """
 
-import keras
 import tensorflow as tf
 import tensorflow_text as tf_text
 
@@ -16,7 +15,7 @@ from seqkit.preprocessing.word_tokenizer import (
     _WORD,
     WordTokenizer,
 )
-from seqkit.registry import PACKAGE
+from seqkit.registry import register
 
 URL = "<url>"
 USER = "<user>"
@@ -59,7 +58,16 @@ _TOKEN_REWRITE = r" \0 "
 _NUMBER = r"\pN+(?:[.,:/]\pN+)*"
 
 
-@keras.saving.register_keras_serializable(package=PACKAGE)
+@register(
+    example={
+        "init": {},
+        "texts": ["sooooo good @bob :) #tbt http://x.co 10", ""],
+        "tokens": [
+            ["soo", "good", "<user>", ":)", "#tbt", "<url>", "<number>"],
+            [],
+        ],
+    }
+)
 class TweetTokenizer(WordTokenizer):
     """Splits tweets into tokens with TensorFlow string ops (runs in-graph).
 

@@ -6,12 +6,11 @@ from Python through `WordTokenizer.tokenize`, which runs them eagerly, so
 the Python view and the graph cannot disagree.
 """
 
-import keras
 import tensorflow as tf
 import tensorflow_text as tf_text
 
 from seqkit.errors import SeqkitError
-from seqkit.registry import PACKAGE
+from seqkit.registry import register
 
 NORMALIZATIONS = ("NFC", "NFKC", "NFD", "NFKD")
 
@@ -69,7 +68,17 @@ _TOKEN = rf"(?:{_ABBREVIATION}|{_WORD}|{_RUNS}|{_EMOJI})|{_CLITIC}(?: |$)|[^ ]"
 _TOKEN_REWRITE = r" \0 "
 
 
-@keras.saving.register_keras_serializable(package=PACKAGE)
+@register(
+    example={
+        "init": {"normalization": "NFC"},
+        "texts": ["It's a well-made film, isn't it?", "3.5 stars!!!", ""],
+        "tokens": [
+            ["it's", "a", "well-made", "film", ",", "isn't", "it", "?"],
+            ["3.5", "stars", "!!!"],
+            [],
+        ],
+    }
+)
 class WordTokenizer:
     """Splits text into words with TensorFlow string ops (runs in-graph).
 
