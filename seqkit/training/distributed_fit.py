@@ -24,8 +24,12 @@ from seqkit.training.distribute import global_batches, pad_rows
 log = logging.getLogger("seqkit")
 
 
-def fit_distributed(model, strategy, cluster, data, config, options):
-    """Trains a compiled ids model (built under `strategy.scope()`).
+def epoch_runner(model, strategy, cluster, data, config, seed, class_weight):
+    """`run_epoch(epoch) -> logs` for `seqkit.training.fit.fit`.
+
+    One epoch trains a compiled ids model (built under `strategy.scope()`)
+    on this worker's rows of the epoch's global batches, then measures the
+    validation loss and accuracy.
 
     Args:
         model: the compiled Keras model (token ids -> probabilities).
@@ -33,26 +37,22 @@ def fit_distributed(model, strategy, cluster, data, config, options):
         cluster: this worker's `Cluster`.
         data: `(train_ids, train_y, valid_ids, valid_y)`.
         config: the member's settings (`epochs`, `batch_size`).
-        options: a dict with `seed`, `initial_epoch`, `callbacks` and
-            `class_weight` (a dict or None).
+        seed: the seed of the batches' order.
+        class_weight: a dict or None.
 
     Returns:
-        The per-epoch logs.
+        The function.
     """
     train_ids, train_y, valid_ids, valid_y = data
-    train_step, eval_step = _steps(model, strategy, options["class_weight"])
+    train_step, eval_step = _steps(model, strategy, class_weight)
     lengths = [len(s) for s in train_ids]
     boundaries = bucket_boundaries(lengths)
     valid_batches = _sorted_batches(valid_ids, 256)
-    for callback in options["callbacks"]:
-        callback.set_model(model)
-        callback.on_train_begin()
-    model.stop_training = False
-    logs_by_epoch = []
-    for epoch in range(options["initial_epoch"], config.epochs):
+
+    def run_epoch(epoch):
         started = time.perf_counter()
         batches = global_batches(
-            lengths, config.batch_size, boundaries, options["seed"], epoch
+            lengths, config.batch_size, boundaries, seed, epoch
         )
         train = _run(
             train_step,
@@ -77,12 +77,9 @@ def fit_distributed(model, strategy, cluster, data, config, options):
             time.perf_counter() - started,
             " - ".join(f"{k}: {v:.4f}" for k, v in logs.items()),
         )
-        for callback in options["callbacks"]:
-            callback.on_epoch_end(epoch, logs)
-        logs_by_epoch.append(logs)
-        if model.stop_training:
-            break
-    return logs_by_epoch
+        return logs
+
+    return run_epoch
 
 
 def evaluate_distributed(model, strategy, cluster, sequences, labels):

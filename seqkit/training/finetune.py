@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 import keras
 
 from seqkit.training.callbacks import unknown_length_fit
+from seqkit.training.fit import fit
 
 log = logging.getLogger(__name__)
 
@@ -194,23 +195,15 @@ def keras_steps(model, train_data, valid_data, learning_rate, epochs, patience):
 
     def train_step(step):
         compile_fresh()
-        keep = KeepBest()
-        with unknown_length_fit():
-            history = model.fit(
-                train_data,
-                validation_data=valid_data,
-                epochs=epochs,
-                shuffle=False,  # datasets shuffle themselves
-                callbacks=[
-                    keras.callbacks.EarlyStopping(
-                        "val_loss", patience=patience
-                    ),
-                    keep,
-                ],
-                verbose=0,
-            )
-        keep.restore()
-        return len(history.history["val_loss"]), keep.best
+        state, history = fit(
+            model,
+            train_data,
+            valid_data,
+            epochs=epochs,
+            patience=patience,
+            verbose=0,
+        )
+        return len(history), state["best"]
 
     return train_step, evaluate
 
@@ -231,8 +224,8 @@ def distributed_steps(model, distribution, data, settings):
     from types import SimpleNamespace
 
     from seqkit.training.distributed_fit import (
+        epoch_runner,
         evaluate_distributed,
-        fit_distributed,
     )
 
     strategy, cluster = distribution
@@ -251,11 +244,7 @@ def distributed_steps(model, distribution, data, settings):
 
     def train_step(step):
         compile_fresh()
-        keep = KeepBest()
-        stop = keras.callbacks.EarlyStopping(
-            "val_loss", patience=settings.patience
-        )
-        logs = fit_distributed(
+        run_epoch = epoch_runner(
             model,
             strategy,
             cluster,
@@ -263,34 +252,15 @@ def distributed_steps(model, distribution, data, settings):
             SimpleNamespace(
                 epochs=settings.epochs, batch_size=settings.batch_size
             ),
-            {
-                "seed": settings.seed,
-                "initial_epoch": 0,
-                "callbacks": [stop, keep],
-                "class_weight": None,
-            },
+            settings.seed,
+            None,
         )
-        keep.restore()
-        return len(logs), keep.best
+        state, history = fit(
+            model,
+            epochs=settings.epochs,
+            patience=settings.patience,
+            run_epoch=run_epoch,
+        )
+        return len(history), state["best"]
 
     return train_step, evaluate
-
-
-class KeepBest(keras.callbacks.Callback):
-    """Keeps the weights of the epoch with the lowest validation loss."""
-
-    def __init__(self):
-        super().__init__()
-        self.best = float("inf")
-        self.weights = None
-
-    def on_epoch_end(self, epoch, logs=None):
-        loss = (logs or {}).get("val_loss")
-        if loss is not None and loss < self.best:
-            self.best = float(loss)
-            self.weights = self.model.get_weights()
-
-    def restore(self):
-        """Puts the best epoch's weights back into the model."""
-        if self.weights is not None:
-            self.model.set_weights(self.weights)

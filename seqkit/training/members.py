@@ -8,12 +8,11 @@ distributed loop under a `tf.distribute` strategy; `train_members` trains
 
 import contextlib
 import logging
-import math
 import shutil
 
 import numpy as np
 
-from seqkit.training.callbacks import unknown_length_fit
+from seqkit.training.fit import fit
 
 log = logging.getLogger(__name__)
 
@@ -32,26 +31,6 @@ def _class_weights(labels, classes):
         "balanced", classes=np.arange(classes), y=labels
     )
     return {i: float(w) for i, w in enumerate(weights)}
-
-
-def _callbacks(out, checkpoints, config):
-    import keras
-
-    from seqkit.training.callbacks import BestWeights, EpochCheckpoint
-
-    best = BestWeights(
-        str(checkpoints),
-        monitor=config.monitor,
-        mode="max" if config.monitor.endswith("accuracy") else "min",
-        patience=config.patience,
-    )
-    epochs = EpochCheckpoint(str(checkpoints / "last"))
-    callbacks = [
-        best,
-        epochs,
-        keras.callbacks.TensorBoard(str(out / "logs" / checkpoints.name)),
-    ]
-    return best, epochs, callbacks
 
 
 def compiled_ids_model(classifier, config, distributed=False):
@@ -86,76 +65,55 @@ def fit_member(
 ):
     """Trains one classifier on encoded data and loads its best weights.
 
-    With `resume`, training continues after the last complete epoch in
-    `checkpoints/last` (weights, optimizer state and history). A member
-    whose `checkpoints/done` marker exists (finished before an interruption
-    of a later member) is not trained again. With `distribution` (a
-    `(strategy, cluster)` pair; call inside `strategy.scope()`), training
-    runs the distributed loop of `seqkit.training.distributed_fit`.
+    One `seqkit.training.fit.fit` with the member's checkpoints: with
+    `resume`, training continues after the last complete epoch in
+    `checkpoints/last` (weights, optimizer state and history), and a
+    member whose `checkpoints/done` marker exists (finished before an
+    interruption of a later member) is not trained again. With
+    `distribution` (a `(strategy, cluster)` pair; call inside
+    `strategy.scope()`), each epoch runs the distributed loop of
+    `seqkit.training.distributed_fit`.
 
     Returns:
         `(state, history)`: the best-weights state (best value, best epoch,
         epochs since) and the per-epoch history.
     """
-
     from seqkit.data.pipelines import bucketed_dataset
 
     train_ids, train_y, valid_ids, valid_y = data
     model = compiled_ids_model(
         classifier, config, distributed=bool(distribution)
     )
-    checkpoints.mkdir(parents=True, exist_ok=True)
-    best, epochs, callbacks = _callbacks(out, checkpoints, config)
+    class_weight = None
+    if config.class_weight == "balanced":
+        class_weight = _class_weights(train_y, len(classifier.class_names))
+    options = {
+        "epochs": config.epochs,
+        "patience": config.patience,
+        "monitor": config.monitor,
+        "checkpoints": checkpoints,
+        "resume": resume,
+        "verbose": verbose,
+    }
     if distribution is not None:
+        from seqkit.training.distributed_fit import epoch_runner
+
         model.optimizer.build(model.trainable_variables)
-    done = checkpoints / "done"
-    if done.exists():
-        epochs.restore(model)
-        return best.restore(model), epochs.history
-    initial_epoch = epochs.restore(model) if resume else 0
-    if initial_epoch:
-        log.info("resuming after epoch %d", initial_epoch)
-    stopped = best.state["wait"] >= (config.patience or math.inf)
-    if not stopped and initial_epoch < config.epochs:
-        class_weight = None
-        if config.class_weight == "balanced":
-            class_weight = _class_weights(train_y, len(classifier.class_names))
-        if distribution is not None:
-            from seqkit.training.distributed_fit import fit_distributed
-
-            strategy, cluster = distribution
-            options = {
-                "seed": seed,
-                "initial_epoch": initial_epoch,
-                "callbacks": [best, epochs],
-                "class_weight": class_weight,
-            }
-            fit_distributed(model, strategy, cluster, data, config, options)
-            return _finish(model, best, epochs, done)
-        with unknown_length_fit():
-            model.fit(
-                bucketed_dataset(
-                    train_ids,
-                    train_y,
-                    config.batch_size,
-                    shuffle=True,
-                    seed=seed,
-                ),
-                validation_data=bucketed_dataset(valid_ids, valid_y, 256),
-                epochs=config.epochs,
-                initial_epoch=initial_epoch,
-                shuffle=False,  # the dataset shuffles itself, every epoch
-                callbacks=callbacks,
-                class_weight=class_weight,
-                verbose=verbose,
-            )
-    return _finish(model, best, epochs, done)
-
-
-def _finish(model, best, epochs, done):
-    state = best.restore(model)
-    done.write_text("finished\n", encoding="utf-8")
-    return state, epochs.history
+        strategy, cluster = distribution
+        run_epoch = epoch_runner(
+            model, strategy, cluster, data, config, seed, class_weight
+        )
+        return fit(model, run_epoch=run_epoch, **options)
+    return fit(
+        model,
+        bucketed_dataset(
+            train_ids, train_y, config.batch_size, shuffle=True, seed=seed
+        ),
+        bucketed_dataset(valid_ids, valid_y, 256),
+        logs=out / "logs" / checkpoints.name,
+        class_weight=class_weight,
+        **options,
+    )
 
 
 def train_members(

@@ -101,13 +101,14 @@ def test_interrupted_run_resumes_and_finishes(
 ):
     out = tmp_path / "run"
     config = _config(tiny_split, epochs=4)
-    original = members._callbacks
+    original = members.fit
 
-    def interrupted(*args):
-        best, epochs, callbacks = original(*args)
-        return best, epochs, [*callbacks, _Interrupt(epoch=2, batch=1)]
+    def interrupted(*args, **kwargs):
+        return original(
+            *args, callbacks=[_Interrupt(epoch=2, batch=1)], **kwargs
+        )
 
-    monkeypatch.setattr(members, "_callbacks", interrupted)
+    monkeypatch.setattr(members, "fit", interrupted)
     monkeypatch.setattr(members, "STEPS_PER_EXECUTION", 1)
     with pytest.raises(KeyboardInterrupt):
         tc.train_text_classifier(config, out, verbose=0)
@@ -116,7 +117,7 @@ def test_interrupted_run_resumes_and_finishes(
     assert (checkpoints / "best.json").exists()
     latest = json.loads((checkpoints / "last" / "latest.json").read_text())
     assert latest["epoch"] == 2
-    monkeypatch.setattr(members, "_callbacks", original)
+    monkeypatch.setattr(members, "fit", original)
 
     with pytest.raises(ValueError, match="not empty"):
         tc.train_text_classifier(config, out, verbose=0)
@@ -338,13 +339,12 @@ def test_every_batch_trains_once_an_epoch(tiny_split, tmp_path, monkeypatch):
         def on_epoch_end(self, epoch, logs=None):
             steps.append(int(self.model.optimizer.iterations.numpy()))
 
-    original = members._callbacks
+    original = members.fit
 
-    def counted(*args):
-        best, epochs, callbacks = original(*args)
-        return best, epochs, [*callbacks, Count()]
+    def counted(*args, **kwargs):
+        return original(*args, callbacks=[Count()], **kwargs)
 
-    monkeypatch.setattr(members, "_callbacks", counted)
+    monkeypatch.setattr(members, "fit", counted)
     monkeypatch.setattr(members, "STEPS_PER_EXECUTION", 5)
     config = _config(tiny_split, epochs=2, batch_size=4)
     tc.train_text_classifier(config, tmp_path / "run", verbose=0)
