@@ -17,6 +17,9 @@ class SeqkitError(ValueError):
     ```python
     from seqkit.errors import SeqkitError
 
-    raise SeqkitError("--text-column 'body' is not a column of train.csv")
+    try:
+        raise SeqkitError("--text-column 'body' is not a column of train.csv")
+    except ValueError as error:  # a SeqkitError is a ValueError too
+        message = str(error)
     ```
     """

@@ -33,11 +33,15 @@ def register(cls=None, *, example=None):
     Example:
 
     ```python
+    import keras
+
     from seqkit.registry import register
 
     @register(example={"init": {"units": 2}, "input_shape": (2, 5, 3)})
     class MyLayer(keras.layers.Layer):
         ...
+
+    assert keras.saving.get_registered_name(MyLayer) == "seqkit>MyLayer"
     ```
     """
 

@@ -72,12 +72,20 @@ class AttentionPooling(keras.layers.Layer):
     Example:
 
     ```python
+    import keras
+    import numpy as np
+
+    import seqkit.layers
+
     x = keras.Input((None,), dtype="int32")
     h = keras.layers.Embedding(1000, 32, mask_zero=True)(x)
     h = seqkit.layers.LSTM(64, return_sequences=True)(h)
     pooled, weights = seqkit.layers.AttentionPooling(
         return_attention=True
     )(h)
+    model = keras.Model(x, [pooled, weights])
+    pooled, weights = model(np.array([[4, 7, 9], [5, 2, 0]]))  # 0: padding
+    assert pooled.shape == (2, 64) and float(weights[1, 2]) == 0.0
     ```
     """
 
@@ -182,6 +190,10 @@ class AdditiveAttention(keras.layers.Layer):
     Example:
 
     ```python
+    import keras
+
+    import seqkit.layers
+
     state = keras.Input((64,))
     encoded = keras.Input((None, 32))
     context, weights = seqkit.layers.AdditiveAttention(16)(

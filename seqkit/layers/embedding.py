@@ -76,6 +76,11 @@ class PretrainedEmbedding(keras.layers.Layer):
     Example:
 
     ```python
+    import keras
+    import numpy as np
+
+    import seqkit.layers
+
     vectors = np.random.normal(size=(1000, 50)).astype("float32")
     x = keras.Input((None,), dtype="int32")
     h = seqkit.layers.PretrainedEmbedding(

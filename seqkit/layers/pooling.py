@@ -72,10 +72,15 @@ class SequencePooling(keras.layers.Layer):
     Example:
 
     ```python
-    x = keras.Input((None,), dtype="int32")
-    h = keras.layers.Embedding(1000, 32, mask_zero=True)(x)
-    h = seqkit.layers.LSTM(64, return_sequences=True)(h)
-    pooled = seqkit.layers.SequencePooling("max")(h)
+    import keras
+    import numpy as np
+
+    import seqkit.layers
+
+    h = np.array([[[1.0], [3.0], [2.0]], [[4.0], [0.0], [0.0]]])
+    mask = np.array([[True, True, True], [True, False, False]])
+    pooled = seqkit.layers.SequencePooling("mean")(h, mask=mask)
+    assert np.allclose(keras.ops.convert_to_numpy(pooled), [[2.0], [4.0]])
     ```
     """
 

@@ -13,9 +13,12 @@ class VocabularyError(SeqkitError):
     Example:
 
     ```python
-    from seqkit.preprocessing import VocabularyError
+    from seqkit.preprocessing import Vocabulary, VocabularyError
 
-    raise VocabularyError("max_size must be at least 2; received 1")
+    try:
+        Vocabulary.from_counts({"film": 3}, max_size=1)
+    except VocabularyError as error:
+        message = str(error)  # "max_size counts the reserved ids 0 and 1..."
     ```
     """
 
@@ -31,9 +34,15 @@ class VectorsFileError(SeqkitError):
     Example:
 
     ```python
-    from seqkit.preprocessing import VectorsFileError
+    from seqkit.preprocessing import VectorsFileError, load_word_vectors
 
-    raise VectorsFileError("expected 50 values, found 49", "g.txt", 7)
+    with open("vectors.txt", "w") as f:
+        print("film 0.1 0.2", file=f)
+        print("plot 0.3", file=f)  # one value short
+    try:
+        load_word_vectors("vectors.txt")
+    except VectorsFileError as error:
+        assert (error.path, error.line) == ("vectors.txt", 2)
     ```
     """
 
@@ -55,6 +64,7 @@ class MissingExtraError(SeqkitError, ImportError):
     ```python
     from seqkit.preprocessing import MissingExtraError
 
-    raise MissingExtraError('pip install "seqkit[glove]"')
+    error = MissingExtraError('GloVe needs: pip install "seqkit[glove]"')
+    assert isinstance(error, ImportError) and isinstance(error, ValueError)
     ```
     """

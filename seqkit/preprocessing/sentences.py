@@ -87,8 +87,11 @@ def split_sentences(
     Example:
 
     ```python
+    from seqkit.preprocessing import split_sentences
+
     split_sentences(["Mr. Smith paid $3.50. He left... Then it rained."])
-    # [[b"Mr. Smith paid $3.50.", b"He left...", b"Then it rained."]]
+    # <tf.RaggedTensor
+    #  [[b"Mr. Smith paid $3.50.", b"He left...", b"Then it rained."]]>
     ```
     """
     text = tf.convert_to_tensor(text, dtype=tf.string)
@@ -156,8 +159,14 @@ class DocumentVectorizer(keras.layers.Layer):
     Example:
 
     ```python
+    import numpy as np
+
+    from seqkit.preprocessing import DocumentVectorizer, TextVectorizer
+
+    vectorizer = TextVectorizer(["a", "fine", "film", "dull"], max_length=20)
     documents = DocumentVectorizer(vectorizer, max_sentences=50)
-    ids = documents(["A fine film. Sharp and warm.", "Dull."])  # [2, 2, W]
+    ids = documents(np.array(["A fine film. Sharp and warm.", "Dull."]))
+    assert ids.shape == (2, 2, 4)  # [documents, sentences, words]
     ```
     """
 

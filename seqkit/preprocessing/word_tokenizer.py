@@ -118,12 +118,14 @@ class WordTokenizer:
     Example:
 
     ```python
+    import tensorflow as tf
+
     from seqkit.preprocessing import WordTokenizer
 
     tokenizer = WordTokenizer()
     tokenizer.tokenize(["It's a well-made film, isn't it?"])
     # [["it's", "a", "well-made", "film", ",", "isn't", "it", "?"]]
-    tokenizer(tf.constant(["a b"]))  # a tf.RaggedTensor of tokens
+    tokenizer(tf.constant(["a b"]))  # <tf.RaggedTensor [[b"a", b"b"]]>
     ```
     """
 
@@ -154,8 +156,12 @@ class WordTokenizer:
         Example:
 
         ```python
+        import tensorflow as tf
+
+        from seqkit.preprocessing import WordTokenizer
+
         WordTokenizer().standardize(tf.constant("Hi, you!"))
-        # b" hi  ,  you  ! "
+        # <tf.Tensor: ... numpy=b" hi  ,   you  ! ">
         ```
         """
         texts = tf.convert_to_tensor(texts, dtype=tf.string)
@@ -201,6 +207,8 @@ class WordTokenizer:
         Example:
 
         ```python
+        from seqkit.preprocessing import WordTokenizer
+
         WordTokenizer().tokenize(["Great fun!"])  # [["great", "fun", "!"]]
         ```
         """
@@ -234,8 +242,14 @@ class WordTokenizer:
         Example:
 
         ```python
-        for tokens in WordTokenizer().iter_tokenize(open("corpus.txt")):
-            ...
+        from seqkit.preprocessing import WordTokenizer
+
+        with open("corpus.txt", "w") as f:
+            print("A fine film.", file=f)
+            print("A dull one.", file=f)
+        with open("corpus.txt") as lines:
+            for tokens in WordTokenizer().iter_tokenize(lines):
+                ...  # ["a", "fine", "film", "."], then ["a", "dull", ...]
         ```
         """
         batch = []

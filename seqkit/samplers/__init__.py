@@ -2,7 +2,7 @@
 
 Every sampler drives a step function over a batch of rows:
 
-```python
+```
 step(tokens, state) -> (log_probs, new_state)
 ```
 

@@ -65,11 +65,23 @@ def beam_search(
     Example:
 
     ```python
+    import numpy as np
+
     from seqkit.samplers import beam_search
+
+    # A toy bigram model: row t is the next token's distribution after t
+    # (1 starts a sequence, 2 ends it, 3 is a word).
+    probs = np.full((4, 4), 0.25)
+    probs[1] = [0.05, 0.05, 0.3, 0.6]
+    probs[3] = [0.05, 0.05, 0.7, 0.2]
+
+    def step(tokens, state):
+        return np.log(probs[tokens]), state
 
     beams = beam_search(step, None, [1, 1], max_tokens=20, end_id=2,
                         width=4)
-    best = beams[0][0]
+    best = beams[0][0]  # row 0's best Hypothesis
+    assert best.tokens == [3] and best.finished
     ```
     """
     checks.check_step(step)

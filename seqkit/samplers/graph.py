@@ -58,10 +58,22 @@ def greedy_decode(step, state, start_tokens, max_tokens, end_id):
     Example:
 
     ```python
+    import numpy as np
+    from keras import ops
+
     from seqkit.samplers import greedy_decode
 
-    best = greedy_decode(step, None, start_tokens, max_tokens=20, end_id=2)
-    best["tokens"], best["lengths"]
+    # A toy bigram model (1 starts, 2 ends, 3 is a word), in keras.ops.
+    probs = np.full((4, 4), 0.25, "float32")
+    probs[1] = [0.05, 0.05, 0.3, 0.6]
+    probs[3] = [0.05, 0.05, 0.7, 0.2]
+
+    def step(tokens, state):
+        return ops.take(ops.log(probs), tokens, axis=0), state
+
+    start_tokens = np.array([1, 1])
+    best = greedy_decode(step, None, start_tokens, max_tokens=5, end_id=2)
+    best["tokens"], best["lengths"]  # [[3, 0, 0, 0, 0], [3, 0, ...]], [1, 1]
     ```
     """
     checks.check_step(step)
@@ -145,11 +157,23 @@ def beam_search_decode(
     Example:
 
     ```python
+    import numpy as np
+    from keras import ops
+
     from seqkit.samplers import beam_search_decode
 
-    beams = beam_search_decode(step, None, start_tokens, max_tokens=20,
+    # A toy bigram model (1 starts, 2 ends, 3 is a word), in keras.ops.
+    probs = np.full((4, 4), 0.25, "float32")
+    probs[1] = [0.05, 0.05, 0.3, 0.6]
+    probs[3] = [0.05, 0.05, 0.7, 0.2]
+
+    def step(tokens, state):
+        return ops.take(ops.log(probs), tokens, axis=0), state
+
+    start_tokens = np.array([1, 1])
+    beams = beam_search_decode(step, None, start_tokens, max_tokens=5,
                                end_id=2, width=4)
-    best_tokens = beams["tokens"][:, 0]
+    best_tokens = beams["tokens"][:, 0]  # [[3, 0, 0, 0, 0], [3, 0, ...]]
     ```
     """
     checks.check_step(step)

@@ -41,10 +41,21 @@ def greedy(step, state, start_tokens, max_tokens, end_id=None):
     Example:
 
     ```python
+    import numpy as np
+
     from seqkit.samplers import greedy
 
+    # A toy bigram model: row t is the next token's distribution after t
+    # (1 starts a sequence, 2 ends it, 3 is a word).
+    probs = np.full((4, 4), 0.25)
+    probs[1] = [0.05, 0.05, 0.3, 0.6]
+    probs[3] = [0.05, 0.05, 0.7, 0.2]
+
+    def step(tokens, state):
+        return np.log(probs[tokens]), state
+
     best = greedy(step, None, start_tokens=[1, 1], max_tokens=20, end_id=2)
-    best[0].tokens, best[0].score
+    best[0].tokens, best[0].score  # [3], log(0.6) + log(0.7)
     ```
     """
     return _decode(step, state, start_tokens, max_tokens, end_id, _argmax)
@@ -91,10 +102,22 @@ def sample(
     Example:
 
     ```python
+    import numpy as np
+
     from seqkit.samplers import sample
 
+    # A toy bigram model: row t is the next token's distribution after t
+    # (1 starts a sequence, 2 ends it, 3 is a word).
+    probs = np.full((4, 4), 0.25)
+    probs[1] = [0.05, 0.05, 0.3, 0.6]
+    probs[3] = [0.05, 0.05, 0.7, 0.2]
+
+    def step(tokens, state):
+        return np.log(probs[tokens]), state
+
     drawn = sample(step, None, [1] * 8, 20, end_id=2, temperature=0.8,
-                   top_k=40, seed=0)
+                   top_k=2, seed=0)
+    assert len(drawn) == 8 and all(token == 3 for token in drawn[0].tokens)
     ```
     """
     temperature = checks.check_positive_float("temperature", temperature)

@@ -57,10 +57,29 @@ class Batcher:
     Example:
 
     ```python
-    batcher = Batcher(max_batch_size=64)
-    await batcher.start()
-    outputs = await batcher.submit(servable, "serving_default", inputs)
-    await batcher.stop()
+    import asyncio
+
+    import numpy as np
+
+    from seqkit.serving.batching import Batcher
+
+    class Doubler:  # a servable: run(signature_name, inputs) -> outputs
+        def run(self, signature_name, inputs):
+            return {"y": inputs["x"] * 2}
+
+    async def main(servable):
+        batcher = Batcher(max_batch_size=64)
+        await batcher.start()
+        requests = [{"x": np.array([[1.0]])}, {"x": np.array([[2.0], [3.0]])}]
+        outputs = await asyncio.gather(*(
+            batcher.submit(servable, "serving_default", inputs)
+            for inputs in requests
+        ))
+        await batcher.stop()
+        return outputs
+
+    outputs = asyncio.run(main(Doubler()))
+    # [{"y": [[2.0]]}, {"y": [[4.0], [6.0]]}]
     ```
     """
 

@@ -43,8 +43,14 @@ class ElmanCell(RecurrentCell):
     Example:
 
     ```python
-    cell = seqkit.layers.ElmanCell(16)
-    layer = keras.layers.RNN(cell)
+    import keras
+    import numpy as np
+
+    import seqkit.layers
+
+    layer = keras.layers.RNN(seqkit.layers.ElmanCell(16))
+    states = layer(np.zeros((2, 3, 8), "float32"))  # [batch, time, features]
+    assert states.shape == (2, 16)
     ```
     """
 
@@ -89,6 +95,10 @@ class Elman(RecurrentLayer, keras.layers.SimpleRNN):
     Example:
 
     ```python
+    import keras
+
+    import seqkit.layers
+
     x = keras.Input((None,), dtype="int32")
     h = keras.layers.Embedding(1000, 32, mask_zero=True)(x)
     h = seqkit.layers.Elman(64, activation="relu")(h)

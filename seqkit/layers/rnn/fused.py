@@ -34,8 +34,15 @@ def portable_graph():
     Example:
 
     ```python
+    import keras
+    import tensorflow as tf
+
+    import seqkit.layers
+
+    model = keras.Sequential([keras.Input((None, 4)), seqkit.layers.LSTM(8)])
+    serve = tf.function(model, input_signature=[tf.TensorSpec([None, None, 4])])
     with seqkit.layers.portable_graph():
-        concrete = serve.get_concrete_function()
+        concrete = serve.get_concrete_function()  # no cuDNN op, GPU or not
     ```
     """
     token = _PORTABLE.set(True)
@@ -180,10 +187,13 @@ def cudnn_eligibility(layer, mask=None):
     Example:
 
     ```python
-    >>> eligible, reasons = seqkit.layers.cudnn_eligibility(
-    ...     seqkit.layers.LSTM(8, unroll=True))
-    >>> reasons
-    ['unroll=True; the fused kernel needs unroll=False', 'no GPU is visible']
+    import seqkit.layers
+
+    layer = seqkit.layers.LSTM(8, unroll=True)
+    eligible, reasons = seqkit.layers.cudnn_eligibility(layer)
+    assert not eligible
+    assert reasons[0] == "unroll=True; the fused kernel needs unroll=False"
+    # and, on a machine without a GPU, "no GPU is visible"
     ```
     """
     if not hasattr(layer, "fused_layer_class"):

@@ -49,6 +49,10 @@ class GRUCell(GatedCell):
     Example:
 
     ```python
+    import keras
+
+    import seqkit.layers
+
     layer = keras.layers.RNN(seqkit.layers.GRUCell(32, reset_after=False))
     ```
     """
@@ -138,6 +142,10 @@ class GRU(RecurrentLayer, keras.layers.GRU):
     Example:
 
     ```python
+    import keras
+
+    import seqkit.layers
+
     x = keras.Input((None, 32))
     y = seqkit.layers.GRU(64, reset_after=False)(x)
     ```

@@ -42,6 +42,10 @@ class LSTMCell(GatedCell):
     Example:
 
     ```python
+    import keras
+
+    import seqkit.layers
+
     layer = keras.layers.RNN(seqkit.layers.LSTMCell(32))
     ```
     """
@@ -129,8 +133,13 @@ class LSTM(RecurrentLayer, keras.layers.LSTM):
     Example:
 
     ```python
-    x = keras.Input((None, 32))
-    y = seqkit.layers.LSTM(64, return_sequences=True)(x)
+    import numpy as np
+
+    import seqkit.layers
+
+    x = np.random.normal(size=(2, 3, 4)).astype("float32")  # [batch, time, 4]
+    y = seqkit.layers.LSTM(8, return_sequences=True)(x)
+    assert y.shape == (2, 3, 8)
     ```
     """
 

@@ -102,6 +102,10 @@ class RecurrentStack(keras.layers.Layer):
     Example:
 
     ```python
+    import keras
+
+    import seqkit.layers
+
     ids = keras.Input((None,), dtype="int32")
     h = keras.layers.Embedding(1000, 64, mask_zero=True)(ids)
     h = seqkit.layers.RecurrentStack("lstm", 128, num_layers=2,
