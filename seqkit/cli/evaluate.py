@@ -36,7 +36,7 @@ def evaluate(
 
     model = load_run(run)
     if hasattr(model, "decode_step"):
-        from seqkit.training.caption import evaluate_table
+        from seqkit.models.caption.evaluation import evaluate_table
 
         metrics = evaluate_table(run, model, data, image_column, caption_column)
     else:

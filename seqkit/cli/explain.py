@@ -63,12 +63,10 @@ def explain(run, input_file, text_column, out, limit):
         raise click.BadParameter(
             "a caption explanation is a .png file", param_hint="--out"
         )
-    from seqkit.training.caption import (
-        caption_inputs,
-        read_inputs,
-        render_attention,
-        run_settings,
-    )
+    from seqkit.models.caption.decoding import caption_inputs
+    from seqkit.models.caption.inputs import read_inputs
+    from seqkit.models.caption.pictures import render_attention
+    from seqkit.runs import run_settings
 
     config, data = run_settings(run)
     inputs, names = read_inputs(model, [input_file], config["image_column"])

@@ -90,11 +90,9 @@ def predict(run, texts, input_file, text_column, top_k, attention, **decoding):
 
 def _predict_captions(run, model, paths, input_file, top_k, decoding):
     """Captions the inputs (image files, .npy arrays, tables of images)."""
-    from seqkit.training.caption import (
-        caption_inputs,
-        read_inputs,
-        run_settings,
-    )
+    from seqkit.models.caption.decoding import caption_inputs
+    from seqkit.models.caption.inputs import read_inputs
+    from seqkit.runs import run_settings
 
     paths = list(paths) + ([input_file] if input_file is not None else [])
     if not paths:
