@@ -35,10 +35,17 @@ def evaluate(
     from seqkit.runs import load_run
 
     model = load_run(run)
-    if hasattr(model, "decode_step"):
-        from seqkit.training.caption import evaluate_table
+    # TEMPORARY: only caption runs have their task so far.
+    if getattr(model, "task_name", None) == "captioning":
+        from seqkit.models.task import task_for
 
-        metrics = evaluate_table(run, model, data, image_column, caption_column)
+        metrics = task_for(model).evaluate(
+            model,
+            run,
+            data,
+            image_column=image_column,
+            caption_column=caption_column,
+        )
     else:
         from seqkit.models.predict import evaluate_run
 

@@ -50,51 +50,16 @@ def explain(run, input_file, text_column, out, limit):
     if hasattr(model, "documents"):
         _explain_documents(model, input_file, text_column, out, limit)
         return
-    if not hasattr(model, "decode_step"):
+    # TEMPORARY: only caption runs have their task so far.
+    if getattr(model, "task_name", None) != "captioning":
         raise click.UsageError(
             "explain renders document runs (HTML) and caption runs (PNG); "
             "this run is neither"
         )
-    if not model.attention:
-        raise click.UsageError(
-            "this caption run has no attention (trained with --no-attention)"
-        )
-    if not str(out).lower().endswith(".png"):
-        raise click.BadParameter(
-            "a caption explanation is a .png file", param_hint="--out"
-        )
-    from seqkit.training.caption import (
-        caption_inputs,
-        read_inputs,
-        render_attention,
-        run_settings,
-    )
+    from seqkit.models.task import task_for
 
-    config, data = run_settings(run)
-    inputs, names = read_inputs(model, [input_file], config["image_column"])
-    inputs, names = inputs[:limit], names[:limit]
-    captions = [
-        found.caption
-        for found in caption_inputs(
-            model,
-            inputs,
-            method=config["decode"],
-            width=config["beam_width"],
-            length_penalty=config["length_penalty"],
-            max_tokens=data["max_words"] + 1,
-        )
-    ]
-    path = render_attention(model, inputs, captions, out, names)
-    click.echo(
-        json.dumps(
-            {
-                "out": str(path),
-                "explained": [
-                    {"input": n, "caption": c} for n, c in zip(names, captions)
-                ],
-            }
-        )
-    )
+    summary = task_for(model).explain(model, run, input_file, out, limit=limit)
+    click.echo(json.dumps(summary))
 
 
 def _explain_documents(model, input_file, text_column, out, limit):

@@ -61,8 +61,14 @@ def predict(run, texts, input_file, text_column, top_k, attention, **decoding):
             "or --input FILE"
         )
     model = load_run(run)
-    if hasattr(model, "decode_step"):
-        _predict_captions(run, model, texts, input_file, top_k, decoding)
+    # TEMPORARY: only caption runs have their task so far.
+    if getattr(model, "task_name", None) == "captioning":
+        from seqkit.models.task import task_for
+
+        for record in task_for(model).predict(
+            model, run, texts, input_file, top_k=top_k, **decoding
+        ):
+            click.echo(json.dumps(record))
         return
     texts = list(texts)
     if input_file is not None:
@@ -86,32 +92,3 @@ def predict(run, texts, input_file, text_column, top_k, attention, **decoding):
 
     for result in predict_texts(model, texts, top_k, attention):
         click.echo(json.dumps(result, ensure_ascii=False))
-
-
-def _predict_captions(run, model, paths, input_file, top_k, decoding):
-    """Captions the inputs (image files, .npy arrays, tables of images)."""
-    from seqkit.training.caption import (
-        caption_inputs,
-        read_inputs,
-        run_settings,
-    )
-
-    paths = list(paths) + ([input_file] if input_file is not None else [])
-    if not paths:
-        raise click.UsageError("give image files as arguments or --input FILE")
-    config, data = run_settings(run)
-    column = decoding["image_column"] or config.get("image_column", "image")
-    inputs, names = read_inputs(model, paths, column)
-    results = caption_inputs(
-        model,
-        inputs,
-        method=decoding["decode"] or config["decode"],
-        width=decoding["beam_width"] or config["beam_width"],
-        length_penalty=config["length_penalty"],
-        max_tokens=data["max_words"] + 1,
-        temperature=decoding["temperature"],
-        top_k=top_k,
-        seed=decoding["seed"],
-    )
-    for name, result in zip(names, results):
-        click.echo(json.dumps({"input": name, **result.to_dict()}))

@@ -333,11 +333,8 @@ def caption(config_file, preset, resume, quiet, out, **options):
     handwritten digits (mnist-5k) with their words ("seven two nine");
     test canvases use digit images never seen in training.
     """
-    from seqkit.training.caption import (
-        PRESETS,
-        CaptionConfig,
-        train_caption_model,
-    )
+    from seqkit.models.caption.settings import PRESETS, CaptionConfig
+    from seqkit.training.recipes.caption import train_caption_model
 
     chosen = {name: options.get(name) for name in _CAPTION_OVERRIDES}
     if chosen["channels"] is not None:

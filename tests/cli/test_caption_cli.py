@@ -301,8 +301,8 @@ def test_explain_renders_the_attention_of_given_inputs(
 
 
 def test_attention_weights_follow_the_generated_words(digit_run, canvases):
+    from seqkit.models.caption.pictures import attention_weights
     from seqkit.runs import load_run
-    from seqkit.training.caption import attention_weights
 
     run, _ = digit_run
     path, found = canvases

@@ -92,6 +92,9 @@ class CaptionModel(keras.Model):
     ```
     """
 
+    # The registered `Task` of these models (`seqkit.models.task`).
+    task_name = "captioning"
+
     def __init__(
         self,
         vocabulary,

@@ -5,8 +5,9 @@ import json
 import keras
 import pytest
 
+from seqkit.models.caption.settings import PRESETS, CaptionConfig
 from seqkit.training.callbacks import EpochCheckpoint
-from seqkit.training.caption import PRESETS, CaptionConfig, train_caption_model
+from seqkit.training.recipes.caption import train_caption_model
 
 
 class Interrupted(Exception):

@@ -1,0 +1,1 @@
+"""Training recipes: one short module per application."""
