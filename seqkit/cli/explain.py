@@ -127,8 +127,8 @@ def _explain_documents(model, input_file, text_column, out, limit):
         texts = read_examples(
             input_file, text_column=text_column, label_column=None
         ).texts
-    from seqkit.training.documents import explain_documents
-    from seqkit.training.report import render_document_report
+    from seqkit.models.documents.explain import explain_documents
+    from seqkit.models.documents.report import render_document_report
 
     results = explain_documents(model, texts[:limit])
     written = render_document_report(

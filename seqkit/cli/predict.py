@@ -75,7 +75,7 @@ def predict(run, texts, input_file, text_column, top_k, attention, **decoding):
     if not texts:
         raise click.UsageError("give texts as arguments or --input FILE")
     if hasattr(model, "documents"):
-        from seqkit.training.documents import explain_documents
+        from seqkit.models.documents.explain import explain_documents
 
         for result in explain_documents(model, texts, top_k):
             if not attention:
