@@ -104,7 +104,8 @@ def task_for(model):
             # TEMPORARY while the applications move into their packages.
             if error.name != module:
                 raise
-    name = getattr(type(model), "task_name", None)
+    # The instance's: an `EnsembleClassifier` does its members' task.
+    name = getattr(model, "task_name", None)
     if name not in TASKS:
         raise SeqkitError(
             f"{type(model).__name__} is not a seqkit application model "
