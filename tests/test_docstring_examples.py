@@ -34,10 +34,9 @@ PENDING_OUTSIDE_SCOPE = {
     "seqkit/models/caption/model.py:CaptionModel[0]",
     "seqkit/models/classifier.py:EnsembleClassifier[0]",
     "seqkit/models/classifier.py:TextClassifier[0]",
-    "seqkit/models/hierarchical/model.py:DocumentClassifier[0]",
-    "seqkit/models/hierarchical/model.py:HierarchicalEncoder[0]",
+    "seqkit/models/documents/model.py:DocumentClassifier[0]",
+    "seqkit/models/documents/model.py:HierarchicalEncoder[0]",
     "seqkit/models/lm/model.py:LanguageModel[0]",
-    "seqkit/models/task.py:<module>[0]",
 }
 
 

@@ -44,69 +44,11 @@ def explain(run, input_file, text_column, out, limit):
     per generated word that shades the image columns the word looked at.
     Prints a JSON summary.
     """
+    from seqkit.models.task import task_for
     from seqkit.runs import load_run
 
     model = load_run(run)
-    if hasattr(model, "documents"):
-        _explain_documents(model, input_file, text_column, out, limit)
-        return
-    # TEMPORARY: only caption runs have their task so far.
-    if getattr(model, "task_name", None) != "captioning":
-        raise click.UsageError(
-            "explain renders document runs (HTML) and caption runs (PNG); "
-            "this run is neither"
-        )
-    from seqkit.models.task import task_for
-
-    summary = task_for(model).explain(model, run, input_file, out, limit=limit)
+    summary = task_for(model).explain(
+        model, run, input_file, out, text_column=text_column, limit=limit
+    )
     click.echo(json.dumps(summary))
-
-
-def _explain_documents(model, input_file, text_column, out, limit):
-    from pathlib import Path
-
-    if not str(out).lower().endswith((".html", ".htm")):
-        raise click.BadParameter(
-            "a document report is an .html file", param_hint="--out"
-        )
-    path = Path(input_file)
-    if path.suffix.lower() == ".txt":
-        from seqkit.data.captions import text_line_of
-
-        if not path.is_file():
-            raise click.BadParameter(
-                f"{path}: no such file", param_hint="--input"
-            )
-        data = path.read_bytes()
-        try:
-            texts = [data.decode("utf-8")]
-        except UnicodeDecodeError as error:
-            line = text_line_of(data, error.start)
-            raise click.BadParameter(
-                f"{path}, line {line}: undecodable bytes, expected UTF-8",
-                param_hint="--input",
-            ) from None
-    else:
-        from seqkit.data import read_examples
-
-        texts = read_examples(
-            input_file, text_column=text_column, label_column=None
-        ).texts
-    from seqkit.training.documents import explain_documents
-    from seqkit.training.report import render_document_report
-
-    results = explain_documents(model, texts[:limit])
-    written = render_document_report(
-        results, out, title=f"Document attention: {Path(input_file).name}"
-    )
-    click.echo(
-        json.dumps(
-            {
-                "out": str(written),
-                "explained": [
-                    {"label": r["label"], "sentences": len(r["sentences"])}
-                    for r in results
-                ],
-            }
-        )
-    )

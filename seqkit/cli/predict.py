@@ -70,6 +70,21 @@ def predict(run, texts, input_file, text_column, top_k, attention, **decoding):
         ):
             click.echo(json.dumps(record))
         return
+    # TEMPORARY: only document runs ask their task here so far.
+    if getattr(model, "task_name", None) == "document-classification":
+        from seqkit.models.task import task_for
+
+        for result in task_for(model).predict(
+            model,
+            run,
+            texts,
+            input_file,
+            text_column=text_column,
+            top_k=top_k,
+            attention=attention,
+        ):
+            click.echo(json.dumps(result, ensure_ascii=False))
+        return
     texts = list(texts)
     if input_file is not None:
         from seqkit.data import read_examples
@@ -80,14 +95,6 @@ def predict(run, texts, input_file, text_column, top_k, attention, **decoding):
         texts.extend(examples.texts)
     if not texts:
         raise click.UsageError("give texts as arguments or --input FILE")
-    if hasattr(model, "documents"):
-        from seqkit.training.documents import explain_documents
-
-        for result in explain_documents(model, texts, top_k):
-            if not attention:
-                del result["sentences"]
-            click.echo(json.dumps(result, ensure_ascii=False))
-        return
     from seqkit.models.predict import predict_texts
 
     for result in predict_texts(model, texts, top_k, attention):

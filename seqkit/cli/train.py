@@ -468,12 +468,12 @@ def documents(config_file, preset, init_from, resume, quiet, out, **options):
     (BiGRU + attention) -> softmax. Without --train it trains on the Pang &
     Lee polarity reviews (fetched once) and their fixed split.
     """
-    from seqkit.training.documents import (
+    from seqkit.models.documents.settings import (
         PRESETS,
         DocumentConfig,
         merge_source_settings,
-        train_document_classifier,
     )
+    from seqkit.training.recipes.documents import train_document_classifier
 
     chosen = {name: options.get(name) for name in _DOCUMENT_OVERRIDES}
     values, given = layered_settings(

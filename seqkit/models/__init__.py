@@ -3,7 +3,7 @@
 from seqkit.models.backbone import RecurrentBackbone
 from seqkit.models.caption import CaptionModel
 from seqkit.models.classifier import EnsembleClassifier, TextClassifier
-from seqkit.models.hierarchical import (
+from seqkit.models.documents import (
     DocumentClassifier,
     HierarchicalEncoder,
 )

@@ -246,6 +246,12 @@ class EnsembleClassifier(keras.Model):
         else:
             self.backbone = members[0].backbone
 
+    @property
+    def task_name(self):
+        """The members' task (`seqkit.models.task`): an ensemble of
+        document classifiers classifies documents."""
+        return getattr(self.members[0], "task_name", None)
+
     def get_config(self):
         return {
             "name": self.name,

@@ -10,6 +10,7 @@ attributes.
 Example:
 
 ```python
+# Not run: needs a trained run folder.
 from seqkit.models.task import task_for
 from seqkit.runs import load_run
 
@@ -105,7 +106,8 @@ def task_for(model):
             # the task module, or its package, may not exist yet.
             if not f"{module}.".startswith(f"{error.name}."):
                 raise
-    name = getattr(type(model), "task_name", None)
+    # The instance's: an `EnsembleClassifier` does its members' task.
+    name = getattr(model, "task_name", None)
     if name not in TASKS:
         raise SeqkitError(
             f"{type(model).__name__} is not a seqkit application model "

@@ -298,92 +298,10 @@ def test_export_classifies_raw_documents_like_the_run(documents_run, tmp_path):
     ]
 
 
-def test_sentence_pretraining_leaves_out_held_out_text(tmp_path, monkeypatch):
-    import seqkit.data
-    from seqkit.training.documents import (
-        PRESETS,
-        DocumentConfig,
-        train_document_classifier,
-    )
-    from tests.conftest import write_tiny_split
-
-    documents = write_documents(
-        tmp_path, (("train", 12), ("valid", 6), ("test", 6))
-    )
-    # The sentence set: a tiny labelled split, whose first training
-    # snippet is planted inside a test document.
-    (tmp_path / "sentences").mkdir()
-    sentences = write_tiny_split(tmp_path / "sentences")
-    with open(sentences["train"], encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    with open(sentences["train"], "w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, ["text", "label"])
-        writer.writeheader()
-        writer.writerows(
-            {"text": r["review"], "label": r["verdict"]} for r in rows
-        )
-    for split in ("valid", "test"):
-        with open(sentences[split], encoding="utf-8") as handle:
-            part = list(csv.DictReader(handle))
-        with open(
-            sentences[split], "w", newline="", encoding="utf-8"
-        ) as handle:
-            writer = csv.DictWriter(handle, ["text", "label"])
-            writer.writeheader()
-            writer.writerows(
-                {"text": r["review"], "label": r["verdict"]} for r in part
-            )
-    with open(documents["test"], encoding="utf-8") as handle:
-        test = list(csv.DictReader(handle))
-    test[0]["body"] += " " + rows[0]["review"].upper()
-    with open(documents["test"], "w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, ["id", "body", "tone"])
-        writer.writeheader()
-        writer.writerows(test)
-    monkeypatch.setattr(seqkit.data, "bundled_splits", lambda name: sentences)
-    config = DocumentConfig.from_dict(
-        {
-            **PRESETS["tiny"],
-            "train": str(documents["train"]),
-            "valid": str(documents["valid"]),
-            "test": str(documents["test"]),
-            "text_column": "body",
-            "label_column": "tone",
-            "pretrain_sentences": "rt-snippets",
-        }
-    )
-    run = tmp_path / "run"
-    train_document_classifier(config, run, verbose=0)
-    data = json.loads((run / "data.json").read_text())
-    report = data["init_from"]
-    assert (
-        report["left_out"] == 1 and report["train_sentences"] == len(rows) - 1
-    )
-    assert report["copied"] == ["embedding", "bi_gru_0", "attention"]
-    assert (run / "word-encoder" / "model.keras").is_file()
-    with open(
-        run / "word-encoder-data" / "train.csv", encoding="utf-8"
-    ) as handle:
-        kept = [r["text"] for r in csv.DictReader(handle)]
-    assert rows[0]["review"] not in kept and rows[1]["review"] in kept
-
-
-def test_auto_pretrains_only_for_the_bundled_reviews():
-    from seqkit.training.documents import DocumentConfig
-
-    assert DocumentConfig().sentence_set == "rt-snippets"
-    assert DocumentConfig(train="mine.csv", valid="v.csv").sentence_set is None
-    assert DocumentConfig(init_from="runs/sentiment").sentence_set is None
-    with pytest.raises(ValueError, match="give one of them"):
-        DocumentConfig.from_dict(
-            {"init_from": "runs/sentiment", "pretrain_sentences": "rt-snippets"}
-        )
-
-
 def test_an_ensemble_averages_its_members(documents_run, tmp_path):
     from seqkit.models import EnsembleClassifier
+    from seqkit.models.documents.explain import predict_documents
     from seqkit.runs import load_run
-    from seqkit.training.documents import predict_documents
 
     _, paths, _ = documents_run
     run = tmp_path / "ensemble"

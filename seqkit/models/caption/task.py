@@ -4,6 +4,7 @@ with a caption run.
 Example:
 
 ```python
+# Not run: needs a trained run folder.
 from seqkit.models.task import task_for
 from seqkit.runs import load_run
 

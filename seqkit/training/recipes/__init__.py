@@ -1,1 +1,1 @@
-"""Training recipes: one short module per application."""
+"""One short module per application: read data, build, fit, evaluate, write."""

@@ -285,7 +285,7 @@ def train_caption_model(config, out, resume=False, verbose=1):
     import keras
 
     from seqkit.models.caption import caption_vocabulary
-    from seqkit.training.loop import fit_resumably
+    from seqkit.training.fit import fit
 
     out = Path(out)
     prepare_run_folder(out, config, resume)
@@ -309,15 +309,16 @@ def train_caption_model(config, out, resume=False, verbose=1):
         vocabulary, data.valid.inputs, data.valid.captions, length
     )
     model([valid[0][0][:1], valid[0][1][:1]])  # builds the weights
-    state, history = fit_resumably(
+    state, history = fit(
         model,
         batches,
         valid,
-        out,
-        config.epochs,
-        config.patience,
-        resume,
-        verbose,
+        epochs=config.epochs,
+        patience=config.patience,
+        checkpoints=out / "checkpoints",
+        resume=resume,
+        verbose=verbose,
+        logs=out / "logs",
         on_epoch_begin=batches.start_epoch,
     )
     model.save(out / "model.keras")

@@ -6,12 +6,8 @@ import numpy as np
 import pytest
 from keras import ops
 
-from seqkit.models import (
-    DocumentClassifier,
-    HierarchicalEncoder,
-    RecurrentBackbone,
-)
-from seqkit.preprocessing import DocumentVectorizer, TextVectorizer
+from seqkit.models import HierarchicalEncoder, RecurrentBackbone
+from tests.models.documents.tiny import tiny_classifier
 
 
 def _encoder(pooling="attention", cell="gru"):
@@ -84,23 +80,8 @@ def test_without_word_attention_only_sentence_weights():
     assert tuple(outputs["sentence_attention"].shape) == (2, 3)
 
 
-def _classifier():
-    vectorizer = TextVectorizer(["good", "bad", "film", "a", "."], max_length=6)
-    documents = DocumentVectorizer(vectorizer, max_sentences=4)
-    words = RecurrentBackbone(
-        vectorizer.vocabulary_size(),
-        4,
-        cell="gru",
-        units=3,
-        pooling="attention",
-    )
-    return DocumentClassifier(
-        HierarchicalEncoder(words, units=3), documents, ["neg", "pos"]
-    )
-
-
 def test_the_classifier_reads_raw_documents_like_its_ids_model():
-    classifier = _classifier()
+    classifier = tiny_classifier()
     texts = np.array(["A good film. A bad film.", "Bad."], dtype=object)
     outputs = classifier(texts)
     ids = classifier.documents(texts)
@@ -113,7 +94,7 @@ def test_the_classifier_reads_raw_documents_like_its_ids_model():
 
 
 def test_layer_groups_cover_every_weight():
-    classifier = _classifier()
+    classifier = tiny_classifier()
     names = [name for name, _ in classifier.layer_groups()]
     assert names == [
         "word_embedding",

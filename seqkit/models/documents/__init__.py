@@ -1,6 +1,6 @@
 """The hierarchical document classifier (words -> sentences -> document)."""
 
-from seqkit.models.hierarchical.model import (
+from seqkit.models.documents.model import (
     DocumentClassifier,
     HierarchicalEncoder,
 )

@@ -229,6 +229,9 @@ class DocumentClassifier(keras.Model):
     ```
     """
 
+    # The registered `Task` of these models (`seqkit.models.task`).
+    task_name = "document-classification"
+
     def __init__(
         self,
         encoder,

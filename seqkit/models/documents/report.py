@@ -41,7 +41,8 @@ def render_document_report(results, path, title="Document attention"):
     `data-weight` attributes and tooltips.
 
     Args:
-        results: the dicts of `seqkit.training.documents.explain_documents`.
+        results: the dicts of `explain_documents`
+            (`seqkit.models.documents.explain`).
         path: the `.html` file to write.
         title: the page title.
 
