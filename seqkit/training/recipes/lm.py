@@ -9,7 +9,6 @@ validation perplexity, writes a resumable checkpoint and keeps the best
 weights; training stops early when the perplexity stops improving.
 """
 
-import dataclasses
 import logging
 import math
 import time
@@ -17,80 +16,10 @@ from pathlib import Path
 
 import numpy as np
 
-from seqkit.models.settings import Settings
 from seqkit.runs import write_json_atomic
 from seqkit.training.text_classification import prepare_run_folder
 
 log = logging.getLogger(__name__)
-
-
-@dataclasses.dataclass
-class LMConfig(Settings):
-    """Every setting of a language-model run; written to `RUN/config.json`.
-
-    `corpus` lists the training files; `valid` and `test` are held-out
-    files (without `valid`, the last `valid_fraction` of the training
-    documents in a seeded shuffle are held out).
-    """
-
-    corpus: list
-    valid: str = None
-    test: str = None
-    valid_fraction: float = 0.05
-    tokenizer: str = "word"
-    lowercase: bool = True
-    min_count: int = 2
-    max_vocab: int = 30000
-    embedding_dim: int = 50
-    embeddings: str = None
-    cell: str = "lstm"
-    units: int = 128
-    layers: int = 1
-    directions: str = "forward"
-    tie_weights: bool = True
-    embedding_dropout: float = 0.1
-    input_dropout: float = 0.1
-    dropout: float = 0.3
-    recurrent_dropout: float = 0.0
-    bptt: int = 70
-    batch_size: int = 32
-    epochs: int = 10
-    learning_rate: float = 2e-3
-    clipnorm: float = 1.0
-    patience: int = 2
-    seed: int = 1337
-
-    def validate(self, source="config"):
-        if not self.corpus:
-            raise ValueError(f"{source}: corpus: give at least one file")
-        self.check_positive(
-            (
-                "min_count",
-                "embedding_dim",
-                "units",
-                "layers",
-                "bptt",
-                "batch_size",
-                "epochs",
-            ),
-            source,
-        )
-        self.check_rates(
-            (
-                "embedding_dropout",
-                "input_dropout",
-                "dropout",
-                "recurrent_dropout",
-            ),
-            source,
-        )
-        self.check_choice("directions", ("forward", "backward", "both"), source)
-        self.check_choice("cell", ("elman", "lstm", "gru"), source)
-        if not 0.0 < self.valid_fraction < 1.0:
-            raise ValueError(
-                f"{source}: valid_fraction must be in (0, 1); received "
-                f"{self.valid_fraction!r}"
-            )
 
 
 def read_lm_data(config):
@@ -285,14 +214,19 @@ def perplexity_metrics(loss, tokens, per_direction):
     return metrics
 
 
-def train_language_model(config, out, resume=False, verbose=1):
+def train_language_model(config, out, resume=False, verbose=1, progress=None):
     """Trains a language model and writes the run folder `out`.
 
     Args:
-        config: an `LMConfig`.
+        config: an `LMConfig` (`seqkit.models.lm.settings`).
         out: the run folder (created; must be empty unless `resume`).
         resume: continue an interrupted run from its last complete epoch.
-        verbose: 0 silent, 1 a progress bar per epoch, 2 a line per epoch.
+        verbose: 1 shows a progress bar over each epoch's training
+            windows; 0 or 2 do not.
+        progress: None, or a callable `progress(epoch, logs)` called when
+            an epoch starts (`logs` None) and when it ends (`logs`: its
+            `loss`, `perplexity`, `val_loss`, `val_perplexity` and
+            `seconds`); `epoch` counts from 1.
 
     Returns:
         The metrics (`valid` and, with a test file, `test`: tokens, loss,
@@ -360,8 +294,8 @@ def train_language_model(config, out, resume=False, verbose=1):
         if stopped:
             break
         order = rng.permutation(len(streams["train"]))
-        if verbose == 1:
-            print(f"Epoch {epoch + 1}/{config.epochs}")
+        if progress is not None:
+            progress(epoch + 1, None)
         tick = time.time()
         loss, _, _ = runner.epoch(
             streams["train"],
@@ -381,13 +315,8 @@ def train_language_model(config, out, resume=False, verbose=1):
             "val_perplexity": math.exp(val_loss),
             "seconds": time.time() - tick,
         }
-        if verbose:
-            print(
-                f"epoch {epoch + 1}: perplexity {logs['perplexity']:.2f}, "
-                f"valid {logs['val_perplexity']:.2f} "
-                f"({logs['seconds']:.0f} s)",
-                flush=True,
-            )
+        if progress is not None:
+            progress(epoch + 1, logs)
         best.on_epoch_end(epoch, logs)
         epochs.on_epoch_end(epoch, logs)
         stopped = model.stop_training

@@ -1,0 +1,1 @@
+"""One short module per application: read data, build, fit, evaluate, write."""
