@@ -83,6 +83,8 @@ class LanguageModel(keras.Model):
     ```
     """
 
+    task_name = "language-model"
+
     def __init__(
         self,
         vectorizer,
