@@ -4,7 +4,6 @@ The corpus is real text: the bundled Rotten Tomatoes training snippets,
 20 to a document.
 """
 
-import csv
 import json
 
 import keras
@@ -13,18 +12,12 @@ import pytest
 from click.testing import CliRunner
 
 from seqkit.cli import cli
-from tests.conftest import ROOT, train_args, write_tiny_split
+from tests.conftest import train_args, write_tiny_split
+from tests.models.lm.tiny import write_snippet_corpus
 
 
 def _invoke(*args):
     return CliRunner().invoke(cli, [str(a) for a in args])
-
-
-def _write_corpus(path, texts, per_document=20):
-    with open(path, "w", encoding="utf-8") as handle:
-        for start in range(0, len(texts), per_document):
-            handle.write("\n".join(texts[start : start + per_document]))
-            handle.write("\n\n")
 
 
 def _pretrain(folder, *extra, name="lm", epochs=2, quiet=True):
@@ -57,12 +50,7 @@ def _pretrain(folder, *extra, name="lm", epochs=2, quiet=True):
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
     folder = tmp_path_factory.mktemp("lm")
-    with open(
-        ROOT / "data" / "rt-snippets" / "train.csv", encoding="utf-8"
-    ) as handle:
-        texts = [" ".join(r["text"].split()) for r in csv.DictReader(handle)]
-    _write_corpus(folder / "train.txt", texts[:600])
-    _write_corpus(folder / "valid.txt", texts[600:700])
+    write_snippet_corpus(folder, train=600, valid=100)
     return folder
 
 

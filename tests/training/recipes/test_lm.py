@@ -1,6 +1,5 @@
 """The language-model recipe: perplexity, and progress once per epoch."""
 
-import csv
 import json
 import math
 
@@ -9,8 +8,7 @@ import pytest
 
 from seqkit.models.lm.settings import LMConfig
 from seqkit.training.recipes.lm import BPTTRunner, train_language_model
-from tests.conftest import ROOT
-from tests.models.lm.tiny import WORDS, tiny_lm
+from tests.models.lm.tiny import WORDS, tiny_lm, write_snippet_corpus
 
 
 def test_perplexity_of_a_known_distribution():
@@ -34,21 +32,8 @@ def test_perplexity_of_a_known_distribution():
     assert math.exp(loss) == pytest.approx(math.exp(expected), rel=1e-4)
 
 
-def _write_corpus(path, texts, per_document=10):
-    """The texts, one a line, `per_document` lines to a document."""
-    with open(path, "w", encoding="utf-8") as handle:
-        for start in range(0, len(texts), per_document):
-            handle.write("\n".join(texts[start : start + per_document]))
-            handle.write("\n\n")
-
-
 def test_progress_is_called_once_per_epoch_with_its_numbers(tmp_path):
-    with open(
-        ROOT / "data" / "rt-snippets" / "train.csv", encoding="utf-8"
-    ) as handle:
-        texts = [" ".join(r["text"].split()) for r in csv.DictReader(handle)]
-    _write_corpus(tmp_path / "train.txt", texts[:60])
-    _write_corpus(tmp_path / "valid.txt", texts[60:80])
+    write_snippet_corpus(tmp_path, train=60, valid=20, per_document=10)
     config = LMConfig(
         corpus=[str(tmp_path / "train.txt")],
         valid=str(tmp_path / "valid.txt"),
