@@ -235,50 +235,14 @@ def train_language_model(config, out, resume=False, verbose=1, progress=None):
     """
     import keras
 
-    from seqkit.models.lm import LanguageModel
     from seqkit.training.callbacks import BestWeights, EpochCheckpoint
 
     out = Path(out)
     prepare_run_folder(out, config, resume)
     keras.utils.set_random_seed(config.seed)
     started = time.time()
-    data = read_lm_data(config)
-    vectorizer, vocabulary = build_vectorizer(config, data["train"])
-    streams = {
-        name: encode_documents(vectorizer, vocabulary, documents)
-        for name, documents in data.items()
-    }
-    info = {
-        name: {
-            "documents": len(docs),
-            "tokens": int(sum(len(d) - 1 for d in docs)),
-            "unknown": int(sum(int(np.sum(d == 1)) for d in docs)),
-        }
-        for name, docs in streams.items()
-    }
-    info["vocabulary"] = len(vocabulary)
-    for name, row in info.items():
-        log.info("%s: %s", name, row)
-    matrix = _embedding_matrix(config, vocabulary)
-    model = LanguageModel(
-        vectorizer,
-        embedding_dim=config.embedding_dim,
-        cell=config.cell,
-        units=config.units,
-        num_layers=config.layers,
-        directions=config.directions,
-        tie_weights=config.tie_weights,
-        embedding_dropout=config.embedding_dropout,
-        input_dropout=config.input_dropout,
-        dropout=config.dropout,
-        recurrent_dropout=config.recurrent_dropout,
-        embedding_matrix=matrix,
-        seed=config.seed,
-        name="language_model",
-    )
-    model.build()
-    model.compile(optimizer=keras.optimizers.Adam(config.learning_rate))
-    model.optimizer.build(model.trainable_variables)
+    vectorizer, vocabulary, streams, info = _read_streams(config)
+    model = _build_model(config, vectorizer, vocabulary)
     checkpoints = out / "checkpoints"
     best = BestWeights(str(checkpoints), "val_loss", "min", config.patience)
     epochs = EpochCheckpoint(str(checkpoints / "last"))
@@ -296,25 +260,7 @@ def train_language_model(config, out, resume=False, verbose=1, progress=None):
         order = rng.permutation(len(streams["train"]))
         if progress is not None:
             progress(epoch + 1, None)
-        tick = time.time()
-        loss, _, _ = runner.epoch(
-            streams["train"],
-            config.batch_size,
-            config.bptt,
-            order,
-            True,
-            progress=verbose == 1,
-        )
-        val_loss, _, _ = runner.epoch(
-            streams["valid"], config.batch_size, config.bptt, None, False
-        )
-        logs = {
-            "loss": loss,
-            "perplexity": math.exp(loss),
-            "val_loss": val_loss,
-            "val_perplexity": math.exp(val_loss),
-            "seconds": time.time() - tick,
-        }
+        logs = _train_epoch(runner, streams, config, order, verbose == 1)
         if progress is not None:
             progress(epoch + 1, logs)
         best.on_epoch_end(epoch, logs)
@@ -336,6 +282,92 @@ def train_language_model(config, out, resume=False, verbose=1, progress=None):
     write_json_atomic(out / "history.json", epochs.history)
     write_json_atomic(out / "data.json", info)
     return metrics
+
+
+def _read_streams(config):
+    """The corpus as id streams, with its vectorizer and counts.
+
+    Returns:
+        `(vectorizer, vocabulary, streams, info)`: `streams` maps each
+        split to its documents' id streams; `info` (for `data.json`)
+        holds each split's documents, tokens and unknown tokens, and the
+        vocabulary size.
+    """
+    data = read_lm_data(config)
+    vectorizer, vocabulary = build_vectorizer(config, data["train"])
+    streams = {
+        name: encode_documents(vectorizer, vocabulary, documents)
+        for name, documents in data.items()
+    }
+    info = {
+        name: {
+            "documents": len(docs),
+            "tokens": int(sum(len(d) - 1 for d in docs)),
+            "unknown": int(sum(int(np.sum(d == 1)) for d in docs)),
+        }
+        for name, docs in streams.items()
+    }
+    info["vocabulary"] = len(vocabulary)
+    for name, row in info.items():
+        log.info("%s: %s", name, row)
+    return vectorizer, vocabulary, streams, info
+
+
+def _build_model(config, vectorizer, vocabulary):
+    """The `LanguageModel` of `config`, built, with its optimizer built."""
+    import keras
+
+    from seqkit.models.lm import LanguageModel
+
+    matrix = _embedding_matrix(config, vocabulary)
+    model = LanguageModel(
+        vectorizer,
+        embedding_dim=config.embedding_dim,
+        cell=config.cell,
+        units=config.units,
+        num_layers=config.layers,
+        directions=config.directions,
+        tie_weights=config.tie_weights,
+        embedding_dropout=config.embedding_dropout,
+        input_dropout=config.input_dropout,
+        dropout=config.dropout,
+        recurrent_dropout=config.recurrent_dropout,
+        embedding_matrix=matrix,
+        seed=config.seed,
+        name="language_model",
+    )
+    model.build()
+    model.compile(optimizer=keras.optimizers.Adam(config.learning_rate))
+    model.optimizer.build(model.trainable_variables)
+    return model
+
+
+def _train_epoch(runner, streams, config, order, bar):
+    """One training pass (documents in `order`) and one validation pass.
+
+    Returns:
+        The epoch's logs: `loss`, `perplexity`, `val_loss`,
+        `val_perplexity` and `seconds`.
+    """
+    tick = time.time()
+    loss, _, _ = runner.epoch(
+        streams["train"],
+        config.batch_size,
+        config.bptt,
+        order,
+        True,
+        progress=bar,
+    )
+    val_loss, _, _ = runner.epoch(
+        streams["valid"], config.batch_size, config.bptt, None, False
+    )
+    return {
+        "loss": loss,
+        "perplexity": math.exp(loss),
+        "val_loss": val_loss,
+        "val_perplexity": math.exp(val_loss),
+        "seconds": time.time() - tick,
+    }
 
 
 def _embedding_matrix(config, vocabulary):
