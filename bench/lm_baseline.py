@@ -65,9 +65,9 @@ def main():
     args = parser.parse_args()
 
     from seqkit.data.lm_corpus import read_corpus
+    from seqkit.models.lm.transfer import load_language_model
     from seqkit.preprocessing import Vocabulary
-    from seqkit.training.language_model import BPTTRunner, encode_documents
-    from seqkit.training.lm_transfer import load_language_model
+    from seqkit.training.recipes.lm import BPTTRunner, encode_documents
 
     lm = load_language_model(args.run)
     words = lm.vectorizer.get_vocabulary()[2:]

@@ -37,7 +37,7 @@ def generate(
     log-probability and whether the sentence ended.
     """
     from seqkit.models.lm import generate_beams
-    from seqkit.training.lm_transfer import load_language_model
+    from seqkit.models.lm.transfer import load_language_model
 
     model = load_language_model(run)
     results = generate_beams(

@@ -139,7 +139,8 @@ def lm(corpus, config_file, resume, quiet, out, **options):
     import json
 
     from seqkit.cli.options import show_progress_log, verbosity
-    from seqkit.training.language_model import LMConfig, train_language_model
+    from seqkit.models.lm.settings import LMConfig
+    from seqkit.training.recipes.lm import train_language_model
 
     values = {}
     if config_file is not None:
@@ -150,10 +151,36 @@ def lm(corpus, config_file, resume, quiet, out, **options):
             values[name] = options[name]
     config = LMConfig.from_dict(values, source=config_file or "options")
     show_progress_log(quiet)
+    verbose = verbosity(quiet)
     metrics = train_language_model(
-        config, out, resume=resume, verbose=verbosity(quiet)
+        config,
+        out,
+        resume=resume,
+        verbose=verbose,
+        progress=_epoch_progress(config.epochs, verbose) if verbose else None,
     )
     summary = {
         split: metrics[split] for split in ("valid", "test") if split in metrics
     }
     click.echo(json.dumps({"run": str(out), **summary}))
+
+
+def _epoch_progress(epochs, verbose):
+    """The LM recipe's progress hook: a line per epoch on stderr.
+
+    With the progress bar (`verbose` 1), each epoch is headed by
+    "Epoch N/EPOCHS", as Keras heads its own bars.
+    """
+
+    def progress(epoch, logs):
+        if logs is None:
+            if verbose == 1:
+                click.echo(f"Epoch {epoch}/{epochs}", err=True)
+            return
+        click.echo(
+            f"epoch {epoch}: perplexity {logs['perplexity']:.2f}, "
+            f"valid {logs['val_perplexity']:.2f} ({logs['seconds']:.0f} s)",
+            err=True,
+        )
+
+    return progress

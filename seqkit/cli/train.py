@@ -198,7 +198,7 @@ def run_text_classifier(default_preset, options):
     if init_method is not None:
         values["init_method"] = init_method
     if init_from is not None:
-        from seqkit.training.lm_transfer import merge_settings
+        from seqkit.models.lm.transfer import merge_settings
 
         merge_settings(values, given, init_from)
     config = SentimentConfig.from_dict(values, source="options")

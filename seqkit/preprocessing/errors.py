@@ -37,8 +37,8 @@ class VectorsFileError(SeqkitError):
     from seqkit.preprocessing import VectorsFileError, load_word_vectors
 
     with open("vectors.txt", "w") as f:
-        print("film 0.1 0.2", file=f)
-        print("plot 0.3", file=f)  # one value short
+        f.write("film 0.1 0.2\\n")
+        f.write("plot 0.3\\n")  # one value short
     try:
         load_word_vectors("vectors.txt")
     except VectorsFileError as error:

@@ -121,7 +121,7 @@ def load_word_vectors(path, vocabulary=None, encoding="utf-8"):
 
     with open("glove.txt", "w") as f:  # GloVe's layout: a word, its vector
         for word in ("the", "film", "plot"):
-            print(word, 0.1, 0.2, 0.3, file=f)
+            f.write(f"{word} 0.1 0.2 0.3\\n")
     vocab = Vocabulary.from_texts(["A fine film"])
     vectors = load_word_vectors("glove.txt", vocabulary=vocab)
     assert vectors.words == ["film"] and vectors.dim == 3

@@ -245,8 +245,7 @@ class WordTokenizer:
         from seqkit.preprocessing import WordTokenizer
 
         with open("corpus.txt", "w") as f:
-            print("A fine film.", file=f)
-            print("A dull one.", file=f)
+            f.write("A fine film.\\nA dull one.\\n")
         with open("corpus.txt") as lines:
             for tokens in WordTokenizer().iter_tokenize(lines):
                 ...  # ["a", "fine", "film", "."], then ["a", "dull", ...]

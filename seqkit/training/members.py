@@ -177,10 +177,8 @@ def train_members(
                     member, data, settings, out, folder, **options
                 )
             else:
-                from seqkit.training.lm_transfer import (
-                    copy_lm_weights,
-                    fit_from_lm,
-                )
+                from seqkit.models.lm.transfer import copy_lm_weights
+                from seqkit.training.lm_transfer import fit_from_lm
 
                 member.lm_transfer = copy_lm_weights(lm, member.backbone)
                 state, history = fit_from_lm(

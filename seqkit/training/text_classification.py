@@ -213,7 +213,7 @@ def train_text_classifier(
     index = {name: i for i, name in enumerate(class_names)}
     lm = coverage = None
     if config.init_from:
-        from seqkit.training.lm_transfer import lm_inputs
+        from seqkit.models.lm.transfer import lm_inputs
 
         vectorizer, matrix, lm = lm_inputs(config)
     else:

@@ -4,7 +4,6 @@ The corpus is real text: the bundled Rotten Tomatoes training snippets,
 20 to a document.
 """
 
-import csv
 import json
 
 import keras
@@ -13,22 +12,15 @@ import pytest
 from click.testing import CliRunner
 
 from seqkit.cli import cli
-from seqkit.errors import SeqkitError
-from tests.conftest import ROOT, train_args, write_tiny_split
+from tests.conftest import train_args, write_tiny_split
+from tests.models.lm.tiny import write_snippet_corpus
 
 
 def _invoke(*args):
     return CliRunner().invoke(cli, [str(a) for a in args])
 
 
-def _write_corpus(path, texts, per_document=20):
-    with open(path, "w", encoding="utf-8") as handle:
-        for start in range(0, len(texts), per_document):
-            handle.write("\n".join(texts[start : start + per_document]))
-            handle.write("\n\n")
-
-
-def _pretrain(folder, *extra, name="lm", epochs=2):
+def _pretrain(folder, *extra, name="lm", epochs=2, quiet=True):
     return _invoke(
         "pretrain",
         "lm",
@@ -48,7 +40,7 @@ def _pretrain(folder, *extra, name="lm", epochs=2):
         epochs,
         "--learning-rate",
         0.01,
-        "--quiet",
+        *(["--quiet"] if quiet else []),
         *extra,
         "--out",
         folder / name,
@@ -58,12 +50,7 @@ def _pretrain(folder, *extra, name="lm", epochs=2):
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
     folder = tmp_path_factory.mktemp("lm")
-    with open(
-        ROOT / "data" / "rt-snippets" / "train.csv", encoding="utf-8"
-    ) as handle:
-        texts = [" ".join(r["text"].split()) for r in csv.DictReader(handle)]
-    _write_corpus(folder / "train.txt", texts[:600])
-    _write_corpus(folder / "valid.txt", texts[600:700])
+    write_snippet_corpus(folder, train=600, valid=100)
     return folder
 
 
@@ -89,10 +76,18 @@ def test_pretraining_learns_and_writes_the_run(pretrained):
     assert metrics["forward"]["n"] == metrics["backward"]["n"] == metrics["n"]
 
 
-def test_resume_continues_after_the_last_epoch(corpus, monkeypatch):
-    from seqkit.training import language_model
+def test_progress_goes_to_stderr_and_stdout_stays_json(corpus):
+    result = _pretrain(corpus, name="shown", epochs=1, quiet=False)
+    assert result.exit_code == 0, result.output
+    assert "epoch 1: perplexity" in result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["run"] == str(corpus / "shown")
 
-    original = language_model.BPTTRunner.epoch
+
+def test_resume_continues_after_the_last_epoch(corpus, monkeypatch):
+    from seqkit.training.recipes import lm
+
+    original = lm.BPTTRunner.epoch
     calls = []
 
     def interrupted(self, streams, batch_size, bptt, order, training, **kw):
@@ -103,14 +98,14 @@ def test_resume_continues_after_the_last_epoch(corpus, monkeypatch):
             raise KeyboardInterrupt
         return original(self, streams, batch_size, bptt, order, training, **kw)
 
-    monkeypatch.setattr(language_model.BPTTRunner, "epoch", interrupted)
+    monkeypatch.setattr(lm.BPTTRunner, "epoch", interrupted)
     result = _pretrain(corpus, name="resumed", epochs=3)
     assert result.exit_code != 0
     latest = json.loads(
         (corpus / "resumed/checkpoints/last/latest.json").read_text()
     )
     assert latest["epoch"] == 1
-    monkeypatch.setattr(language_model.BPTTRunner, "epoch", original)
+    monkeypatch.setattr(lm.BPTTRunner, "epoch", original)
     result = _pretrain(corpus, "--resume", name="resumed", epochs=3)
     assert result.exit_code == 0, result.output
     history = json.loads((corpus / "resumed/history.json").read_text())
@@ -145,7 +140,7 @@ def test_generate_greedy_sampling_and_beams(pretrained):
 
 def _forced(run, word_id):
     """The run's LM, made to always predict `word_id`."""
-    from seqkit.training.lm_transfer import load_language_model
+    from seqkit.models.lm.transfer import load_language_model
 
     model = load_language_model(run)
     bias = np.full(model.vocabulary_size, -50.0, dtype="float32")
@@ -175,8 +170,8 @@ def split(tmp_path_factory):
 
 
 def test_transfer_copies_the_encoder_exactly(pretrained):
+    from seqkit.models.lm.transfer import copy_lm_weights, lm_inputs
     from seqkit.models.sentiment import SentimentConfig, build_classifier
-    from seqkit.training.lm_transfer import copy_lm_weights, lm_inputs
 
     run, _ = pretrained
     config = SentimentConfig(
@@ -270,15 +265,6 @@ def test_init_from_errors(pretrained, corpus, split, tmp_path):
     assert "ensemble member 1 sets cell" in result.output
 
 
-def test_merge_settings_refuses_a_non_lm_run(tmp_path):
-    from seqkit.training.lm_transfer import merge_settings
-
-    (tmp_path / "model.keras").write_text("x")
-    (tmp_path / "config.json").write_text('{"cell": "lstm"}')
-    with pytest.raises(SeqkitError, match="not a language-model run"):
-        merge_settings({}, {}, tmp_path)
-
-
 def test_only_the_members_in_use_must_keep_the_lm_architecture():
     from seqkit.models.sentiment import SentimentConfig
 
@@ -328,22 +314,3 @@ def test_pretrain_deepmoji_init_from(pretrained, split, tmp_path):
     assert info["init_from"]["fresh"] == ["forward_lstm_1", "backward_lstm_1"]
     config = json.loads((tmp_path / "deepmoji/config.json").read_text())
     assert config["tokenizer"] == "word"  # the LM's, not the preset's
-
-
-@pytest.mark.parametrize(
-    "values, message",
-    [
-        ({"corpus": []}, "corpus: give at least one file"),
-        ({"bptt": 0}, "bptt must be a positive integer"),
-        ({"dropout": 1.0}, r"dropout must be in \[0, 1\)"),
-        ({"directions": "up"}, "directions must be one of forward, backward"),
-        ({"cell": "rnn"}, "cell must be one of elman, lstm, gru"),
-        ({"valid_fraction": 0}, r"valid_fraction must be in \(0, 1\)"),
-        ({"colour": 1}, r"unknown setting\(s\) \['colour'\]"),
-    ],
-)
-def test_lm_settings_errors_name_the_setting(values, message):
-    from seqkit.training.language_model import LMConfig
-
-    with pytest.raises(ValueError, match=f"options: {message}"):
-        LMConfig.from_dict({"corpus": ["c.txt"], **values}, source="options")

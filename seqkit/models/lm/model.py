@@ -40,7 +40,7 @@ class LanguageModel(keras.Model):
     forward stack predicts the next word, the backward stack reads the text
     reversed and predicts the previous word. The two stacks are exactly the
     two halves of a bidirectional classifier's first recurrent layers,
-    which `seqkit.training.lm_transfer` initialises from them.
+    which `seqkit.models.lm.transfer` initialises from them.
 
     With `tie_weights`, the output layer is the transposed embedding
     (Press & Wolf 2017; Inan et al. 2017): the top layer's output is
@@ -82,6 +82,8 @@ class LanguageModel(keras.Model):
     logits, states = lm.step(ids, states, direction="forward")
     ```
     """
+
+    task_name = "language-model"
 
     def __init__(
         self,

@@ -1,6 +1,4 @@
-"""The language model: truncated BPTT states, tied weights, perplexity."""
-
-import math
+"""The language model: truncated BPTT states, tied weights, saving."""
 
 import keras
 import numpy as np
@@ -9,21 +7,12 @@ import pytest
 from seqkit.data.lm_corpus import bptt_windows
 from seqkit.models import LanguageModel
 from seqkit.preprocessing import TextVectorizer
-
-WORDS = ["[EOS]", "the", "film", "was", "good", "bad", "plot", "a"]
-
-
-def _lm(**kwargs):
-    settings = {"embedding_dim": 6, "units": 5, "num_layers": 2}
-    settings.update(kwargs)
-    model = LanguageModel(TextVectorizer(WORDS), seed=1, **settings)
-    model.build()
-    return model
+from tests.models.lm.tiny import WORDS, tiny_lm
 
 
 @pytest.mark.parametrize("cell", ["lstm", "gru", "elman"])
 def test_carried_state_equals_the_whole_sequence(cell):
-    model = _lm(cell=cell)
+    model = tiny_lm(cell=cell)
     rng = np.random.default_rng(3)
     docs = [rng.integers(2, 10, size=n).astype("int32") for n in (11, 4, 17, 9)]
     windows = bptt_windows(docs, batch_size=2, bptt=3)
@@ -59,7 +48,7 @@ def test_carried_state_equals_the_whole_sequence(cell):
 
 
 def test_padding_changes_nothing():
-    model = _lm()
+    model = tiny_lm()
     ids = np.array([[2, 3, 4, 5]], dtype="int32")
     padded = np.array([[2, 3, 4, 5, 0, 0]], dtype="int32")
     states = model.initial_states(1)
@@ -73,7 +62,7 @@ def test_padding_changes_nothing():
 
 
 def test_tied_weights_share_the_embedding():
-    model = _lm(units=6, embedding_dim=6)
+    model = tiny_lm(units=6, embedding_dim=6)
     names = [w.path for w in model.weights]
     assert not any("output/kernel" in n for n in names)
     assert not any("projection" in n for n in names)
@@ -94,9 +83,9 @@ def test_tied_weights_share_the_embedding():
 
 
 def test_untied_and_projected_output_layers():
-    untied = _lm(tie_weights=False)
+    untied = tiny_lm(tie_weights=False)
     assert any("output/kernel" in w.path for w in untied.weights)
-    projected = _lm(units=5, embedding_dim=6)
+    projected = tiny_lm(units=5, embedding_dim=6)
     assert any("projection/kernel" in w.path for w in projected.weights)
     ids = np.array([[2, 3]], dtype="int32")
     assert untied(ids).shape == (1, 2, len(WORDS) + 2)
@@ -104,7 +93,7 @@ def test_untied_and_projected_output_layers():
 
 
 def test_both_directions_share_embedding_and_output():
-    model = _lm(directions="both")
+    model = tiny_lm(directions="both")
     ids = np.array([[2, 3, 4, 5]], dtype="int32")
     forward, _ = model.step(ids, model.initial_states(1), "forward")
     backward, _ = model.step(ids, model.initial_states(1), "backward")
@@ -113,7 +102,7 @@ def test_both_directions_share_embedding_and_output():
     assert sum("embeddings" in p for p in paths) == 1
     assert any("backward_lstm_1" in p for p in paths)
     with pytest.raises(ValueError, match="no 'backward' direction"):
-        _lm().step(ids, model.initial_states(1), "backward")
+        tiny_lm().step(ids, model.initial_states(1), "backward")
 
 
 def test_vocabulary_must_start_with_eos():
@@ -121,31 +110,8 @@ def test_vocabulary_must_start_with_eos():
         LanguageModel(TextVectorizer(["the", "film"]))
 
 
-def test_perplexity_of_a_known_distribution():
-    """An LM that always predicts p scores exp(cross-entropy) exactly."""
-    from seqkit.training.language_model import BPTTRunner
-
-    model = _lm(tie_weights=False)
-    vocabulary = len(WORDS) + 2
-    p = np.random.default_rng(0).dirichlet(np.ones(vocabulary))
-    kernel, _ = model.output_layer.get_weights()
-    model.output_layer.set_weights([np.zeros_like(kernel), np.log(p)])
-    model.compile(optimizer="adam")
-    rng = np.random.default_rng(1)
-    docs = [
-        rng.integers(2, vocabulary, size=n).astype("int32") for n in (9, 30, 4)
-    ]
-    runner = BPTTRunner(model, clipnorm=1.0)
-    loss, tokens, _ = runner.epoch(docs, 2, 5, None, training=False)
-    targets = np.concatenate([d[1:] for d in docs])
-    expected = -np.mean(np.log(p[targets]))
-    assert tokens == len(targets)
-    assert loss == pytest.approx(expected, rel=1e-5)
-    assert math.exp(loss) == pytest.approx(math.exp(expected), rel=1e-4)
-
-
 def test_saving_round_trip(tmp_path):
-    model = _lm(directions="both")
+    model = tiny_lm(directions="both")
     ids = np.array([[2, 3, 4]], dtype="int32")
     model.save(tmp_path / "lm.keras")
     loaded = keras.saving.load_model(tmp_path / "lm.keras")

@@ -9,7 +9,6 @@ validation perplexity, writes a resumable checkpoint and keeps the best
 weights; training stops early when the perplexity stops improving.
 """
 
-import dataclasses
 import logging
 import math
 import time
@@ -17,80 +16,10 @@ from pathlib import Path
 
 import numpy as np
 
-from seqkit.models.settings import Settings
 from seqkit.runs import write_json_atomic
 from seqkit.training.text_classification import prepare_run_folder
 
 log = logging.getLogger(__name__)
-
-
-@dataclasses.dataclass
-class LMConfig(Settings):
-    """Every setting of a language-model run; written to `RUN/config.json`.
-
-    `corpus` lists the training files; `valid` and `test` are held-out
-    files (without `valid`, the last `valid_fraction` of the training
-    documents in a seeded shuffle are held out).
-    """
-
-    corpus: list
-    valid: str = None
-    test: str = None
-    valid_fraction: float = 0.05
-    tokenizer: str = "word"
-    lowercase: bool = True
-    min_count: int = 2
-    max_vocab: int = 30000
-    embedding_dim: int = 50
-    embeddings: str = None
-    cell: str = "lstm"
-    units: int = 128
-    layers: int = 1
-    directions: str = "forward"
-    tie_weights: bool = True
-    embedding_dropout: float = 0.1
-    input_dropout: float = 0.1
-    dropout: float = 0.3
-    recurrent_dropout: float = 0.0
-    bptt: int = 70
-    batch_size: int = 32
-    epochs: int = 10
-    learning_rate: float = 2e-3
-    clipnorm: float = 1.0
-    patience: int = 2
-    seed: int = 1337
-
-    def validate(self, source="config"):
-        if not self.corpus:
-            raise ValueError(f"{source}: corpus: give at least one file")
-        self.check_positive(
-            (
-                "min_count",
-                "embedding_dim",
-                "units",
-                "layers",
-                "bptt",
-                "batch_size",
-                "epochs",
-            ),
-            source,
-        )
-        self.check_rates(
-            (
-                "embedding_dropout",
-                "input_dropout",
-                "dropout",
-                "recurrent_dropout",
-            ),
-            source,
-        )
-        self.check_choice("directions", ("forward", "backward", "both"), source)
-        self.check_choice("cell", ("elman", "lstm", "gru"), source)
-        if not 0.0 < self.valid_fraction < 1.0:
-            raise ValueError(
-                f"{source}: valid_fraction must be in (0, 1); received "
-                f"{self.valid_fraction!r}"
-            )
 
 
 def read_lm_data(config):
@@ -285,14 +214,19 @@ def perplexity_metrics(loss, tokens, per_direction):
     return metrics
 
 
-def train_language_model(config, out, resume=False, verbose=1):
+def train_language_model(config, out, resume=False, verbose=1, progress=None):
     """Trains a language model and writes the run folder `out`.
 
     Args:
-        config: an `LMConfig`.
+        config: an `LMConfig` (`seqkit.models.lm.settings`).
         out: the run folder (created; must be empty unless `resume`).
         resume: continue an interrupted run from its last complete epoch.
-        verbose: 0 silent, 1 a progress bar per epoch, 2 a line per epoch.
+        verbose: 1 shows a progress bar over each epoch's training
+            windows; 0 or 2 do not.
+        progress: None, or a callable `progress(epoch, logs)` called when
+            an epoch starts (`logs` None) and when it ends (`logs`: its
+            `loss`, `perplexity`, `val_loss`, `val_perplexity` and
+            `seconds`); `epoch` counts from 1.
 
     Returns:
         The metrics (`valid` and, with a test file, `test`: tokens, loss,
@@ -301,13 +235,64 @@ def train_language_model(config, out, resume=False, verbose=1):
     """
     import keras
 
-    from seqkit.models.lm import LanguageModel
-    from seqkit.training.callbacks import BestWeights, EpochCheckpoint
+    from seqkit.training.fit import fit
 
     out = Path(out)
     prepare_run_folder(out, config, resume)
     keras.utils.set_random_seed(config.seed)
     started = time.time()
+    vectorizer, vocabulary, streams, info = _read_streams(config)
+    model = _build_model(config, vectorizer, vocabulary)
+    runner = BPTTRunner(model, config.clipnorm)
+    rng = np.random.default_rng(config.seed)
+    drawn = [0]
+
+    def run_epoch(epoch):
+        # One shuffle per epoch, so a resumed run draws the same orders.
+        while drawn[0] <= epoch:
+            order = rng.permutation(len(streams["train"]))
+            drawn[0] += 1
+        if progress is not None:
+            progress(epoch + 1, None)
+        logs = _train_epoch(runner, streams, config, order, verbose == 1)
+        if progress is not None:
+            progress(epoch + 1, logs)
+        return logs
+
+    state, history = fit(
+        model,
+        epochs=config.epochs,
+        patience=config.patience,
+        checkpoints=out / "checkpoints",
+        resume=resume,
+        run_epoch=run_epoch,
+    )
+    model.save(out / "model.keras")
+    metrics = {}
+    for name in ("valid", "test"):
+        if name in streams:
+            metrics[name] = perplexity_metrics(
+                *runner.epoch(
+                    streams[name], config.batch_size, config.bptt, None, False
+                )
+            )
+    metrics["best_epoch"] = state["best_epoch"]
+    metrics["train_seconds"] = round(time.time() - started, 1)
+    write_json_atomic(out / "metrics.json", metrics)
+    write_json_atomic(out / "history.json", history)
+    write_json_atomic(out / "data.json", info)
+    return metrics
+
+
+def _read_streams(config):
+    """The corpus as id streams, with its vectorizer and counts.
+
+    Returns:
+        `(vectorizer, vocabulary, streams, info)`: `streams` maps each
+        split to its documents' id streams; `info` (for `data.json`)
+        holds each split's documents, tokens and unknown tokens, and the
+        vocabulary size.
+    """
     data = read_lm_data(config)
     vectorizer, vocabulary = build_vectorizer(config, data["train"])
     streams = {
@@ -325,6 +310,15 @@ def train_language_model(config, out, resume=False, verbose=1):
     info["vocabulary"] = len(vocabulary)
     for name, row in info.items():
         log.info("%s: %s", name, row)
+    return vectorizer, vocabulary, streams, info
+
+
+def _build_model(config, vectorizer, vocabulary):
+    """The `LanguageModel` of `config`, built, with its optimizer built."""
+    import keras
+
+    from seqkit.models.lm import LanguageModel
+
     matrix = _embedding_matrix(config, vocabulary)
     model = LanguageModel(
         vectorizer,
@@ -345,68 +339,35 @@ def train_language_model(config, out, resume=False, verbose=1):
     model.build()
     model.compile(optimizer=keras.optimizers.Adam(config.learning_rate))
     model.optimizer.build(model.trainable_variables)
-    checkpoints = out / "checkpoints"
-    best = BestWeights(str(checkpoints), "val_loss", "min", config.patience)
-    epochs = EpochCheckpoint(str(checkpoints / "last"))
-    for callback in (best, epochs):
-        callback.set_model(model)
-    start_epoch = epochs.restore(model) if resume else 0
-    runner = BPTTRunner(model, config.clipnorm)
-    rng = np.random.default_rng(config.seed)
-    for _ in range(start_epoch):
-        rng.permutation(len(streams["train"]))  # the same order as before
-    stopped = best.state["wait"] >= config.patience
-    for epoch in range(start_epoch, config.epochs):
-        if stopped:
-            break
-        order = rng.permutation(len(streams["train"]))
-        if verbose == 1:
-            print(f"Epoch {epoch + 1}/{config.epochs}")
-        tick = time.time()
-        loss, _, _ = runner.epoch(
-            streams["train"],
-            config.batch_size,
-            config.bptt,
-            order,
-            True,
-            progress=verbose == 1,
-        )
-        val_loss, _, _ = runner.epoch(
-            streams["valid"], config.batch_size, config.bptt, None, False
-        )
-        logs = {
-            "loss": loss,
-            "perplexity": math.exp(loss),
-            "val_loss": val_loss,
-            "val_perplexity": math.exp(val_loss),
-            "seconds": time.time() - tick,
-        }
-        if verbose:
-            print(
-                f"epoch {epoch + 1}: perplexity {logs['perplexity']:.2f}, "
-                f"valid {logs['val_perplexity']:.2f} "
-                f"({logs['seconds']:.0f} s)",
-                flush=True,
-            )
-        best.on_epoch_end(epoch, logs)
-        epochs.on_epoch_end(epoch, logs)
-        stopped = model.stop_training
-    best.restore(model)
-    model.save(out / "model.keras")
-    metrics = {}
-    for name in ("valid", "test"):
-        if name in streams:
-            metrics[name] = perplexity_metrics(
-                *runner.epoch(
-                    streams[name], config.batch_size, config.bptt, None, False
-                )
-            )
-    metrics["best_epoch"] = best.state["best_epoch"]
-    metrics["train_seconds"] = round(time.time() - started, 1)
-    write_json_atomic(out / "metrics.json", metrics)
-    write_json_atomic(out / "history.json", epochs.history)
-    write_json_atomic(out / "data.json", info)
-    return metrics
+    return model
+
+
+def _train_epoch(runner, streams, config, order, bar):
+    """One training pass (documents in `order`) and one validation pass.
+
+    Returns:
+        The epoch's logs: `loss`, `perplexity`, `val_loss`,
+        `val_perplexity` and `seconds`.
+    """
+    tick = time.time()
+    loss, _, _ = runner.epoch(
+        streams["train"],
+        config.batch_size,
+        config.bptt,
+        order,
+        True,
+        progress=bar,
+    )
+    val_loss, _, _ = runner.epoch(
+        streams["valid"], config.batch_size, config.bptt, None, False
+    )
+    return {
+        "loss": loss,
+        "perplexity": math.exp(loss),
+        "val_loss": val_loss,
+        "val_perplexity": math.exp(val_loss),
+        "seconds": time.time() - tick,
+    }
 
 
 def _embedding_matrix(config, vocabulary):
