@@ -107,21 +107,24 @@ def set_trainable(groups, names):
             layer.trainable = name in names
 
 
-def finetune(model, groups, method, train_step, evaluate):
-    """Runs a fine-tuning strategy.
+def finetune(model, groups, method, train_step, evaluate=None):
+    """Runs a fine-tuning strategy: the one runner of `seqkit finetune`
+    and of `--init-from` (`fit_in_steps`).
 
     Args:
         model: the Keras model whose weights the steps change.
         groups: its layer groups, `[(name, [layers]), ...]`, head last.
         method: a key of `STRATEGIES`.
-        train_step: `train_step(step) -> (epochs, best_loss)`; compiles a
-            fresh optimizer (the trainable flags are already set), trains
-            with early stopping and leaves the step's best weights in
-            `model`.
-        evaluate: `evaluate() -> validation loss` of `model` as it is.
+        train_step: `train_step(number, step) -> (epochs, best_loss)`;
+            compiles a fresh optimizer (the trainable flags are already
+            set), trains with early stopping and leaves the step's best
+            weights in `model`.
+        evaluate: `evaluate() -> validation loss` of `model` as it is: each
+            step is measured before it and undone when it ends worse. None
+            keeps every step (a run resumed inside its steps).
 
     Returns:
-        A list of `StepReport`.
+        A list of `StepReport` (`loss_before` None without `evaluate`).
 
     Raises:
         ValueError: an unknown method, or groups without a head.
@@ -136,21 +139,27 @@ def finetune(model, groups, method, train_step, evaluate):
         raise ValueError(
             f"the last layer group must be the head; received {names}"
         )
+    steps = STRATEGIES[method](names)
     report = []
-    for step in STRATEGIES[method](names):
+    for number, step in enumerate(steps):
         set_trainable(groups, step.groups)
-        before = evaluate()
-        saved = model.get_weights()
-        epochs, best = train_step(step)
-        kept = best <= before
+        log.info(
+            "step %d of %d: training %s", number + 1, len(steps), step.name
+        )
+        before, saved = None, None
+        if evaluate is not None:
+            before = evaluate()
+            saved = model.get_weights()
+        epochs, best = train_step(number, step)
+        kept = before is None or best <= before
         if not kept:
             model.set_weights(saved)
         log.info(
-            "step %s (%s): %d epochs, validation loss %.4f -> %.4f%s",
+            "step %s (%s): %d epochs, validation loss %s -> %.4f%s",
             step.name,
             ", ".join(step.groups),
             epochs,
-            before,
+            "-" if before is None else f"{before:.4f}",
             best,
             "" if kept else " (worse: undone)",
         )
@@ -159,6 +168,37 @@ def finetune(model, groups, method, train_step, evaluate):
         )
     set_trainable(groups, names)
     return report
+
+
+def fit_in_steps(model, method, fit_step):
+    """Trains an LM-initialised classifier step by step (`--init-from`).
+
+    The steps of `method` run through `finetune` over the groups that
+    hold weights (max or mean pooling has none), each by `fit_step(number)
+    -> (state, history)`, which trains resumably in its own checkpoint
+    folder, so an interrupted run resumes inside the step it was in and
+    skips the finished ones.
+
+    Returns:
+        `(state, history)` of the last step; the history holds every
+        step's epochs, each row naming its step.
+    """
+    groups = [
+        (name, layers)
+        for name, layers in model.layer_groups()
+        if any(layer.weights for layer in layers)
+    ]
+    state, history = {}, []
+
+    def train_step(number, step):
+        found, rows = fit_step(number)
+        state.clear()
+        state.update(found)
+        history.extend({"step": step.name, **row} for row in rows)
+        return len(rows), found["best"]
+
+    finetune(model, groups, method, train_step)
+    return state, history
 
 
 def keras_steps(model, train_data, valid_data, learning_rate, epochs, patience):
@@ -193,7 +233,7 @@ def keras_steps(model, train_data, valid_data, learning_rate, epochs, patience):
             scores = model.evaluate(valid_data, verbose=0, return_dict=True)
         return float(scores["loss"])
 
-    def train_step(step):
+    def train_step(number, step):
         compile_fresh()
         state, history = fit(
             model,
@@ -242,7 +282,7 @@ def distributed_steps(model, distribution, data, settings):
     def evaluate():
         return evaluate_distributed(model, strategy, cluster, *data[2:])
 
-    def train_step(step):
+    def train_step(number, step):
         compile_fresh()
         run_epoch = epoch_runner(
             model,

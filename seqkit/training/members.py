@@ -132,7 +132,7 @@ def train_members(
 
     With `lm` (the `LanguageModel` of `config.init_from`), each member's
     recurrent layers start as the LM's and training follows
-    `config.init_method` (`seqkit.training.lm_transfer.fit_from_lm`).
+    `config.init_method` (`seqkit.training.finetune.fit_in_steps`).
 
     With `distribution` (`(strategy, cluster)`), each member is built under
     the strategy's scope and trained by the distributed loop; a worker
@@ -178,11 +178,13 @@ def train_members(
                 )
             else:
                 from seqkit.models.lm.transfer import copy_lm_weights
-                from seqkit.training.lm_transfer import fit_from_lm
+                from seqkit.training.finetune import fit_in_steps
 
                 member.lm_transfer = copy_lm_weights(lm, member.backbone)
-                state, history = fit_from_lm(
-                    member, data, settings, out, folder, fit_member, **options
+                state, history = fit_in_steps(
+                    member,
+                    settings.init_method,
+                    _step_fitter(member, data, settings, out, folder, options),
                 )
         log.info(
             "member %d: best %s %.4f at epoch %s",
@@ -196,6 +198,16 @@ def train_members(
     if len(members) == 1:
         return members[0], histories
     return EnsembleClassifier(members, name="ensemble"), histories
+
+
+def _step_fitter(member, data, settings, out, folder, options):
+    """`fit_step(number)` for `fit_in_steps`: step N in `folder/step-N`."""
+
+    def fit_step(number):
+        checkpoints = folder / f"step-{number}"
+        return fit_member(member, data, settings, out, checkpoints, **options)
+
+    return fit_step
 
 
 def _scope(distribution):

@@ -58,7 +58,7 @@ def test_chain_thaw_trains_one_group_at_a_time():
     assert [name for name, _ in groups] == NAMES
     seen = []
 
-    def train_step(step):
+    def train_step(number, step):
         seen.append(
             (
                 [
@@ -91,7 +91,7 @@ def test_a_step_that_makes_things_worse_is_undone():
     before = [w.copy() for w in model.get_weights()]
     losses = iter([0.5, 0.5])
 
-    def damaging_step(step):
+    def damaging_step(number, step):
         model.set_weights([w + 1.0 for w in model.get_weights()])
         return 2, 0.9 if step.name == "head" else 0.4
 
@@ -129,9 +129,9 @@ def test_keras_chain_thaw_freezes_what_a_step_does_not_train():
 
     changed = {}
 
-    def watched(step):
+    def watched(number, step):
         start = [embedding.get_weights()[0], head_weights.get_weights()[0]]
-        result = train_step(step)
+        result = train_step(number, step)
         end = [embedding.get_weights()[0], head_weights.get_weights()[0]]
         changed[step.name] = [
             not np.array_equal(a, b) for a, b in zip(start, end)

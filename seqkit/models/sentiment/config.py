@@ -83,9 +83,10 @@ class SentimentConfig(Settings):
 
     With `init_from` (a language-model run), the vocabulary, the word
     vectors and the recurrent weights come from the language model
-    (`seqkit.training.lm_transfer`), and training follows `init_method`:
-    `gradual` unfreezing (the head, then one more layer group at a time
-    from the top), `chain-thaw`, or `full` (everything at once).
+    (`seqkit.models.lm.transfer`), and training follows `init_method`
+    (`seqkit.training.finetune.fit_in_steps`): `gradual` unfreezing (the
+    head, then one more layer group at a time from the top), `chain-thaw`,
+    or `full` (everything at once).
 
     An ensemble of `ensemble` members is more accurate when its members
     differ: member `i` takes the settings of `member_overrides[i % n]`
