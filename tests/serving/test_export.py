@@ -192,7 +192,7 @@ def test_xla_and_plain_exports_answer_alike(attention_run, tmp_path):
 def test_server_warms_up_every_xla_length(exported, monkeypatch):
     # The export lists the token counts that compile every XLA shape, and
     # loading it for serving runs each once, so no request compiles.
-    from seqkit.serving import models
+    from seqkit.serving import versions
 
     base, summary = exported
     metadata = export_module.read_metadata(summary["path"])
@@ -202,7 +202,7 @@ def test_server_warms_up_every_xla_length(exported, monkeypatch):
         n for n in export_module.XLA_LENGTHS if n < max_length
     ] + [min(n for n in export_module.XLA_LENGTHS if n >= max_length)]
     seen = []
-    original = models.Servable.run
+    original = versions.Servable.run
 
     def recorded(self, name, inputs):
         text = inputs["text"][0]
@@ -211,8 +211,8 @@ def test_server_warms_up_every_xla_length(exported, monkeypatch):
         seen.append(len(text.split()))
         return original(self, name, inputs)
 
-    monkeypatch.setattr(models.Servable, "run", recorded)
-    models.load_servable(summary["path"], 1)
+    monkeypatch.setattr(versions.Servable, "run", recorded)
+    versions.load_servable(summary["path"], 1)
     assert seen == [0, *lengths]  # the empty warm-up text, then each length
 
 
@@ -333,7 +333,7 @@ def test_pooled_loop_export_answers_through_a_session_loader(
 def test_server_warms_up_every_pooled_loop_shape(
     pooled_run, tmp_path, monkeypatch
 ):
-    from seqkit.serving import models
+    from seqkit.serving import versions
 
     result = CliRunner().invoke(
         cli, ["export", str(pooled_run), "--out", str(tmp_path / "m")]
@@ -344,7 +344,7 @@ def test_server_warms_up_every_pooled_loop_shape(
         "max_length"
     ]
     seen = []
-    original = models.Servable.run
+    original = versions.Servable.run
 
     def recorded(self, name, inputs):
         texts = inputs["text"]
@@ -352,8 +352,8 @@ def test_server_warms_up_every_pooled_loop_shape(
         seen.append((len(texts), len(words.split())))
         return original(self, name, inputs)
 
-    monkeypatch.setattr(models.Servable, "run", recorded)
-    models.load_servable(path, 1)
+    monkeypatch.setattr(versions.Servable, "run", recorded)
+    versions.load_servable(path, 1)
     shapes = [(rows, max_length) for rows in (1, 2, 4, 8, 16, 32, 64)]
     assert seen == [(1, 0), *shapes]  # the empty warm-up text, then each
 
