@@ -14,7 +14,8 @@ def caption_serving_function(model, run):
 
     Decoding runs in the graph (`seqkit.samplers.graph`) with the run's
     settings: beam search (its width and length penalty) or greedy, up to
-    one token more than the longest training caption.
+    one token more than the longest training caption. It stays whole:
+    the decoding closures share the run's settings read here.
 
     Returns:
         `(fn, output_names, input_signature)`.

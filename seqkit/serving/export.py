@@ -104,19 +104,7 @@ def export_run(run, base, version=None, xla=True, fold=True):
     from seqkit.runs import load_run
 
     base = Path(base)
-    if version is None:
-        version = next_version(base)
-    if isinstance(version, bool) or int(version) < 1:
-        raise SeqkitError(
-            f"--version must be a positive integer; received {version!r}"
-        )
-    version = int(version)
-    target = base / str(version)
-    if target.exists():
-        raise SeqkitError(
-            f"{target} exists: versions are never overwritten; pass another "
-            f"--version or leave it out (next free: {next_version(base)})"
-        )
+    version, target = _new_version(base, version)
     model = load_run(run)
     build = SIGNATURE_BUILDERS[_serving_key(model)]
     signature = build(model, run, xla=xla, fold=fold)
@@ -146,6 +134,28 @@ def export_run(run, base, version=None, xla=True, fold=True):
         op_count,
         {spec.name: _spec_text(spec) for spec in signature.inputs},
     )
+
+
+def _new_version(base, version):
+    """`(number, folder)` of a version not yet under `base`.
+
+    Raises:
+        SeqkitError: the version exists, or is not a positive integer.
+    """
+    if version is None:
+        version = next_version(base)
+    if isinstance(version, bool) or int(version) < 1:
+        raise SeqkitError(
+            f"--version must be a positive integer; received {version!r}"
+        )
+    version = int(version)
+    target = base / str(version)
+    if target.exists():
+        raise SeqkitError(
+            f"{target} exists: versions are never overwritten; pass another "
+            f"--version or leave it out (next free: {next_version(base)})"
+        )
+    return version, target
 
 
 def _serving_key(model):
