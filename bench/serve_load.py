@@ -69,7 +69,7 @@ def in_process(base, texts, requests):
     import tensorflow as tf
     import tensorflow_text  # noqa: F401
 
-    from seqkit.serving.export import version_folders
+    from seqkit.serving.format import version_folders
 
     folder = version_folders(base)[max(version_folders(base))]
     serve = tf.saved_model.load(str(folder)).signatures["serving_default"]

@@ -108,8 +108,8 @@ def serve(
     from pathlib import Path
 
     from seqkit.environment import configure_threads
-    from seqkit.serving.models import ModelManager
     from seqkit.serving.server import ServeSettings, serve_forever
+    from seqkit.serving.versions import ModelManager
 
     _log_to(
         logging.getLogger("seqkit.serve"), None, "seqkit serve: %(message)s"

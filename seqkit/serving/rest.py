@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-DEFAULT_SIGNATURE = "serving_default"
+from seqkit.serving.format import SIGNATURE
 
 
 class RequestError(Exception):
@@ -121,7 +121,7 @@ def parse_predict(body, signatures):
         raise RequestError(
             400, "the request must have exactly one of 'instances' or 'inputs'"
         )
-    name = document.get("signature_name", DEFAULT_SIGNATURE)
+    name = document.get("signature_name", SIGNATURE)
     if not isinstance(name, str):
         raise RequestError(400, "'signature_name' must be a string")
     if name not in signatures:

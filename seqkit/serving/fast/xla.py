@@ -77,3 +77,20 @@ def bucketed(ids):
     fits = tf.boolean_mask(lengths, lengths >= steps)
     padded_steps = tf.cond(tf.size(fits) > 0, lambda: fits[0], lambda: steps)
     return tf.pad(ids, [[0, 0], [0, padded_steps - steps]])
+
+
+def xla_warmup_lengths(model):
+    """The token counts that compile every XLA shape a text model can use.
+
+    `XLA_LENGTHS` up to the first that holds `max_length` tokens (all of
+    them without a `max_length`); none for models without the XLA path.
+    """
+    if text_members(model) is None:
+        return []
+    limit = model.vectorizer.max_length
+    lengths = []
+    for length in XLA_LENGTHS:
+        lengths.append(length)
+        if limit is not None and length >= limit:
+            break
+    return lengths

@@ -2,7 +2,7 @@
 
 import pytest
 
-from seqkit.serving.models import ModelLoadError, ModelManager
+from seqkit.serving.versions import ModelLoadError, ModelManager
 
 
 class FakeLoader:

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from seqkit.errors import SeqkitError
-from seqkit.serving.export import SIGNATURE, read_metadata, version_folders
+from seqkit.serving.format import SIGNATURE, read_metadata, version_folders
 from seqkit.serving.rest import TensorInfo
 
 log = logging.getLogger("seqkit.serve")
