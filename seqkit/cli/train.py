@@ -167,7 +167,7 @@ def run_text_classifier(default_preset, options):
     `data_options`.
     """
     from seqkit.models.sentiment import PRESETS, SentimentConfig
-    from seqkit.training.text_classification import train_text_classifier
+    from seqkit.training.recipes.sentiment import train_text_classifier
 
     options = dict(options)
     config_file, preset = options.pop("config_file"), options.pop("preset")

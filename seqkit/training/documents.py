@@ -22,7 +22,7 @@ import numpy as np
 
 from seqkit.models.settings import Settings
 from seqkit.runs import write_json_atomic
-from seqkit.training.text_classification import prepare_run_folder
+from seqkit.training.recipes.sentiment import prepare_run_folder
 
 log = logging.getLogger(__name__)
 
@@ -441,7 +441,7 @@ def pretrain_word_encoder(config, splits, out, resume=False, verbose=1):
     """
     from seqkit.data import bundled_splits
     from seqkit.models.sentiment import SentimentConfig
-    from seqkit.training.text_classification import train_text_classifier
+    from seqkit.training.recipes.sentiment import train_text_classifier
 
     paths = bundled_splits(config.sentence_set)
     # Padded with spaces, so that a sentence matches whole words only.
@@ -577,7 +577,7 @@ def train_document_classifier(config, out, resume=False, verbose=1):
     import keras
 
     from seqkit.models.metrics import classification_metrics
-    from seqkit.training.text_classification import prepare_inputs
+    from seqkit.training.recipes.sentiment import prepare_inputs
 
     out = Path(out)
     prepare_run_folder(out, config, resume)

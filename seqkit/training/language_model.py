@@ -19,7 +19,7 @@ import numpy as np
 
 from seqkit.models.settings import Settings
 from seqkit.runs import write_json_atomic
-from seqkit.training.text_classification import prepare_run_folder
+from seqkit.training.recipes.sentiment import prepare_run_folder
 
 log = logging.getLogger(__name__)
 

@@ -129,7 +129,7 @@ def _tune(settings, splits, distribution):
         finetune,
         keras_steps,
     )
-    from seqkit.training.text_classification import encode
+    from seqkit.training.recipes.sentiment import encode
 
     base = load_run(settings.base)
     if hasattr(base, "members"):

@@ -1,0 +1,1 @@
+"""One short module per application: data, build, fit, run folder."""
