@@ -39,8 +39,18 @@ def evaluate(
         from seqkit.training.caption import evaluate_table
 
         metrics = evaluate_table(run, model, data, image_column, caption_column)
-    else:
+    elif hasattr(model, "documents"):
         from seqkit.models.predict import evaluate_run
 
         metrics = evaluate_run(run, data, text_column, label_column, model)
+    else:
+        from seqkit.models.task import task_for
+
+        metrics = task_for(model).evaluate(
+            model,
+            run,
+            data,
+            text_column=text_column,
+            label_column=label_column,
+        )
     click.echo(json.dumps(metrics))

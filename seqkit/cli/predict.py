@@ -4,6 +4,8 @@ import json
 
 import click
 
+_NO_TEXTS = "give texts as arguments or --input FILE"
+
 
 @click.command()
 @click.argument("run", type=click.Path())
@@ -64,27 +66,32 @@ def predict(run, texts, input_file, text_column, top_k, attention, **decoding):
     if hasattr(model, "decode_step"):
         _predict_captions(run, model, texts, input_file, top_k, decoding)
         return
-    texts = list(texts)
-    if input_file is not None:
-        from seqkit.data import read_examples
-
-        examples = read_examples(
-            input_file, text_column=text_column, label_column=None
-        )
-        texts.extend(examples.texts)
-    if not texts:
-        raise click.UsageError("give texts as arguments or --input FILE")
     if hasattr(model, "documents"):
+        from seqkit.models.predict import read_texts
         from seqkit.training.documents import explain_documents
 
+        texts = read_texts(texts, input_file, text_column)
+        if not texts:
+            raise click.UsageError(_NO_TEXTS)
         for result in explain_documents(model, texts, top_k):
             if not attention:
                 del result["sentences"]
             click.echo(json.dumps(result, ensure_ascii=False))
         return
-    from seqkit.models.predict import predict_texts
+    from seqkit.models.task import task_for
 
-    for result in predict_texts(model, texts, top_k, attention):
+    results = task_for(model).predict(
+        model,
+        run,
+        texts,
+        input_file,
+        text_column=text_column,
+        top_k=top_k,
+        attention=attention,
+    )
+    if not results:
+        raise click.UsageError(_NO_TEXTS)
+    for result in results:
         click.echo(json.dumps(result, ensure_ascii=False))
 
 

@@ -61,6 +61,8 @@ class TextClassifier(keras.Model):
     ```
     """
 
+    task_name = "text-classification"
+
     def __init__(
         self,
         backbone,
@@ -199,6 +201,8 @@ class EnsembleClassifier(keras.Model):
     ensemble(np.array(["a fine film"]))["probabilities"]
     ```
     """
+
+    task_name = "text-classification"
 
     def __init__(self, members, **kwargs):
         members = [

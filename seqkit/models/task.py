@@ -101,8 +101,9 @@ def task_for(model):
         try:
             importlib.import_module(module)
         except ModuleNotFoundError as error:
-            # TEMPORARY while the applications move into their packages.
-            if error.name != module:
+            # TEMPORARY while the applications move into their packages
+            # (the missing one may be the task module or its package).
+            if not (module + ".").startswith(f"{error.name}."):
                 raise
     name = getattr(type(model), "task_name", None)
     if name not in TASKS:
