@@ -73,7 +73,7 @@ def median(values):
 def load_data(train_limit=None):
     """The default config, its vectorizer and vectors, and encoded splits."""
     from seqkit.models.sentiment import SentimentConfig
-    from seqkit.training.text_classification import (
+    from seqkit.training.recipes.sentiment import (
         _read_data,
         encode,
         prepare_inputs,

@@ -57,3 +57,39 @@ def run_settings(run):
         with open(file, encoding="utf-8") as handle:
             settings[name] = json.load(handle)
     return settings["config"], settings["data"]
+
+
+def prepare_run_folder(out, config, resume):
+    """Checks `out` for a new run (empty) or a resume (an unfinished run
+    with the same settings) and writes `config.json` for a new run.
+
+    Raises:
+        ValueError: a non-empty `out` without `resume`; `resume` of a
+            finished or absent run, or with changed settings (named).
+    """
+    config_path = out / "config.json"
+    if resume:
+        if not config_path.exists():
+            raise ValueError(f"--resume: {out} holds no run to resume")
+        if (out / "metrics.json").exists():
+            raise ValueError(f"--resume: the run in {out} already finished")
+        with open(config_path, encoding="utf-8") as handle:
+            saved = json.load(handle)
+        if saved != config.to_dict():
+            changed = sorted(
+                k for k in saved if saved[k] != config.to_dict().get(k)
+            )
+            raise ValueError(
+                f"--resume: the settings differ from the run's config.json "
+                f"({', '.join(changed)})"
+            )
+        return
+    if out.exists() and any(
+        not p.name.startswith(".worker-") for p in out.iterdir()
+    ):
+        raise ValueError(
+            f"{out} is not empty: choose a new --out, or --resume an "
+            "interrupted run"
+        )
+    out.mkdir(parents=True, exist_ok=True)
+    write_json_atomic(config_path, config.to_dict())

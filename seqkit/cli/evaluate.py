@@ -32,22 +32,17 @@ def evaluate(
     run, data, text_column, label_column, image_column, caption_column
 ):
     """Score a run's model on a labelled file (JSON on stdout)."""
+    from seqkit.models.task import task_for
     from seqkit.runs import load_run
 
     model = load_run(run)
-    # TEMPORARY: only caption runs have their task so far.
-    if getattr(model, "task_name", None) == "captioning":
-        from seqkit.models.task import task_for
-
-        metrics = task_for(model).evaluate(
-            model,
-            run,
-            data,
-            image_column=image_column,
-            caption_column=caption_column,
-        )
-    else:
-        from seqkit.models.predict import evaluate_run
-
-        metrics = evaluate_run(run, data, text_column, label_column, model)
+    metrics = task_for(model).evaluate(
+        model,
+        run,
+        data,
+        text_column=text_column,
+        label_column=label_column,
+        image_column=image_column,
+        caption_column=caption_column,
+    )
     click.echo(json.dumps(metrics))

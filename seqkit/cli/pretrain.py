@@ -1,11 +1,9 @@
 """`seqkit pretrain deepmoji`: pretrain an encoder on (emoji) labels."""
 
-from pathlib import Path
-
 import click
 
-from seqkit.cli.options import data_options
-from seqkit.cli.train import model_options, run_text_classifier
+from seqkit.cli.options import data_options, model_options
+from seqkit.cli.train import run_text_classifier
 
 
 @click.group()
@@ -32,21 +30,19 @@ def deepmoji(corpus, **options):
     (tanh), two BiLSTM-512 layers joined with the embedding, attention
     pooling and a softmax (all sizes can be changed by options).
     """
+    from seqkit.errors import SeqkitError
+    from seqkit.training.recipes.deepmoji import PRESET, corpus_files
+
     if corpus is not None:
         if options.get("train") is not None:
             raise click.UsageError("give --corpus or --train, not both")
-        folder = Path(corpus)
-        for split in ("train", "valid", "test"):
-            path = folder / f"{split}.csv"
-            if not path.is_file():
-                raise click.UsageError(
-                    f"--corpus {corpus}: {path.name} is missing; build the "
-                    "folder with `seqkit data emoji-corpus`"
-                )
-            options[split] = str(path)
+        try:
+            options.update(corpus_files(corpus))
+        except SeqkitError as error:
+            raise click.UsageError(str(error)) from error
     elif options.get("train") is None:
         raise click.UsageError("give --corpus DIR or --train FILE")
-    run_text_classifier("deepmoji", options)
+    run_text_classifier(PRESET, options)
 
 
 # option name -> LMConfig field, for options that override the settings.

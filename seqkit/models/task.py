@@ -99,13 +99,7 @@ def task_for(model):
         SeqkitError: the model names no registered task.
     """
     for module in _TASK_MODULES:
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as error:
-            # TEMPORARY while the applications move into their packages:
-            # the task module, or its package, may not exist yet.
-            if not f"{module}.".startswith(f"{error.name}."):
-                raise
+        importlib.import_module(module)
     # The instance's: an `EnsembleClassifier` does its members' task.
     name = getattr(model, "task_name", None)
     if name not in TASKS:

@@ -164,12 +164,7 @@ def _serving_key(model):
     Raises:
         SeqkitError: the model's task has no serving signature.
     """
-    # TEMPORARY until the tasks land: a model without a registered task
-    # is told by the old check (a caption model decodes step by step).
-    try:
-        task = task_for(model)
-    except (SeqkitError, ModuleNotFoundError):
-        return "caption" if hasattr(model, "decode_step") else "text"
+    task = task_for(model)
     if task.serving is None:
         raise SeqkitError(f"a {task.name} run has no serving signature")
     return task.serving

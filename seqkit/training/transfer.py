@@ -122,17 +122,24 @@ def finetune_run(settings, out, distribute="none"):
 def _tune(settings, splits, distribution):
     """Builds the classifier on the base's encoder and runs the steps."""
     from seqkit.data.pipelines import bucketed_dataset
-    from seqkit.models import TextClassifier
+    from seqkit.models import EnsembleClassifier, TextClassifier
+    from seqkit.models.task import task_for
     from seqkit.runs import load_run
     from seqkit.training.finetune import (
         distributed_steps,
         finetune,
         keras_steps,
     )
-    from seqkit.training.text_classification import encode
+    from seqkit.training.recipes.sentiment import encode
 
     base = load_run(settings.base)
-    if hasattr(base, "members"):
+    task = task_for(base)
+    if task.name != "text-classification":
+        raise SeqkitError(
+            f"{settings.base} is a {task.name} run; fine-tuning starts from "
+            "a text classifier (a sentiment or DeepMoji run)"
+        )
+    if isinstance(base, EnsembleClassifier):
         raise SeqkitError(
             f"{settings.base} holds an ensemble; fine-tuning starts from one "
             "model (train the base with --ensemble 1)"

@@ -114,7 +114,7 @@ tf.config.set_logical_device_configuration(
     cpu, [tf.config.LogicalDeviceConfiguration()] * devices)
 logging.basicConfig(level=logging.INFO)
 from seqkit.models.sentiment import PRESETS, SentimentConfig
-from seqkit.training.text_classification import train_text_classifier
+from seqkit.training.recipes.sentiment import train_text_classifier
 values = dict(PRESETS["tiny"], epochs=3, batch_size=8, learning_rate=0.01,
               embedding_dropout=0.0, spatial_dropout=0.0, dropout=0.0,
               head_dropout=0.0, patience=None, text_column="review",

@@ -21,6 +21,7 @@ from seqkit.errors import SeqkitError
 from seqkit.models.documents.explain import explain_documents
 from seqkit.models.documents.report import render_document_report
 from seqkit.models.documents.settings import PRESETS
+from seqkit.models.predict import evaluate_run, read_texts
 from seqkit.models.task import Task, register_task
 
 
@@ -62,21 +63,13 @@ class DocumentTask(Task):
             **options: other commands' options, ignored.
 
         Returns:
-            A list of dicts, one per document, in order.
+            A list of dicts, one per document, in order (empty when no
+            document is given).
 
-        Raises:
-            SeqkitError: no documents given.
         """
-        texts = list(inputs)
-        if input_file is not None:
-            from seqkit.data import read_examples
-
-            examples = read_examples(
-                input_file, text_column=text_column, label_column=None
-            )
-            texts.extend(examples.texts)
+        texts = read_texts(inputs, input_file, text_column)
         if not texts:
-            raise SeqkitError("give texts as arguments or --input FILE")
+            return []
         results = explain_documents(model, texts, top_k)
         if not attention:
             for result in results:
@@ -151,6 +144,18 @@ def _read_documents(input_file, text_column):
     return read_examples(
         input_file, text_column=text_column, label_column=None
     ).texts
+
+    def evaluate(
+        self,
+        model,
+        run,
+        data,
+        text_column="text",
+        label_column="label",
+        **options,
+    ):
+        """The `evaluate_run` metrics on a labelled file of documents."""
+        return evaluate_run(run, data, text_column, label_column, model)
 
 
 register_task(DocumentTask())

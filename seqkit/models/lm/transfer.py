@@ -16,7 +16,7 @@ import logging
 from pathlib import Path
 
 from seqkit.errors import SeqkitError
-from seqkit.models.sentiment.config import LM_FIXED
+from seqkit.models.sentiment.settings import LM_FIXED
 
 log = logging.getLogger(__name__)
 

@@ -27,8 +27,7 @@ import numpy as np
 from seqkit.models.caption.decoding import caption_inputs
 from seqkit.models.caption.evaluation import evaluate_captions
 from seqkit.models.caption.pictures import render_attention
-from seqkit.runs import write_json_atomic
-from seqkit.training.text_classification import prepare_run_folder
+from seqkit.runs import prepare_run_folder, write_json_atomic
 
 log = logging.getLogger(__name__)
 

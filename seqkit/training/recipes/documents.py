@@ -18,13 +18,12 @@ import numpy as np
 
 from seqkit.models.documents.explain import predict_documents
 from seqkit.models.documents.settings import BUNDLED
-from seqkit.runs import write_json_atomic
+from seqkit.runs import prepare_run_folder, write_json_atomic
 from seqkit.training.recipes.documents_encoder import (
     copy_word_encoder,
     pretrain_word_encoder,
     source_vectorizer,
 )
-from seqkit.training.text_classification import prepare_run_folder
 
 log = logging.getLogger(__name__)
 
@@ -260,7 +259,7 @@ def train_document_classifier(config, out, resume=False, verbose=1):
     import keras
 
     from seqkit.models.metrics import classification_metrics
-    from seqkit.training.text_classification import prepare_inputs
+    from seqkit.training.recipes.sentiment import prepare_inputs
 
     out = Path(out)
     prepare_run_folder(out, config, resume)

@@ -83,7 +83,7 @@ def pretrain_word_encoder(config, splits, out, resume=False, verbose=1):
     """
     from seqkit.data import bundled_splits
     from seqkit.models.sentiment import SentimentConfig
-    from seqkit.training.text_classification import train_text_classifier
+    from seqkit.training.recipes.sentiment import train_text_classifier
 
     paths = bundled_splits(config.sentence_set)
     # Padded with spaces, so that a sentence matches whole words only.

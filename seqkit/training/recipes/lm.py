@@ -16,8 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from seqkit.runs import write_json_atomic
-from seqkit.training.text_classification import prepare_run_folder
+from seqkit.runs import prepare_run_folder, write_json_atomic
 
 log = logging.getLogger(__name__)
 

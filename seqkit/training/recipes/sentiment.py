@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from seqkit.runs import write_json_atomic
+from seqkit.runs import prepare_run_folder, write_json_atomic
 from seqkit.training.members import train_members
 
 log = logging.getLogger(__name__)
@@ -177,9 +177,6 @@ def train_text_classifier(
     """
     import keras
 
-    from seqkit.models.metrics import classification_metrics
-    from seqkit.models.predict import predict_outputs
-
     out = Path(out)
     distribution = None
     if distribute != "none":
@@ -194,23 +191,8 @@ def train_text_classifier(
         prepare_run_folder(out, config, resume)
     keras.utils.set_random_seed(config.seed)
     started = time.time()
-    splits, paths = _read_data(config)
-    if splits.valid is None:
-        raise ValueError(
-            "a validation file is needed (--valid): early "
-            "stopping and the checkpoint choice use it"
-        )
+    splits, paths = _read_checked(config)
     class_names = splits.label_names
-    for name, split in splits.items():
-        log.info(
-            "%s: %d examples from %s (%d rows skipped)",
-            name,
-            len(split),
-            paths[name],
-            len(split.skipped),
-        )
-    log.info("classes: %s", ", ".join(class_names))
-    index = {name: i for i, name in enumerate(class_names)}
     lm = coverage = None
     if config.init_from:
         from seqkit.models.lm.transfer import lm_inputs
@@ -218,12 +200,7 @@ def train_text_classifier(
         vectorizer, matrix, lm = lm_inputs(config)
     else:
         vectorizer, matrix, coverage = prepare_inputs(config, splits)
-    encoded = {}
-    for name, split in splits.items():
-        encoded[name] = (
-            encode(vectorizer, split.texts),
-            np.array([index[y] for y in split.labels]),
-        )
+    encoded = _encode_splits(vectorizer, splits, class_names)
     classifier, histories = train_members(
         config,
         vectorizer,
@@ -246,6 +223,61 @@ def train_text_classifier(
 
         classifier = load_run(out)
 
+    metrics = _held_out_metrics(classifier, splits, encoded, class_names)
+    metrics["train_seconds"] = round(time.time() - started, 1)
+    write_json_atomic(out / "metrics.json", metrics)
+    write_json_atomic(
+        out / "history.json",
+        histories[0] if len(histories) == 1 else {"members": histories},
+    )
+    info = _data_info(splits, paths, vectorizer, coverage)
+    if lm is not None:
+        info["init_from"] = {
+            "run": config.init_from,
+            "method": config.init_method,
+            **classifier_transfer(classifier),
+        }
+    write_json_atomic(out / "data.json", info)
+    return metrics
+
+
+def _encode_splits(vectorizer, splits, class_names):
+    """Each split's `(id arrays, label indices)`, by split name."""
+    index = {name: i for i, name in enumerate(class_names)}
+    encoded = {}
+    for name, split in splits.items():
+        encoded[name] = (
+            encode(vectorizer, split.texts),
+            np.array([index[y] for y in split.labels]),
+        )
+    return encoded
+
+
+def _read_checked(config):
+    """`_read_data`, refusing a run without validation data; logs counts."""
+    splits, paths = _read_data(config)
+    if splits.valid is None:
+        raise ValueError(
+            "a validation file is needed (--valid): early "
+            "stopping and the checkpoint choice use it"
+        )
+    for name, split in splits.items():
+        log.info(
+            "%s: %d examples from %s (%d rows skipped)",
+            name,
+            len(split),
+            paths[name],
+            len(split.skipped),
+        )
+    log.info("classes: %s", ", ".join(splits.label_names))
+    return splits, paths
+
+
+def _held_out_metrics(classifier, splits, encoded, class_names):
+    """The `classification_metrics` of every split but `train`."""
+    from seqkit.models.metrics import classification_metrics
+    from seqkit.models.predict import predict_outputs
+
     metrics = {}
     for name, split in splits.items():
         if name == "train":
@@ -256,15 +288,14 @@ def train_text_classifier(
         metrics[name] = classification_metrics(
             encoded[name][1], probabilities, class_names
         )
-    metrics["train_seconds"] = round(time.time() - started, 1)
-    write_json_atomic(out / "metrics.json", metrics)
-    write_json_atomic(
-        out / "history.json",
-        histories[0] if len(histories) == 1 else {"members": histories},
-    )
+    return metrics
+
+
+def _data_info(splits, paths, vectorizer, coverage):
+    """What `data.json` says about the data: files, classes, truncation."""
     info = {
         "data": paths,
-        "classes": class_names,
+        "classes": splits.label_names,
         "truncated": {
             name: vectorizer.count_truncated(s.texts)
             for name, s in splits.items()
@@ -273,14 +304,7 @@ def train_text_classifier(
     }
     if coverage is not None:
         info["embedding_coverage"] = coverage.to_dict()
-    if lm is not None:
-        info["init_from"] = {
-            "run": config.init_from,
-            "method": config.init_method,
-            **classifier_transfer(classifier),
-        }
-    write_json_atomic(out / "data.json", info)
-    return metrics
+    return info
 
 
 def classifier_transfer(classifier):
@@ -300,39 +324,3 @@ def _unfinished(out, config):
             return False
     log.info("resuming the unfinished run in %s", out)
     return True
-
-
-def prepare_run_folder(out, config, resume):
-    """Checks `out` for a new run (empty) or a resume (an unfinished run
-    with the same settings) and writes `config.json` for a new run.
-
-    Raises:
-        ValueError: a non-empty `out` without `resume`; `resume` of a
-            finished or absent run, or with changed settings (named).
-    """
-    config_path = out / "config.json"
-    if resume:
-        if not config_path.exists():
-            raise ValueError(f"--resume: {out} holds no run to resume")
-        if (out / "metrics.json").exists():
-            raise ValueError(f"--resume: the run in {out} already finished")
-        with open(config_path, encoding="utf-8") as handle:
-            saved = json.load(handle)
-        if saved != config.to_dict():
-            changed = sorted(
-                k for k in saved if saved[k] != config.to_dict().get(k)
-            )
-            raise ValueError(
-                f"--resume: the settings differ from the run's config.json "
-                f"({', '.join(changed)})"
-            )
-        return
-    if out.exists() and any(
-        not p.name.startswith(".worker-") for p in out.iterdir()
-    ):
-        raise ValueError(
-            f"{out} is not empty: choose a new --out, or --resume an "
-            "interrupted run"
-        )
-    out.mkdir(parents=True, exist_ok=True)
-    write_json_atomic(config_path, config.to_dict())

@@ -1,49 +1,15 @@
-"""Settings of the sentiment application, and the model they describe."""
+"""Settings of the sentiment application (and of DeepMoji, which trains
+the same classifier)."""
 
 import dataclasses
 
+from seqkit.models.deepmoji import presets as deepmoji
+from seqkit.models.sentiment import presets as sentiment
 from seqkit.models.settings import Settings
 
-# Presets are data: a name -> settings that differ from the defaults.
-PRESETS = {
-    "default": {},
-    "tiny": {
-        "ensemble": 1,
-        "member_overrides": [],
-        "units": 8,
-        "embedding_dim": 8,
-        "embeddings": None,
-        "epochs": 2,
-        "batch_size": 16,
-    },
-    # DeepMoji (Felbo et al. 2017): tweet tokens, a 256-d embedding with a
-    # tanh, spatial dropout 0.25, two BiLSTM-512 layers whose outputs are
-    # joined with the embedding (skip connections), attention pooling and
-    # dropout 0.5 before the softmax. No pretrained word vectors.
-    "deepmoji": {
-        "tokenizer": "tweet",
-        "max_vocab": 50000,
-        "max_length": 30,
-        "embedding_dim": 256,
-        "embedding_activation": "tanh",
-        "embeddings": None,
-        "embedding_dropout": 0.0,
-        "spatial_dropout": 0.25,
-        "cell": "lstm",
-        "units": 512,
-        "layers": 2,
-        "bidirectional": True,
-        "skip_connections": True,
-        "pooling": "attention",
-        "dropout": 0.0,
-        "head_dropout": 0.5,
-        "learning_rate": 1e-3,
-        "monitor": "val_loss",
-        "ensemble": 1,
-        "member_overrides": [],
-    },
-}
-
+# Every preset a `SentimentConfig` starts from (`--preset NAME`): the
+# sentiment application's and DeepMoji's.
+PRESETS = {**sentiment.PRESETS, **deepmoji.PRESETS}
 
 # The settings a language model fixes for a classifier initialised from it
 # (`init_from`): its embedding and recurrent layers must fit the LM's.
@@ -220,62 +186,3 @@ class SentimentConfig(Settings):
             dataclasses.replace(self, **override, member_overrides=[]).validate(
                 source
             )
-
-
-def build_classifier(
-    config,
-    vectorizer,
-    class_names,
-    embedding_matrix=None,
-    seed=None,
-    name="sentiment_classifier",
-):
-    """The `TextClassifier` a config describes.
-
-    Args:
-        config: a `SentimentConfig`.
-        vectorizer: the fitted `TextVectorizer`.
-        class_names: the labels, in output order.
-        embedding_matrix: initial word vectors, or None.
-        seed: the seed of the dropout layers (default: `config.seed`).
-        name: the model's name (ensemble members need distinct names).
-
-    Returns:
-        A `seqkit.models.TextClassifier`.
-    """
-    from seqkit.models.backbone import RecurrentBackbone
-    from seqkit.models.classifier import TextClassifier
-
-    seed = config.seed if seed is None else seed
-    embedding_dim = config.embedding_dim
-    if embedding_matrix is not None:
-        embedding_dim = embedding_matrix.shape[1]
-    backbone = RecurrentBackbone(
-        vocabulary_size=vectorizer.vocabulary_size(),
-        embedding_dim=embedding_dim,
-        cell=config.cell,
-        units=config.units,
-        num_layers=config.layers,
-        bidirectional=config.bidirectional,
-        skip_connections=config.skip_connections,
-        pooling=config.pooling,
-        embedding_activation=config.embedding_activation,
-        embedding_dropout=config.embedding_dropout,
-        spatial_dropout=config.spatial_dropout,
-        dropout=config.dropout,
-        recurrent_dropout=config.recurrent_dropout,
-        embedding_trainable=not config.freeze_embeddings,
-        static_channel=config.static_channel,
-        embedding_matrix=embedding_matrix,
-        seed=seed,
-        name="backbone",
-    )
-    return TextClassifier(
-        backbone,
-        vectorizer,
-        class_names,
-        hidden_units=config.hidden_units,
-        head_dropout=config.head_dropout,
-        seed=seed,
-        name=name,
-    )

@@ -10,7 +10,7 @@ from seqkit.models.predict import evaluate_run, predict_texts
 from seqkit.models.sentiment import PRESETS, SentimentConfig
 from seqkit.runs import load_run
 from seqkit.training import members
-from seqkit.training import text_classification as tc
+from seqkit.training.recipes import sentiment as tc
 
 
 def _config(paths, **overrides):
