@@ -15,6 +15,7 @@ class TextClassificationTask(Task):
     Example:
 
     ```python
+    # Not run: needs a trained run folder.
     from seqkit.models.task import task_for
 
     records = task_for(model).predict(model, run, ["a fine film"], top_k=1)
