@@ -194,6 +194,49 @@ def _csv_texts(path):
         return [row["text"] for row in csv.DictReader(handle)]
 
 
+def _corpus_documents(review_files, sentiment_files, synopses, sentiment_train):
+    """Each split's documents (lists of lines), held-out text still in."""
+    parts = {
+        split: [text.splitlines() for text in _csv_texts(review_files[split])]
+        for split in ("train", "valid", "test")
+    }
+    parts["train"] = parts["train"] + synopses
+    if sentiment_train:
+        snippets = [
+            " ".join(text.split())
+            for text in _csv_texts(sentiment_files["train"])
+        ]
+        parts["train"] += [
+            snippets[i : i + SNIPPETS_PER_DOCUMENT]
+            for i in range(0, len(snippets), SNIPPETS_PER_DOCUMENT)
+        ]
+    return parts
+
+
+def _write_corpus(out_dir, parts, held_out):
+    """Writes `<split>.txt` of each split, leaving out the lines found in
+    `held_out`; the report's `files` and `left_out_lines`."""
+    report = {"files": {}, "left_out_lines": 0}
+    for split, documents in parts.items():
+        kept = []
+        for document in documents:
+            lines = [line.strip() for line in document if line.strip()]
+            clean = [
+                line for line in lines if _normalized(line) not in held_out
+            ]
+            report["left_out_lines"] += len(lines) - len(clean)
+            if clean:
+                kept.append(clean)
+        path = out_dir / f"{split}.txt"
+        _write_documents(path, kept)
+        report["files"][split] = {
+            "path": str(path),
+            "documents": len(kept),
+            "lines": sum(len(d) for d in kept),
+        }
+    return report
+
+
 def build_lm_corpus(out_dir, sentiment_train=True, reviews=None, rt=None):
     """Writes the in-domain corpus of the bundled applications.
 
@@ -245,38 +288,10 @@ def build_lm_corpus(out_dir, sentiment_train=True, reviews=None, rt=None):
         for row in rows
         if row["category"] == "plot" and row["text"].strip()
     ]
-    parts = {
-        split: [text.splitlines() for text in _csv_texts(review_files[split])]
-        for split in ("train", "valid", "test")
-    }
-    parts["train"] = parts["train"] + synopses
-    if sentiment_train:
-        snippets = [
-            " ".join(text.split())
-            for text in _csv_texts(sentiment_files["train"])
-        ]
-        parts["train"] += [
-            snippets[i : i + SNIPPETS_PER_DOCUMENT]
-            for i in range(0, len(snippets), SNIPPETS_PER_DOCUMENT)
-        ]
-    report = {"files": {}, "left_out_lines": 0}
-    for split, documents in parts.items():
-        kept = []
-        for document in documents:
-            lines = [line.strip() for line in document if line.strip()]
-            clean = [
-                line for line in lines if _normalized(line) not in held_out
-            ]
-            report["left_out_lines"] += len(lines) - len(clean)
-            if clean:
-                kept.append(clean)
-        path = out_dir / f"{split}.txt"
-        _write_documents(path, kept)
-        report["files"][split] = {
-            "path": str(path),
-            "documents": len(kept),
-            "lines": sum(len(d) for d in kept),
-        }
+    parts = _corpus_documents(
+        review_files, sentiment_files, synopses, sentiment_train
+    )
+    report = _write_corpus(out_dir, parts, held_out)
     report["sources"] = {
         "reviews": {s: str(p) for s, p in review_files.items()},
         "synopses": len(synopses),

@@ -11,6 +11,7 @@ from seqkit.preprocessing.errors import (
     VectorsFileError,
     VocabularyError,
 )
+from seqkit.preprocessing.glove import load_glove_6b_50d
 from seqkit.preprocessing.sentences import (
     DocumentVectorizer,
     split_sentences,
@@ -25,7 +26,6 @@ from seqkit.preprocessing.vectors import (
     Coverage,
     WordVectors,
     embedding_matrix,
-    load_glove_6b_50d,
     load_word_vectors,
 )
 from seqkit.preprocessing.vocabulary import (

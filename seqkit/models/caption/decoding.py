@@ -53,6 +53,33 @@ def step_function(model):
     return step
 
 
+def _beam_captions(model, common, width, length_penalty):
+    """The `Caption`s of one chunk by beam search, every beam listed."""
+    from seqkit import samplers
+    from seqkit.models.caption.model import END_ID, decode_ids
+
+    captions = []
+    for beams in samplers.beam_search(
+        *common,
+        end_id=END_ID,
+        width=width,
+        length_penalty=length_penalty,
+    ):
+        listed = [
+            (
+                decode_ids(model.vocabulary, h.tokens),
+                h.score,
+                h.normalized(length_penalty),
+            )
+            for h in beams
+        ]
+        best = beams[0]
+        captions.append(
+            Caption(listed[0][0], best.score, best.finished, listed)
+        )
+    return captions
+
+
 def caption_inputs(
     model,
     inputs,
@@ -103,24 +130,7 @@ def caption_inputs(
         starts = np.full(len(chunk), START_ID)
         common = (step, state, starts, max_tokens)
         if method == "beam":
-            for beams in samplers.beam_search(
-                *common,
-                end_id=END_ID,
-                width=width,
-                length_penalty=length_penalty,
-            ):
-                listed = [
-                    (
-                        decode_ids(model.vocabulary, h.tokens),
-                        h.score,
-                        h.normalized(length_penalty),
-                    )
-                    for h in beams
-                ]
-                best = beams[0]
-                results.append(
-                    Caption(listed[0][0], best.score, best.finished, listed)
-                )
+            results.extend(_beam_captions(model, common, width, length_penalty))
             continue
         if method == "greedy":
             found = samplers.greedy(*common, end_id=END_ID)

@@ -111,6 +111,14 @@ class CaptionModel(keras.Model):
         seed=None,
         **kwargs,
     ):
+        """Checks the arguments, keeps them for `get_config` and creates
+        every layer (see the class docstring for the arguments).
+
+        It stays whole: it is the model's one wiring, in the constructor's
+        three sections (checks, configuration, then the encoder's and the
+        decoder's layers in the order they run), so the layers a saved
+        caption model holds are read in one place.
+        """
         super().__init__(**kwargs)
         vocabulary = list(vocabulary)
         if tuple(vocabulary[: len(RESERVED)]) != RESERVED:

@@ -102,6 +102,14 @@ class LanguageModel(keras.Model):
         seed=None,
         **kwargs,
     ):
+        """Checks the arguments, keeps them for `get_config` and creates
+        every layer (see the class docstring for the arguments).
+
+        It stays whole: it is the model's one wiring, in the constructor's
+        three sections (checks, configuration, then the embedding, each
+        direction's stack and the output in the order they run), so the
+        layers a saved language model holds are read in one place.
+        """
         super().__init__(**kwargs)
         if isinstance(vectorizer, dict):
             vectorizer = keras.saving.deserialize_keras_object(vectorizer)

@@ -60,54 +60,16 @@ class CaptionData:
 
 def read_caption_data(config):
     """Reads (or composes) the splits the config names."""
-    from seqkit.data import captions as readers
-
-    kind = config.data_kind
-    if kind == "digits":
+    if config.data_kind == "digits":
         return _digit_data(config)
-    if kind == "features":
-        train = readers.read_feature_captions(config.features, config.captions)
-        given = {
-            name: readers.read_feature_captions(
-                getattr(config, f"{name}_features"),
-                getattr(config, f"{name}_captions"),
-            )
-            for name in ("valid", "test")
-            if getattr(config, f"{name}_features") is not None
-        }
-        files = {"train": [config.features, config.captions]}
+    if config.data_kind == "features":
+        train, given, files = _read_features(config)
     else:
-
-        def read(table, size):
-            return readers.read_image_captions(
-                table,
-                config.image_column,
-                config.caption_column,
-                size=size,
-                channels=config.channels,
-            )
-
-        train = read(config.train, config.image_size)
-        size = list(train.inputs.shape[1:3])
-        given = {
-            name: read(getattr(config, name), size)
-            for name in ("valid", "test")
-            if getattr(config, name) is not None
-        }
-        files = {"train": config.train, "image_size": size}
-    splits = {"train": train, **given}
+        train, given, files = _read_images(config)
+    splits, drawn = _complete_splits(train, given, config.split_seed)
     info = {"files": files}
-    missing = [name for name in ("valid", "test") if name not in given]
-    if missing:
-        ids = readers.split_ids(len(train), config.split_seed)
-        for name in missing:
-            splits[name] = train.subset(ids[name])
-        splits["train"] = train.subset(ids["train"])
-        info["split"] = {
-            "method": "random 80/10/10 of the training rows",
-            "seed": config.split_seed,
-            **{name: ids[name] for name in ["train", *missing]},
-        }
+    if drawn is not None:
+        info["split"] = drawn
     for name in ("valid", "test"):
         shape = splits[name].inputs.shape[1:]
         if shape != splits["train"].inputs.shape[1:]:
@@ -118,7 +80,7 @@ def read_caption_data(config):
     info["counts"] = {name: len(split) for name, split in splits.items()}
     train_captions = splits["train"].captions
     return CaptionData(
-        kind,
+        config.data_kind,
         splits["train"],
         splits["valid"],
         splits["test"],
@@ -126,6 +88,72 @@ def read_caption_data(config):
         max_words=max(len(c.split()) for c in train_captions),
         info=info,
     )
+
+
+def _read_features(config):
+    """`(train, given valid/test, files)` of `.npy` features and captions."""
+    from seqkit.data import captions as readers
+
+    train = readers.read_feature_captions(config.features, config.captions)
+    given = {
+        name: readers.read_feature_captions(
+            getattr(config, f"{name}_features"),
+            getattr(config, f"{name}_captions"),
+        )
+        for name in ("valid", "test")
+        if getattr(config, f"{name}_features") is not None
+    }
+    return train, given, {"train": [config.features, config.captions]}
+
+
+def _read_images(config):
+    """`(train, given valid/test, files)` of tables of images and captions
+    (valid and test resized to the training images' size)."""
+    from seqkit.data import captions as readers
+
+    def read(table, size):
+        return readers.read_image_captions(
+            table,
+            config.image_column,
+            config.caption_column,
+            size=size,
+            channels=config.channels,
+        )
+
+    train = read(config.train, config.image_size)
+    size = list(train.inputs.shape[1:3])
+    given = {
+        name: read(getattr(config, name), size)
+        for name in ("valid", "test")
+        if getattr(config, name) is not None
+    }
+    return train, given, {"train": config.train, "image_size": size}
+
+
+def _complete_splits(train, given, split_seed):
+    """The train, valid and test splits, those not given drawn from the
+    training rows.
+
+    Returns:
+        `(splits, split)`: `split` describes the draw for `RUN/data.json`
+        (None when valid and test were both given).
+    """
+    from seqkit.data import captions as readers
+
+    splits = {"train": train, **given}
+    missing = [name for name in ("valid", "test") if name not in given]
+    if not missing:
+        return splits, None
+    ids = readers.split_ids(len(train), split_seed)
+    for name in missing:
+        splits[name] = train.subset(ids[name])
+    splits["train"] = train.subset(ids["train"])
+    split = {
+        "method": "random 80/10/10 of the training rows",
+        "seed": split_seed,
+        **{name: ids[name] for name in ["train", *missing]},
+    }
+    return splits, split
 
 
 def _digit_data(config):
@@ -264,6 +292,52 @@ def build_caption_model(config, vocabulary, input_kind):
     )
 
 
+def _fit_caption_model(model, data, config, vocabulary, out, resume, verbose):
+    """Compiles and trains the model by teacher forcing (best weights
+    kept); returns `fit`'s `(state, history)`."""
+    import keras
+
+    from seqkit.training.fit import fit
+
+    length = data.max_words + 2
+    model.compile(
+        optimizer=keras.optimizers.Adam(config.learning_rate, clipnorm=5.0),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        weighted_metrics=["sparse_categorical_accuracy"],
+    )
+    batches = _batches(data, config, vocabulary, length)
+    valid = teacher_forcing(
+        vocabulary, data.valid.inputs, data.valid.captions, length
+    )
+    model([valid[0][0][:1], valid[0][1][:1]])  # builds the weights
+    return fit(
+        model,
+        batches,
+        valid,
+        epochs=config.epochs,
+        patience=config.patience,
+        checkpoints=out / "checkpoints",
+        resume=resume,
+        verbose=verbose,
+        logs=out / "logs",
+        on_epoch_begin=batches.start_epoch,
+    )
+
+
+def _write_attention(model, test, path, max_tokens):
+    """Draws what the first (up to 6) test inputs attended to."""
+    shown = min(6, len(test))
+    captions = [
+        r.caption
+        for r in caption_inputs(
+            model, test.inputs[:shown], max_tokens=max_tokens
+        )
+    ]
+    render_attention(
+        model, test.inputs[:shown], captions, path, test.names[:shown]
+    )
+
+
 def train_caption_model(config, out, resume=False, verbose=1):
     """Trains a caption decoder and writes the run folder `out`.
 
@@ -284,7 +358,6 @@ def train_caption_model(config, out, resume=False, verbose=1):
     import keras
 
     from seqkit.models.caption import caption_vocabulary
-    from seqkit.training.fit import fit
 
     out = Path(out)
     prepare_run_folder(out, config, resume)
@@ -295,30 +368,10 @@ def train_caption_model(config, out, resume=False, verbose=1):
         log.info("%s: %s examples", name, count)
     vocabulary = caption_vocabulary(data.vocabulary_captions)
     log.info("vocabulary: %d words", len(vocabulary))
-    length = data.max_words + 2
     input_kind = "features" if data.kind == "features" else "image"
     model = build_caption_model(config, vocabulary, input_kind)
-    model.compile(
-        optimizer=keras.optimizers.Adam(config.learning_rate, clipnorm=5.0),
-        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-        weighted_metrics=["sparse_categorical_accuracy"],
-    )
-    batches = _batches(data, config, vocabulary, length)
-    valid = teacher_forcing(
-        vocabulary, data.valid.inputs, data.valid.captions, length
-    )
-    model([valid[0][0][:1], valid[0][1][:1]])  # builds the weights
-    state, history = fit(
-        model,
-        batches,
-        valid,
-        epochs=config.epochs,
-        patience=config.patience,
-        checkpoints=out / "checkpoints",
-        resume=resume,
-        verbose=verbose,
-        logs=out / "logs",
-        on_epoch_begin=batches.start_epoch,
+    state, history = _fit_caption_model(
+        model, data, config, vocabulary, out, resume, verbose
     )
     model.save(out / "model.keras")
     train_seconds = round(time.time() - started, 1)
@@ -340,18 +393,5 @@ def train_caption_model(config, out, resume=False, verbose=1):
         },
     )
     if config.attention:
-        shown = min(6, len(data.test))
-        captions = [
-            r.caption
-            for r in caption_inputs(
-                model, data.test.inputs[:shown], max_tokens=max_tokens
-            )
-        ]
-        render_attention(
-            model,
-            data.test.inputs[:shown],
-            captions,
-            out / "attention.png",
-            data.test.names[:shown],
-        )
+        _write_attention(model, data.test, out / "attention.png", max_tokens)
     return metrics

@@ -9,6 +9,7 @@ resumable checkpoint. The default data set is the Pang & Lee polarity
 reviews (fetched, never committed) with their fixed split.
 """
 
+import dataclasses
 import logging
 import math
 import time
@@ -239,6 +240,146 @@ def _member_metrics(member, splits, encoded, class_names):
     return found
 
 
+@dataclasses.dataclass
+class _WordInputs:
+    """The vectorizer and where the word encoder starts.
+
+    Attributes:
+        vectorizer: the `TextVectorizer` of the word ids.
+        matrix: initial word vectors, or None.
+        coverage: the `Coverage` of those vectors, or None.
+        source: a sentiment or DeepMoji run to copy the encoder from, or
+            None.
+        pretraining: the report of the sentence pretraining, or None.
+    """
+
+    vectorizer: object
+    matrix: object
+    coverage: object
+    source: object
+    pretraining: dict
+
+
+def _word_inputs(config, splits, out, resume, verbose):
+    """The vectorizer and the word encoder's start (pretrained first on
+    `config.sentence_set`, copied from `config.init_from`, or word vectors),
+    a `_WordInputs`."""
+    from seqkit.training.recipes.sentiment import prepare_inputs
+
+    coverage = None
+    source, pretraining = config.init_from, None
+    if config.sentence_set is not None:
+        source, pretraining = pretrain_word_encoder(
+            config, splits, out, resume, verbose
+        )
+    if source:
+        vectorizer, matrix = source_vectorizer(source, config.max_words), None
+    else:
+        vectorizer, matrix, coverage = prepare_inputs(config, splits)
+    return _WordInputs(vectorizer, matrix, coverage, source, pretraining)
+
+
+def _log_splits(splits, paths):
+    for name, split in splits.items():
+        log.info(
+            "%s: %d documents from %s (%d rows skipped)",
+            name,
+            len(split),
+            paths[name],
+            len(split.skipped),
+        )
+
+
+def _count_truncated(documents, splits, config):
+    """What the `DocumentVectorizer` cuts of each split (logged)."""
+    truncated = {
+        name: documents.count_truncated(split.texts)
+        for name, split in splits.items()
+    }
+    for name, counts in truncated.items():
+        log.info(
+            "%s: %d documents cut to %d sentences (%d sentences dropped); "
+            "%d sentences cut to %d words (%d words dropped)",
+            name,
+            counts["documents"],
+            config.max_sentences,
+            counts["sentences_cut"],
+            counts["sentences"],
+            config.max_words,
+            counts["words_cut"],
+        )
+    return truncated
+
+
+def _encode_splits(documents, splits, class_names):
+    """Each split's `(encoded documents, label ids)`."""
+    index = {name: i for i, name in enumerate(class_names)}
+    return {
+        name: (
+            encode_documents(documents, split.texts),
+            np.array([index[y] for y in split.labels]),
+        )
+        for name, split in splits.items()
+    }
+
+
+def _train_members(config, words, class_names, encoded, out, resume, verbose):
+    """Builds and trains the `config.ensemble` members (seeds `config.seed`,
+    `config.seed + 1`, ...; members past one in `out/members/<i>/`).
+
+    Returns:
+        `(members, fit states, histories, transfer report or None)`.
+    """
+    import keras
+
+    members, states, histories, transfer = [], [], [], None
+    for member in range(config.ensemble):
+        seed = config.seed + member
+        if config.ensemble > 1:
+            log.info(
+                "member %d of %d (seed %d)", member + 1, config.ensemble, seed
+            )
+        keras.utils.set_random_seed(seed)
+        classifier = build_document_classifier(
+            config,
+            words.vectorizer,
+            class_names,
+            words.matrix,
+            seed,
+            name=None if config.ensemble == 1 else f"member_{member}",
+        )
+        if words.source:
+            transfer = copy_word_encoder(classifier, words.source)
+            if words.pretraining is not None:
+                transfer.update(words.pretraining)
+            if member == 0:
+                log.info("word encoder from %s: %s", words.source, transfer)
+        folder = out if config.ensemble == 1 else out / "members" / str(member)
+        folder.mkdir(parents=True, exist_ok=True)
+        state, history = _fit_member(
+            classifier, encoded, config, seed, folder, resume, verbose
+        )
+        members.append(classifier)
+        states.append(state)
+        histories.append(history)
+    return members, states, histories, transfer
+
+
+def _split_metrics(classifier, splits, encoded, class_names):
+    """The classification metrics of the valid and test splits."""
+    from seqkit.models.metrics import classification_metrics
+
+    metrics = {}
+    for name, split in splits.items():
+        if name == "train":
+            continue
+        probabilities, _ = predict_documents(classifier, split.texts)
+        metrics[name] = classification_metrics(
+            encoded[name][1], probabilities, class_names
+        )
+    return metrics
+
+
 def train_document_classifier(config, out, resume=False, verbose=1):
     """Trains a hierarchical document classifier into the run folder.
 
@@ -258,90 +399,22 @@ def train_document_classifier(config, out, resume=False, verbose=1):
     """
     import keras
 
-    from seqkit.models.metrics import classification_metrics
-    from seqkit.training.recipes.sentiment import prepare_inputs
-
     out = Path(out)
     prepare_run_folder(out, config, resume)
     keras.utils.set_random_seed(config.seed)
     started = time.time()
     splits, paths = read_document_data(config)
     class_names = splits.label_names
-    index = {name: i for i, name in enumerate(class_names)}
-    for name, split in splits.items():
-        log.info(
-            "%s: %d documents from %s (%d rows skipped)",
-            name,
-            len(split),
-            paths[name],
-            len(split.skipped),
-        )
-    coverage = None
-    source, pretraining = config.init_from, None
-    if config.sentence_set is not None:
-        source, pretraining = pretrain_word_encoder(
-            config, splits, out, resume, verbose
-        )
-    if source:
-        vectorizer, matrix = source_vectorizer(source, config.max_words), None
-    else:
-        vectorizer, matrix, coverage = prepare_inputs(config, splits)
+    _log_splits(splits, paths)
+    words = _word_inputs(config, splits, out, resume, verbose)
     documents = build_document_classifier(
-        config, vectorizer, class_names, matrix
+        config, words.vectorizer, class_names, words.matrix
     ).documents
-    truncated = {
-        name: documents.count_truncated(split.texts)
-        for name, split in splits.items()
-    }
-    for name, counts in truncated.items():
-        log.info(
-            "%s: %d documents cut to %d sentences (%d sentences dropped); "
-            "%d sentences cut to %d words (%d words dropped)",
-            name,
-            counts["documents"],
-            config.max_sentences,
-            counts["sentences_cut"],
-            counts["sentences"],
-            config.max_words,
-            counts["words_cut"],
-        )
-    encoded = {
-        name: (
-            encode_documents(documents, split.texts),
-            np.array([index[y] for y in split.labels]),
-        )
-        for name, split in splits.items()
-    }
-    members, states, histories, transfer = [], [], [], None
-    for member in range(config.ensemble):
-        seed = config.seed + member
-        if config.ensemble > 1:
-            log.info(
-                "member %d of %d (seed %d)", member + 1, config.ensemble, seed
-            )
-        keras.utils.set_random_seed(seed)
-        classifier = build_document_classifier(
-            config,
-            vectorizer,
-            class_names,
-            matrix,
-            seed,
-            name=None if config.ensemble == 1 else f"member_{member}",
-        )
-        if source:
-            transfer = copy_word_encoder(classifier, source)
-            if pretraining is not None:
-                transfer.update(pretraining)
-            if member == 0:
-                log.info("word encoder from %s: %s", source, transfer)
-        folder = out if config.ensemble == 1 else out / "members" / str(member)
-        folder.mkdir(parents=True, exist_ok=True)
-        state, history = _fit_member(
-            classifier, encoded, config, seed, folder, resume, verbose
-        )
-        members.append(classifier)
-        states.append(state)
-        histories.append(history)
+    truncated = _count_truncated(documents, splits, config)
+    encoded = _encode_splits(documents, splits, class_names)
+    members, states, histories, transfer = _train_members(
+        config, words, class_names, encoded, out, resume, verbose
+    )
     if config.ensemble == 1:
         classifier = members[0]
     else:
@@ -349,14 +422,7 @@ def train_document_classifier(config, out, resume=False, verbose=1):
 
         classifier = EnsembleClassifier(members, name="document_ensemble")
     classifier.save(out / "model.keras")
-    metrics = {}
-    for name, split in splits.items():
-        if name == "train":
-            continue
-        probabilities, _ = predict_documents(classifier, split.texts)
-        metrics[name] = classification_metrics(
-            encoded[name][1], probabilities, class_names
-        )
+    metrics = _split_metrics(classifier, splits, encoded, class_names)
     metrics["train_seconds"] = round(time.time() - started, 1)
     metrics["best_epoch"] = [state["best_epoch"] for state in states]
     if config.ensemble > 1:
@@ -374,10 +440,10 @@ def train_document_classifier(config, out, resume=False, verbose=1):
         "classes": class_names,
         "truncated": truncated,
         "skipped_rows": {name: len(s.skipped) for name, s in splits.items()},
-        "vocabulary_size": vectorizer.vocabulary_size(),
+        "vocabulary_size": words.vectorizer.vocabulary_size(),
     }
-    if coverage is not None:
-        info["embedding_coverage"] = coverage.to_dict()
+    if words.coverage is not None:
+        info["embedding_coverage"] = words.coverage.to_dict()
     if transfer is not None:
         info["init_from"] = transfer
     write_json_atomic(out / "data.json", info)

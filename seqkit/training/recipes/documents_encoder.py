@@ -66,26 +66,9 @@ def _normalized(text):
     return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
 
 
-def pretrain_word_encoder(config, splits, out, resume=False, verbose=1):
-    """Trains the sentence classifier the word encoder starts from.
-
-    A sentiment run (`seqkit train sentiment` settings: one bidirectional
-    layer of the document model's cell, units and word vectors, attention
-    pooling, no ensemble) on the labelled sentences of
-    `config.sentence_set`, written to `out/word-encoder/`. Sentences found
-    inside a validation or test document (as whole words, after
-    lower-casing and keeping letters and digits) are left out of its
-    training data, so no test text is trained on; their count is
-    reported.
-
-    Returns:
-        `(run folder, report dict)`.
-    """
-    from seqkit.data import bundled_splits
-    from seqkit.models.sentiment import SentimentConfig
-    from seqkit.training.recipes.sentiment import train_text_classifier
-
-    paths = bundled_splits(config.sentence_set)
+def _write_training_sentences(sentences, splits, folder):
+    """Copies the sentence CSV to `folder/train.csv` without the sentences
+    found inside a validation or test document; `(kept, left out)`."""
     # Padded with spaces, so that a sentence matches whole words only.
     held_out = [
         f" {_normalized(text)} "
@@ -93,10 +76,9 @@ def pretrain_word_encoder(config, splits, out, resume=False, verbose=1):
         if name != "train"
         for text in split.texts
     ]
-    folder = out / "word-encoder-data"
     folder.mkdir(parents=True, exist_ok=True)
     kept = left_out = 0
-    with open(paths["train"], encoding="utf-8", newline="") as source:
+    with open(sentences, encoding="utf-8", newline="") as source:
         reader = csv.DictReader(source)
         with open(folder / "train.csv", "w", encoding="utf-8", newline="") as f:
             writer = csv.DictWriter(f, reader.fieldnames)
@@ -108,16 +90,16 @@ def pretrain_word_encoder(config, splits, out, resume=False, verbose=1):
                     continue
                 writer.writerow(row)
                 kept += 1
-    log.info(
-        "word encoder: pretraining on %s (%d training sentences; %d left "
-        "out, found in validation or test documents)",
-        config.sentence_set,
-        kept,
-        left_out,
-    )
-    sentiment = SentimentConfig.from_dict(
+    return kept, left_out
+
+
+def _sentence_config(config, train, paths):
+    """The `SentimentConfig` of the word encoder's pretraining."""
+    from seqkit.models.sentiment import SentimentConfig
+
+    return SentimentConfig.from_dict(
         {
-            "train": str(folder / "train.csv"),
+            "train": str(train),
             "valid": str(paths["valid"]),
             "test": str(paths["test"]),
             "tokenizer": config.tokenizer,
@@ -138,6 +120,37 @@ def pretrain_word_encoder(config, splits, out, resume=False, verbose=1):
         },
         source="the word encoder's pretraining",
     )
+
+
+def pretrain_word_encoder(config, splits, out, resume=False, verbose=1):
+    """Trains the sentence classifier the word encoder starts from.
+
+    A sentiment run (`seqkit train sentiment` settings: one bidirectional
+    layer of the document model's cell, units and word vectors, attention
+    pooling, no ensemble) on the labelled sentences of
+    `config.sentence_set`, written to `out/word-encoder/`. Sentences found
+    inside a validation or test document (as whole words, after
+    lower-casing and keeping letters and digits) are left out of its
+    training data, so no test text is trained on; their count is
+    reported.
+
+    Returns:
+        `(run folder, report dict)`.
+    """
+    from seqkit.data import bundled_splits
+    from seqkit.training.recipes.sentiment import train_text_classifier
+
+    paths = bundled_splits(config.sentence_set)
+    folder = out / "word-encoder-data"
+    kept, left_out = _write_training_sentences(paths["train"], splits, folder)
+    log.info(
+        "word encoder: pretraining on %s (%d training sentences; %d left "
+        "out, found in validation or test documents)",
+        config.sentence_set,
+        kept,
+        left_out,
+    )
+    sentiment = _sentence_config(config, folder / "train.csv", paths)
     target = out / "word-encoder"
     if not (target / "metrics.json").is_file():
         train_text_classifier(
