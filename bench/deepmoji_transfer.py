@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from seqkit.training.transfer import FinetuneSettings, finetune_run
+from seqkit.training.recipes.finetune import FinetuneSettings, finetune_run
 
 METHODS = ("new", "last", "full", "chain-thaw", "gradual")
 TWEETS = Path("data/vader-tweets")

@@ -110,7 +110,7 @@ class SeqkitSystem:
 
         from seqkit.data.pipelines import bucketed_dataset
         from seqkit.models.sentiment import build_classifier
-        from seqkit.training.members import compiled_ids_model
+        from seqkit.training.ensemble import compiled_ids_model
 
         keras.utils.set_random_seed(config.seed)
         self.classifier = build_classifier(

@@ -67,7 +67,7 @@ def finetune(method, chain_thaw, distribute, quiet, out, **options):
     validation loss worse is undone). Prints the metrics and the report of
     every step as JSON; RUN/finetune.json keeps the report.
     """
-    from seqkit.training.transfer import FinetuneSettings, finetune_run
+    from seqkit.training.recipes.finetune import FinetuneSettings, finetune_run
 
     if chain_thaw and method not in (None, "chain-thaw"):
         raise click.UsageError("--chain-thaw contradicts --method " + method)

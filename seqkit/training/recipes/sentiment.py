@@ -14,8 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
+from seqkit.models.sentiment import build_classifier
 from seqkit.runs import prepare_run_folder, write_json_atomic
-from seqkit.training.members import train_members
+from seqkit.training.ensemble import train_members
 
 log = logging.getLogger(__name__)
 
@@ -201,11 +202,15 @@ def train_text_classifier(
     else:
         vectorizer, matrix, coverage = prepare_inputs(config, splits)
     encoded = _encode_splits(vectorizer, splits, class_names)
+
+    def build(settings, seed, name):
+        return build_classifier(
+            settings, vectorizer, class_names, matrix, seed=seed, name=name
+        )
+
     classifier, histories = train_members(
         config,
-        vectorizer,
-        class_names,
-        matrix,
+        build,
         (*encoded["train"], *encoded["valid"]),
         out,
         resume,

@@ -9,7 +9,7 @@ import pytest
 from seqkit.models.predict import evaluate_run, predict_texts
 from seqkit.models.sentiment import PRESETS, SentimentConfig
 from seqkit.runs import load_run
-from seqkit.training import members
+from seqkit.training import ensemble as members
 from seqkit.training.recipes import sentiment as tc
 
 

@@ -1,4 +1,5 @@
-"""Training the members of a text classifier: one model, or an ensemble.
+"""The members of a text classifier and their average: one model, or an
+ensemble, generic over the function that builds a member.
 
 `fit_member` trains one classifier on encoded data with early stopping and
 resumable epoch checkpoints, by Keras's `fit` on one device or by the
@@ -118,9 +119,7 @@ def fit_member(
 
 def train_members(
     config,
-    vectorizer,
-    class_names,
-    matrix,
+    build,
     data,
     out,
     resume,
@@ -129,6 +128,9 @@ def train_members(
     lm=None,
 ):
     """Trains `config.ensemble` classifiers (seeds `seed`, `seed + 1`, ...).
+
+    Each member is `build(settings, seed=..., name=...)` with its own
+    settings (`config.member(index)`), trained by `fit_member`.
 
     With `lm` (the `LanguageModel` of `config.init_from`), each member's
     recurrent layers start as the LM's and training follows
@@ -146,7 +148,6 @@ def train_members(
     import keras
 
     from seqkit.models import EnsembleClassifier
-    from seqkit.models.sentiment import build_classifier
 
     members, histories = [], []
     for index in range(config.ensemble):
@@ -163,9 +164,7 @@ def train_members(
             _scope(distribution),
             _worker_folder(distribution, checkpoints) as folder,
         ):
-            member = build_classifier(
-                settings, vectorizer, class_names, matrix, seed=seed, name=name
-            )
+            member = build(settings, seed=seed, name=name)
             options = {
                 "resume": resume,
                 "seed": seed,
