@@ -7,9 +7,10 @@ running maximum, sum and count of its outputs, and the pooled vector is
 ready when the loop ends. The export runs such a model this way, each
 direction compiled by XLA on its own, so that TensorFlow runs the two
 directions side by side on two cores, and each step computes only what
-the model's own cell computes (`cell.call`: the textbook equations of
-`ElmanCell`, `LSTMCell` and `GRUCell`). Nothing is written per step, no
-sequence is reversed, stored, concatenated or pooled afterwards.
+the model's own cell computes (its `call`, or `step_from_projection` of
+a folded table's rows: the textbook equations of `ElmanCell`, `LSTMCell`
+and `GRUCell`). Nothing is written per step, no sequence is reversed,
+stored, concatenated or pooled afterwards.
 
 Semantics are those of the Keras graph, checked by the tests to 1e-5:
 id 0 is padding; a padding step leaves the state alone and is not
@@ -227,7 +228,7 @@ def _pooled_direction(layer, embed, parts, readout=None):
         if table is None:
             return cell.call(embed(ids_now), states, training=False)
         inputs = tf.gather(table, ids_now)
-        return cell.call(inputs, states, training=False, projected=True)
+        return cell.step_from_projection(inputs, states)
 
     def single(ids, table):
         # One row (a lone text, the commonest call of a server): its real
