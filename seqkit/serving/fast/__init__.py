@@ -3,11 +3,14 @@
 One entry point for the export: `text_serving_function` (the `text ->
 outputs` function of a text model's signature, on its fastest path) and
 `xla_metadata` (what a server needs to warm that path up). The modules
-behind it: `pooled_loops` (recurrent loops that pool as they go), `xla`
-(the whole network compiled, for single texts), `vocabulary` (the pooled
-loops' token ids) and `frozen` (the weights as constants of the graph).
+behind it: `pooled_loops` (recurrent loops that pool as they go; one
+direction's loop in `direction`, its folded input tables in `folding`),
+`xla` (the whole network compiled, for single texts), `vocabulary` (the
+pooled loops' token ids), `frozen` (the weights as constants of the
+graph) and `branches` (branches called out of line).
 """
 
+from seqkit.serving.fast.branches import out_of_line
 from seqkit.serving.fast.frozen import frozen_weights
 from seqkit.serving.fast.vocabulary import VocabularyIds
 from seqkit.serving.fast.xla import (
@@ -39,7 +42,7 @@ def text_serving_function(model, xla=True, fold=True):
             padded to one of `XLA_LENGTHS`, and the plain graph for more.
             Padding is masked, so the answers are the same.
         fold: the pooled loops read each step's `x W + b` from folded
-            tables (`pooled_loops.FoldedTables`; more server memory).
+            tables (`folding.FoldedTables`; more server memory).
 
     Returns:
         `(fn, output_names)`: `fn` maps a string tensor `[None]` to a dict
@@ -81,8 +84,6 @@ def text_serving_function(model, xla=True, fold=True):
         }
 
     if network is not None:
-        from seqkit.serving.fast.pooled_loops import out_of_line
-
         # A single text's call skips the whole Keras graph: out of line, it
         # is one node of the branch not taken instead of hundreds.
         plain = out_of_line(plain)
