@@ -221,6 +221,48 @@ class RecurrentBackbone(keras.Model):
     def has_attention(self):
         return "attention" in parse_pooling(self.pooling)
 
+    def embed_tokens(self, token_ids):
+        """The features the recurrent stack reads for `token_ids`.
+
+        At inference: the word vectors (the static channel's concatenated
+        after them, with `static_channel`) through `embedding_activation`,
+        with no dropout and no mask (id 0 reads its row like any id).
+
+        Args:
+            token_ids: int ids of any shape.
+
+        Returns:
+            Their features, `[*token_ids.shape, features]`.
+        """
+        tables = [self.get_layer("embedding").embeddings]
+        if self.static_channel:
+            tables.append(self.get_layer("static_embedding").embeddings)
+        vectors = [keras.ops.take(table, token_ids, axis=0) for table in tables]
+        hidden = (
+            vectors[0]
+            if len(vectors) == 1
+            else keras.ops.concatenate(vectors, -1)
+        )
+        if self.embedding_activation:
+            hidden = self.get_layer("embedding_activation")(hidden)
+        return hidden
+
+    def recurrent_directions(self, index=0):
+        """The recurrent layers of stacked layer `index`, one per direction.
+
+        Args:
+            index: which layer of the stack, from the input (0).
+
+        Returns:
+            `[forward]`, or `[forward, backward]` when `bidirectional`:
+            seqkit `Elman`, `LSTM` or `GRU` layers (the backward one has
+            `go_backwards=True`).
+        """
+        rnn = self.get_layer("rnn").rnn_layers[index]
+        if self.bidirectional:
+            return [rnn.forward_layer, rnn.backward_layer]
+        return [rnn]
+
     def layer_groups(self):
         """The parts fine-tuning strategies thaw one by one, input first.
 

@@ -52,6 +52,10 @@ class TextClassifier(keras.Model):
         seed: seed of the head's dropout.
         **kwargs: base `keras.Model` arguments (`name`).
 
+    Attributes:
+        head_layers: the head, in order from the pooled vector: a dropout
+            before each `Dense` layer (ReLU ones, then the softmax).
+
     Example:
 
     ```python
@@ -266,6 +270,22 @@ class EnsembleClassifier(keras.Model):
     @classmethod
     def from_config(cls, config):
         return cls(**config)
+
+
+def text_classifiers(model):
+    """The `TextClassifier`s whose probabilities `model` gives, or None.
+
+    `[model]` for a `TextClassifier`, the members of an `EnsembleClassifier`
+    of them (which averages them); None for any other model (document
+    classifiers and their ensembles among them).
+    """
+    if isinstance(model, TextClassifier):
+        return [model]
+    if isinstance(model, EnsembleClassifier) and all(
+        isinstance(member, TextClassifier) for member in model.members
+    ):
+        return list(model.members)
+    return None
 
 
 def _reading(documents):

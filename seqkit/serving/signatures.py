@@ -10,7 +10,7 @@ run's model.
 from typing import NamedTuple
 
 from seqkit.serving.caption import caption_metadata, caption_serving_function
-from seqkit.serving.fast import text_serving_function, xla_metadata
+from seqkit.serving.fast import text_serving_function
 from seqkit.serving.format import FORMAT, SIGNATURE
 
 
@@ -42,10 +42,10 @@ def text_signature(model, run, xla=True, fold=True):
     """A text model's signature (`text_serving_function`) and metadata."""
     from seqkit.runs import run_config
 
-    function, outputs = text_serving_function(model, xla=xla, fold=fold)
-    metadata = text_metadata(
-        model, run_config(run), outputs, xla=xla, fold=fold
+    function, outputs, compiled = text_serving_function(
+        model, xla=xla, fold=fold
     )
+    metadata = text_metadata(model, run_config(run), outputs, compiled)
     return ServingSignature(function, outputs, [tf_text_spec()], metadata)
 
 
@@ -60,17 +60,16 @@ def caption_signature(model, run, xla=True, fold=True):
     return ServingSignature(function, outputs, inputs, metadata)
 
 
-def text_metadata(model, config, outputs, xla=False, fold=True):
+def text_metadata(model, config, outputs, compiled=None):
     """The `assets.extra/seqkit.json` document of a text model's export.
 
-    With `xla`, `"xla"` names the compiled path and what a server warms
-    up (`seqkit.serving.fast.xla_metadata`).
+    `compiled`, the `"xla"` entry `text_serving_function` gives (or None),
+    names the compiled path and what a server warms up.
     """
     import seqkit
 
     vectorizer = model.vectorizer
     extra = {}
-    compiled = xla_metadata(model, fold=fold) if xla else None
     if compiled is not None:
         extra["xla"] = compiled
     return {

@@ -271,8 +271,7 @@ def test_pooled_loop_export_answers_as_the_plain_graph(pooled_run, tmp_path):
         assert xla["label"].numpy().tolist() == plain["label"].numpy().tolist()
     metadata = read_metadata(paths["--xla"])
     model = load_run(pooled_run)
-    units = model.members[0].backbone.get_layer("rnn").rnn_layers[0]
-    units = units.forward_layer.cell.units
+    units = model.members[0].backbone.recurrent_directions()[0].cell.units
     vocabulary = metadata["preprocessing"]["vocabulary_size"]
     # 2 members x 2 directions x a float32 table of 4 gates per word.
     assert metadata["xla"] == {
@@ -295,8 +294,8 @@ def test_pooled_loop_export_saves_its_folded_tables_empty(pooled_run, tmp_path):
     )
     assert result.exit_code == 0, result.output
     path = json.loads(result.output)["path"]
-    units = load_run(pooled_run).members[0].backbone.get_layer("rnn")
-    units = units.rnn_layers[0].forward_layer.cell.units
+    backbone = load_run(pooled_run).members[0].backbone
+    units = backbone.recurrent_directions()[0].cell.units
     shapes = [
         shape
         for _, shape in tf.train.list_variables(f"{path}/variables/variables")

@@ -7,7 +7,7 @@ import tensorflow as tf
 from seqkit.models.backbone import RecurrentBackbone
 from seqkit.models.classifier import EnsembleClassifier, TextClassifier
 from seqkit.preprocessing import TextVectorizer
-from seqkit.serving.fast import pooled_loops
+from seqkit.serving.fast import folding, pooled_loops
 
 WORDS = ["good", "bad", "film", "plot", "fine", "dull", "long", "warm"]
 VOCABULARY = len(WORDS) + 2  # padding and the unknown word
@@ -104,7 +104,7 @@ def test_folded_tables_hold_each_words_projection(settings):
         static = backbone.get_layer("static_embedding").embeddings.numpy()
         vectors = np.tanh(np.concatenate([vectors, static], axis=-1))
     expected = []
-    for layer in pooled_loops._direction_layers(backbone):
+    for layer in backbone.recurrent_directions():
         kernel, bias = layer.cell.kernel.numpy(), layer.cell.bias.numpy()
         # A GRU's (2, 3 units) bias is added in its step, not in the table.
         expected.append(vectors @ kernel + (bias if bias.ndim == 1 else 0))
@@ -116,11 +116,11 @@ def test_folded_tables_hold_each_words_projection(settings):
 
 def test_tables_over_the_size_limit_are_not_made(monkeypatch):
     classifier = _classifier(seed=8)
-    layer = pooled_loops._direction_layers(classifier.backbone)[0]
-    size = pooled_loops.folded_bytes(layer, VOCABULARY)
+    layer = classifier.backbone.recurrent_directions()[0]
+    size = folding.folded_bytes(layer, VOCABULARY)
     assert size == VOCABULARY * (4 * 4) * 4  # words x LSTM gates x float32
     assert pooled_loops.folded_input_bytes(classifier) == 2 * size
-    monkeypatch.setattr(pooled_loops, "FOLD_LIMIT_BYTES", size - 1)
+    monkeypatch.setattr(folding, "FOLD_LIMIT_BYTES", size - 1)
     assert pooled_loops.folded_input_bytes(classifier) == 0
     network = pooled_loops.pooled_network(classifier)
     assert network.folded_inputs is None  # no table to track

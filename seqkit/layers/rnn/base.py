@@ -18,7 +18,10 @@ class RecurrentCell(keras.layers.Layer):
     """Base of the seqkit cells: arguments, weights and dropout masks.
 
     Subclasses set `gates` (how many blocks of `units` columns the kernels
-    hold) and implement `call(inputs, states, training=False)`.
+    hold) and implement `step_from_projection(projection, states,
+    training=False)`, the step's equations given the input's projection
+    `x W^x + b`; `call(inputs, states, training=False)` projects the input
+    and calls it.
 
     Dropout follows Gal and Ghahramani: one input mask and one recurrent mask
     per sequence, drawn once and shared by every step and every gate.
@@ -147,40 +150,66 @@ class RecurrentCell(keras.layers.Layer):
         """Forgets the recurrent mask."""
         self._recurrent_dropout_mask = None
 
-    def dropped(self, inputs, state, training, projected=False):
-        """Applies this sequence's dropout masks to a step's input and state.
-
-        With `projected` the input is `x W^x + b` already (see `call`),
-        which input dropout cannot reach: a cell with an input mask drawn
-        refuses it.
-        """
-        if training and self._dropout_mask is not None:
-            if projected:
-                raise ValueError(
-                    f"{self.name}: input dropout needs the step's input x, "
-                    "not its projection (projected=True)"
-                )
-            inputs = inputs * self._dropout_mask
+    def dropped_state(self, state, training):
+        """A step's recurrent input with this sequence's recurrent mask."""
         if training and self._recurrent_dropout_mask is not None:
             state = state * self._recurrent_dropout_mask
-        return inputs, state
+        return state
 
-    def step_input(self, inputs, projected):
-        """`x W^x + b` of a step's input, or the input if `projected`."""
-        return inputs if projected else self.input_projection(inputs)
+    # -- the step --------------------------------------------------------
+
+    def call(self, inputs, states, training=False):
+        """One step: `step_from_projection` of the input's projection.
+
+        Input dropout (this sequence's mask) applies to `inputs` before
+        they are projected.
+        """
+        if training and self._dropout_mask is not None:
+            inputs = inputs * self._dropout_mask
+        return self.step_from_projection(
+            self.input_projection(inputs), states, training=training
+        )
 
     def input_projection(self, inputs):
-        """`x W^x + b` for every gate at once (Keras's column layout).
+        """`x W^x + b`: the input's share of every gate, in Keras's columns.
 
-        A row depends on its input row only, so the projection of every
-        word vector of a vocabulary can be computed once, and a step's
-        `call` given rows of that table with `projected=True` (the export's
-        pooled loops do).
+        A row depends on its input row only, so the projections of every
+        word vector of a vocabulary can be computed once and a step given
+        rows of that table (`step_from_projection`). A GRU with
+        `reset_after=True` adds its input bias row in the step instead, so
+        its projection is `x W^x`.
+
+        Args:
+            inputs: `[batch, features]` step inputs (after input dropout).
+
+        Returns:
+            `[batch, gates * units]`.
         """
         projected = ops.matmul(inputs, self.kernel)
         if self.use_bias and len(self.bias_shape()) == 1:
             projected = projected + self.bias
         return projected
+
+    def step_from_projection(self, projection, states, training=False):
+        """One step from its input's `input_projection`: the equations.
+
+        `call(x, states)` is `step_from_projection(input_projection(x),
+        states)`; the cells write their equations here, once. Input dropout
+        cannot reach a projection: apply it to `x` before projecting (as
+        `call` does). Recurrent dropout applies here, in training.
+
+        Args:
+            projection: `[batch, gates * units]`, `input_projection` of the
+                step's inputs.
+            states: the previous states (`state_size` of them).
+            training: whether to apply the recurrent dropout mask.
+
+        Returns:
+            `(output, new_states)`, as `call` returns them.
+        """
+        raise NotImplementedError(
+            f"{type(self).__name__} must implement step_from_projection"
+        )
 
     # -- config ----------------------------------------------------------
 

@@ -17,9 +17,10 @@ class ElmanCell(RecurrentCell):
     move between this cell and `keras.layers.SimpleRNNCell` unchanged. The
     output is the new state.
 
-    Every seqkit cell's `call(inputs, states, training=False,
-    projected=False)` takes, with `projected=True`, the step's `x_i W + b`
-    (`input_projection`, one row per input row) in place of `x_i`.
+    Every seqkit cell writes its equations once, in
+    `step_from_projection(projection, states)`, which takes the step's
+    `x_i W + b` (`input_projection(x_i)`, one row per input row); `call`
+    projects `x_i` and calls it.
 
     Args:
         units: positive int, size of the state.
@@ -56,11 +57,11 @@ class ElmanCell(RecurrentCell):
 
     gates = 1
 
-    def call(self, inputs, states, training=False, projected=False):
+    def step_from_projection(self, projection, states, training=False):
         prev = states[0] if isinstance(states, (list, tuple)) else states
-        x, s = self.dropped(inputs, prev, training, projected)
+        s = self.dropped_state(prev, training)
         state = self.activation(
-            self.step_input(x, projected) + ops.matmul(s, self.recurrent_kernel)
+            projection + ops.matmul(s, self.recurrent_kernel)
         )
         return state, [state]
 

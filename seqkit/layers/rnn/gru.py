@@ -82,11 +82,11 @@ class GRUCell(GatedCell):
             return (2, 3 * self.units)
         return (3 * self.units,)
 
-    def call(self, inputs, states, training=False, projected=False):
+    def step_from_projection(self, projection, states, training=False):
         s_prev = states[0] if isinstance(states, (list, tuple)) else states
-        x, s = self.dropped(inputs, s_prev, training, projected)
+        s = self.dropped_state(s_prev, training)
         u = self.units
-        x_proj = self.step_input(x, projected)
+        x_proj = projection
         if self.reset_after:
             s_proj = ops.matmul(s, self.recurrent_kernel)
             if self.use_bias:

@@ -82,10 +82,10 @@ class LSTMCell(GatedCell):
                 )
             )
 
-    def call(self, inputs, states, training=False, projected=False):
+    def step_from_projection(self, projection, states, training=False):
         h_prev, c_prev = states
-        x, h = self.dropped(inputs, h_prev, training, projected)
-        z = self.step_input(x, projected) + ops.matmul(h, self.recurrent_kernel)
+        h = self.dropped_state(h_prev, training)
+        z = projection + ops.matmul(h, self.recurrent_kernel)
         z_i, z_f, z_c, z_o = ops.split(z, 4, axis=-1)
         i = self.recurrent_activation(z_i)
         f = self.recurrent_activation(z_f)

@@ -1,13 +1,18 @@
 """The compiled text paths of an export: pooled loops and XLA.
 
 One entry point for the export: `text_serving_function` (the `text ->
-outputs` function of a text model's signature, on its fastest path) and
-`xla_metadata` (what a server needs to warm that path up). The modules
-behind it: `pooled_loops` (recurrent loops that pool as they go), `xla`
-(the whole network compiled, for single texts), `vocabulary` (the pooled
-loops' token ids) and `frozen` (the weights as constants of the graph).
+outputs` function of a text model's signature, on its fastest path, and
+what a server needs to warm that path up). The modules behind it:
+`pooled_loops` (recurrent loops that pool as they go; one direction's
+loop in `direction`, its folded input tables in `folding`), `xla` (the
+whole network compiled, for single texts), `vocabulary` (the pooled
+loops' token ids), `frozen` (the weights as constants of the graph) and
+`branches` (branches called out of line).
 """
 
+from typing import NamedTuple
+
+from seqkit.serving.fast.branches import out_of_line
 from seqkit.serving.fast.frozen import frozen_weights
 from seqkit.serving.fast.vocabulary import VocabularyIds
 from seqkit.serving.fast.xla import (
@@ -17,7 +22,25 @@ from seqkit.serving.fast.xla import (
     xla_warmup_lengths,
 )
 
-__all__ = ["text_serving_function", "xla_metadata"]
+__all__ = ["TextServing", "text_serving_function"]
+
+
+class TextServing(NamedTuple):
+    """What `text_serving_function` gives the export.
+
+    Attributes:
+        function: maps a string tensor `[None]` to a dict of output
+            tensors. On the pooled-loop path, `function.tracked` is a
+            `tf.Module` the SavedModel must track (the folded tables'
+            variables, the vocabulary table).
+        outputs: the output names, in order.
+        xla: the metadata's `"xla"` entry (`xla_metadata`), or None when
+            the function has no compiled path.
+    """
+
+    function: object
+    outputs: list
+    xla: dict | None
 
 
 def text_serving_function(model, xla=True, fold=True):
@@ -39,13 +62,11 @@ def text_serving_function(model, xla=True, fold=True):
             padded to one of `XLA_LENGTHS`, and the plain graph for more.
             Padding is masked, so the answers are the same.
         fold: the pooled loops read each step's `x W + b` from folded
-            tables (`pooled_loops.FoldedTables`; more server memory).
+            tables (`folding.FoldedTables`; more server memory).
 
     Returns:
-        `(fn, output_names)`: `fn` maps a string tensor `[None]` to a dict
-        of output tensors. On the pooled-loop path, `fn.tracked` is a
-        `tf.Module` the SavedModel must track (the folded tables'
-        variables, the vocabulary table).
+        A `TextServing`: the function, its output names and the
+        metadata's `"xla"` entry.
     """
     import tensorflow as tf
 
@@ -81,8 +102,6 @@ def text_serving_function(model, xla=True, fold=True):
         }
 
     if network is not None:
-        from seqkit.serving.fast.pooled_loops import out_of_line
-
         # A single text's call skips the whole Keras graph: out of line, it
         # is one node of the branch not taken instead of hundreds.
         plain = out_of_line(plain)
@@ -136,7 +155,8 @@ def text_serving_function(model, xla=True, fold=True):
         serve.tracked.folded_inputs = pooled.folded_inputs
         if vocabulary_ids is not None:
             serve.tracked.vocabulary = vocabulary_ids.table
-    return serve, names
+    warmup = xla_metadata(model, fold=fold) if xla else None
+    return TextServing(serve, names, warmup)
 
 
 def xla_metadata(model, fold=True):

@@ -15,19 +15,6 @@ XLA_LENGTHS = (8, 16, 32, 64, 128, 256, 512)
 XLA_MAX_ROWS = 1
 
 
-def text_members(model):
-    """The `TextClassifier`s a text model averages, or None for others."""
-    from seqkit.models.classifier import EnsembleClassifier, TextClassifier
-
-    if isinstance(model, TextClassifier):
-        return [model]
-    if isinstance(model, EnsembleClassifier) and all(
-        isinstance(m, TextClassifier) for m in model.members
-    ):
-        return list(model.members)
-    return None
-
-
 def xla_network(model):
     """`ids -> outputs` of a text model, compiled by XLA; None if not one.
 
@@ -39,7 +26,9 @@ def xla_network(model):
     import tensorflow as tf
     from keras import ops
 
-    members = text_members(model)
+    from seqkit.models.classifier import text_classifiers
+
+    members = text_classifiers(model)
     if members is None:
         return None
 
@@ -85,7 +74,9 @@ def xla_warmup_lengths(model):
     `XLA_LENGTHS` up to the first that holds `max_length` tokens (all of
     them without a `max_length`); none for models without the XLA path.
     """
-    if text_members(model) is None:
+    from seqkit.models.classifier import text_classifiers
+
+    if text_classifiers(model) is None:
         return []
     limit = model.vectorizer.max_length
     lengths = []

@@ -55,9 +55,9 @@ def test_layer_matches_numpy_equations(case):
 @pytest.mark.parametrize("projected", [False, True], ids=["x", "projected"])
 @pytest.mark.parametrize("case", IDS)
 def test_cell_step_matches_numpy(case, projected):
-    # With `projected=True` the step is given `x W + b` (the export's
-    # folded tables) instead of x. A GRU with reset_after adds its input
-    # bias row in the step, so its projection is `x W` alone.
+    # `step_from_projection` is given `x W + b` (the export's folded
+    # tables) instead of x. A GRU with reset_after adds its input bias row
+    # in the step, so its projection is `x W` alone.
     layer_cls, _, kwargs, step = CASES[case]
     rng = np.random.default_rng(2)
     cell = layer_cls.cell_class(UNITS, **kwargs)
@@ -70,8 +70,8 @@ def test_cell_step_matches_numpy(case, projected):
         given = x.astype(np.float64) @ kernel
         if bias.ndim == 1:
             given = given + bias
-        output, new_state = cell.call(
-            given.astype("float32"), state, projected=True
+        output, new_state = cell.step_from_projection(
+            given.astype("float32"), state
         )
     else:
         output, new_state = cell(x, state)
@@ -85,17 +85,34 @@ def test_cell_step_matches_numpy(case, projected):
         )
 
 
-def test_a_projected_input_refuses_input_dropout():
-    import seqkit.layers as L
-
-    cell = L.LSTMCell(UNITS, dropout=0.5)
-    x = np.ones((BATCH, FEATURES), "float32")
-    state = [np.zeros((BATCH, UNITS), "float32")] * 2
+@pytest.mark.parametrize("case", IDS)
+def test_a_training_step_drops_the_input_before_its_projection(case):
+    # `call` applies the input mask to x, then the equations (and the
+    # recurrent mask) of `step_from_projection`.
+    layer_cls, _, kwargs, _ = CASES[case]
+    rng = np.random.default_rng(4)
+    cell = layer_cls.cell_class(
+        UNITS, dropout=0.5, recurrent_dropout=0.5, seed=1, **kwargs
+    )
+    x = rng.normal(0, 1, (BATCH, FEATURES)).astype("float32")
+    state = _initial_state(layer_cls, rng)
     cell(x, state)
-    cell.get_dropout_mask(x)
-    with pytest.raises(ValueError, match="input dropout.*projected=True"):
-        cell.call(np.ones((BATCH, 4 * UNITS), "float32"), state, True, True)
-    cell.call(np.ones((BATCH, 4 * UNITS), "float32"), state, False, True)
+    _randomize(cell, rng)
+    input_mask = cell.get_dropout_mask(x)
+    cell.get_recurrent_dropout_mask(state[0])
+    output, new_state = cell(x, state, training=True)
+    projection = cell.input_projection(x * input_mask)
+    want, want_state = cell.step_from_projection(
+        projection, state, training=True
+    )
+    assert not np.allclose(
+        ops.convert_to_numpy(output),
+        ops.convert_to_numpy(cell.step_from_projection(projection, state)[0]),
+    )  # the recurrent mask matters
+    for got, expected in zip([output, *new_state], [want, *want_state]):
+        np.testing.assert_allclose(
+            ops.convert_to_numpy(got), ops.convert_to_numpy(expected)
+        )
 
 
 @pytest.mark.parametrize("case", [c for c in IDS if CASES[c][1] is not None])
