@@ -120,6 +120,12 @@ class RecurrentBackbone(keras.Model):
         seed=None,
         **kwargs,
     ):
+        """Builds the layers and the functional graph.
+
+        It stays whole: it is the backbone's one wiring, in the three
+        sections of a keras-hub constructor (layers, functional graph,
+        config), so what a saved backbone holds is read in one place.
+        """
         parts = parse_pooling(pooling)
         final_states = parts == ["last"]
         if final_states and skip_connections:

@@ -171,20 +171,9 @@ def train_members(
                 "verbose": verbose,
                 "distribution": distribution,
             }
-            if lm is None:
-                state, history = fit_member(
-                    member, data, settings, out, folder, **options
-                )
-            else:
-                from seqkit.models.lm.transfer import copy_lm_weights
-                from seqkit.training.finetune import fit_in_steps
-
-                member.lm_transfer = copy_lm_weights(lm, member.backbone)
-                state, history = fit_in_steps(
-                    member,
-                    settings.init_method,
-                    _step_fitter(member, data, settings, out, folder, options),
-                )
+            state, history = _fit(
+                member, data, settings, out, folder, lm, options
+            )
         log.info(
             "member %d: best %s %.4f at epoch %s",
             index,
@@ -197,6 +186,21 @@ def train_members(
     if len(members) == 1:
         return members[0], histories
     return EnsembleClassifier(members, name="ensemble"), histories
+
+
+def _fit(member, data, settings, out, folder, lm, options):
+    """Trains one member: plainly, or step by step from the LM `lm`."""
+    if lm is None:
+        return fit_member(member, data, settings, out, folder, **options)
+    from seqkit.models.lm.transfer import copy_lm_weights
+    from seqkit.training.finetune import fit_in_steps
+
+    member.lm_transfer = copy_lm_weights(lm, member.backbone)
+    return fit_in_steps(
+        member,
+        settings.init_method,
+        _step_fitter(member, data, settings, out, folder, options),
+    )
 
 
 def _step_fitter(member, data, settings, out, folder, options):

@@ -103,6 +103,9 @@ def fit(
     callbacks=(),
 ):
     """Trains `model` with early stopping; it ends with the best weights.
+    It stays whole: restoring, resuming, the early-stop check, the epochs
+    and the final restore are one sequence whose order is the contract of
+    a resumable run.
 
     Args:
         model: a compiled model whose weights (and, to resume, optimizer)
@@ -163,30 +166,47 @@ def fit(
                 on_epoch_begin,
             )
         else:
-            if logs is not None:
-                callbacks.insert(2, keras.callbacks.TensorBoard(str(logs)))
-            if on_epoch_begin is not None:
-                callbacks.insert(
-                    0,
-                    keras.callbacks.LambdaCallback(
-                        on_epoch_begin=lambda epoch, _: on_epoch_begin(epoch)
-                    ),
-                )
-            with unknown_length_fit():
-                model.fit(
-                    train,
-                    validation_data=valid,
-                    epochs=epochs,
-                    initial_epoch=initial_epoch,
-                    shuffle=False,  # the data shuffles itself
-                    callbacks=callbacks,
-                    class_weight=class_weight,
-                    verbose=verbose,
-                )
+            _keras_epochs(
+                model,
+                (train, valid),
+                callbacks,
+                (initial_epoch, epochs),
+                on_epoch_begin,
+                {
+                    "logs": logs,
+                    "class_weight": class_weight,
+                    "verbose": verbose,
+                },
+            )
     state = best.restore(model)
     if done is not None:
         done.write_text("finished\n", encoding="utf-8")
     return state, last.history
+
+
+def _keras_epochs(model, data, callbacks, epochs, begin, options):
+    """Runs the epochs `epochs[0]` to `epochs[1]` through `Model.fit`."""
+    callbacks = list(callbacks)
+    if options["logs"] is not None:
+        callbacks.insert(2, keras.callbacks.TensorBoard(str(options["logs"])))
+    if begin is not None:
+        callbacks.insert(
+            0,
+            keras.callbacks.LambdaCallback(
+                on_epoch_begin=lambda epoch, _: begin(epoch)
+            ),
+        )
+    with unknown_length_fit():
+        model.fit(
+            data[0],
+            validation_data=data[1],
+            epochs=epochs[1],
+            initial_epoch=epochs[0],
+            shuffle=False,  # the data shuffles itself
+            callbacks=callbacks,
+            class_weight=options["class_weight"],
+            verbose=options["verbose"],
+        )
 
 
 def _run_epochs(model, run_epoch, callbacks, initial_epoch, epochs, begin):

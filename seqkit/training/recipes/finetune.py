@@ -120,7 +120,11 @@ def finetune_run(settings, out, distribute="none"):
 
 
 def _tune(settings, splits, distribution):
-    """Builds the classifier on the base's encoder and runs the steps."""
+    """Builds the classifier on the base's encoder and runs the steps.
+
+    It stays whole: the base, the new head, the encoded data and the
+    steps (plain or distributed) are one chain, each needing the last.
+    """
     from seqkit.data.pipelines import bucketed_dataset
     from seqkit.models import EnsembleClassifier, TextClassifier
     from seqkit.models.task import task_for

@@ -157,6 +157,9 @@ def train_text_classifier(
 ):
     """Trains a text classifier and writes the run folder `out`.
 
+    It stays whole: it is the recipe's table of contents (folder, data,
+    inputs, members, metrics, files), each step one call.
+
     Args:
         config: a `SentimentConfig`.
         out: the run folder (created; must be empty unless `resume`).
