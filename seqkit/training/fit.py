@@ -103,6 +103,7 @@ def fit(
     callbacks=(),
 ):
     """Trains `model` with early stopping; it ends with the best weights.
+
     It stays whole: restoring, resuming, the early-stop check, the epochs
     and the final restore are one sequence whose order is the contract of
     a resumable run.
