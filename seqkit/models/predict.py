@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from seqkit.models.task import Task
 from seqkit.runs import load_run
 
 
@@ -151,3 +152,20 @@ def encode_texts(model, texts, batch_size=256):
     encoder = keras.Model(text, features)
     texts = np.array(list(texts), dtype=object)
     return encoder.predict(texts, batch_size=batch_size, verbose=0)
+
+
+class ClassifierTask(Task):
+    """A task whose models put a label on a text: evaluated on a labelled
+    file by `evaluate_run` (text and document classification)."""
+
+    def evaluate(
+        self,
+        model,
+        run,
+        data,
+        text_column="text",
+        label_column="label",
+        **options,
+    ):
+        """The `evaluate_run` metrics on a labelled file."""
+        return evaluate_run(run, data, text_column, label_column, model)

@@ -21,11 +21,11 @@ from seqkit.errors import SeqkitError
 from seqkit.models.documents.explain import explain_documents
 from seqkit.models.documents.report import render_document_report
 from seqkit.models.documents.settings import PRESETS
-from seqkit.models.predict import evaluate_run, read_texts
-from seqkit.models.task import Task, register_task
+from seqkit.models.predict import ClassifierTask, read_texts
+from seqkit.models.task import register_task
 
 
-class DocumentTask(Task):
+class DocumentTask(ClassifierTask):
     """Classifies raw documents, with sentence and word attention.
 
     A document run exports through the text signature (raw text in,
@@ -144,18 +144,6 @@ def _read_documents(input_file, text_column):
     return read_examples(
         input_file, text_column=text_column, label_column=None
     ).texts
-
-    def evaluate(
-        self,
-        model,
-        run,
-        data,
-        text_column="text",
-        label_column="label",
-        **options,
-    ):
-        """The `evaluate_run` metrics on a labelled file of documents."""
-        return evaluate_run(run, data, text_column, label_column, model)
 
 
 register_task(DocumentTask())

@@ -1,11 +1,11 @@
 """The text-classification task: sentiment and DeepMoji classifiers."""
 
-from seqkit.models.predict import evaluate_run, predict_texts, read_texts
+from seqkit.models.predict import ClassifierTask, predict_texts, read_texts
 from seqkit.models.sentiment.settings import PRESETS
-from seqkit.models.task import Task, register_task
+from seqkit.models.task import register_task
 
 
-class TextClassificationTask(Task):
+class TextClassificationTask(ClassifierTask):
     """Raw text -> a label (`TextClassifier`, `EnsembleClassifier`).
 
     Predictions give each text's label, class probabilities, the top k
@@ -60,18 +60,6 @@ class TextClassificationTask(Task):
         if not texts:
             return []
         return predict_texts(model, texts, top_k, attention)
-
-    def evaluate(
-        self,
-        model,
-        run,
-        data,
-        text_column="text",
-        label_column="label",
-        **options,
-    ):
-        """The `evaluate_run` metrics on a labelled file."""
-        return evaluate_run(run, data, text_column, label_column, model)
 
 
 register_task(TextClassificationTask())
