@@ -26,19 +26,6 @@ NOT_RUN = re.compile(r"#\s*Not run:\s*(.+)")
 # The module name the examples run under (their classes' `__module__`).
 EXAMPLE_MODULE = "__docstring_example__"
 
-# Examples in modules being restructured elsewhere (models/, training/,
-# serving/ except batching.py, cli/): expected to fail until their owners
-# fix them; one entry per block id. Remove an entry once its block runs.
-PENDING_OUTSIDE_SCOPE = {
-    "seqkit/models/backbone.py:RecurrentBackbone[0]",
-    "seqkit/models/caption/model.py:CaptionModel[0]",
-    "seqkit/models/classifier.py:EnsembleClassifier[0]",
-    "seqkit/models/classifier.py:TextClassifier[0]",
-    "seqkit/models/documents/model.py:DocumentClassifier[0]",
-    "seqkit/models/documents/model.py:HierarchicalEncoder[0]",
-    "seqkit/models/lm/model.py:LanguageModel[0]",
-}
-
 
 def _docstrings(tree):
     """(qualified name, docstring) of the module and every class/function."""
@@ -83,13 +70,6 @@ def _case(example_id, source):
     not_run = NOT_RUN.match(first.strip())
     if not_run:
         marks.append(pytest.mark.skip(reason=not_run.group(1).strip()))
-    elif example_id in PENDING_OUTSIDE_SCOPE:
-        marks.append(
-            pytest.mark.xfail(
-                reason="example in a module being restructured elsewhere",
-                strict=False,
-            )
-        )
     return pytest.param(source, id=example_id, marks=marks)
 
 
@@ -138,19 +118,3 @@ def test_every_python_fence_is_read():
             if doc.count("```python") != len(BLOCK.findall(doc)):
                 unread.append(f"{path.relative_to(ROOT).as_posix()}:{name}")
     assert not unread, unread
-
-
-def test_pending_list_names_existing_blocks():
-    ids = {example_id for example_id, _ in EXAMPLES}
-    assert PENDING_OUTSIDE_SCOPE <= ids, PENDING_OUTSIDE_SCOPE - ids
-
-
-def test_pending_list_names_only_modules_being_restructured():
-    outside = ("models/", "training/", "serving/", "cli/")
-    wrong = [
-        example_id
-        for example_id in PENDING_OUTSIDE_SCOPE
-        if not example_id.removeprefix("seqkit/").startswith(outside)
-        or example_id.startswith("seqkit/serving/batching.py:")
-    ]
-    assert not wrong, wrong

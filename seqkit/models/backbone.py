@@ -92,10 +92,19 @@ class RecurrentBackbone(keras.Model):
     Example:
 
     ```python
-    backbone = seqkit.models.RecurrentBackbone(
-        vocabulary_size=20000, embedding_dim=50, cell="lstm", units=128,
+    import numpy as np
+
+    from seqkit.models import RecurrentBackbone
+
+    backbone = RecurrentBackbone(
+        vocabulary_size=10, embedding_dim=4, cell="lstm", units=3,
         num_layers=2, bidirectional=True, pooling="attention")
-    features = backbone(token_ids)["pooled"]
+    token_ids = np.array([[2, 5, 7, 4], [3, 6, 0, 0]])  # right-padded with 0
+    outputs = backbone(token_ids)
+    assert outputs["pooled"].shape == (2, 6)  # 2 directions x 3 units
+    assert outputs["attention"].shape == (2, 4)  # 0 on the padding
+    [name for name, _ in backbone.layer_groups()]
+    # ["embedding", "bi_lstm_0", "bi_lstm_1", "attention"]
     ```
     """
 

@@ -59,9 +59,21 @@ class TextClassifier(keras.Model):
     Example:
 
     ```python
-    classifier = seqkit.models.TextClassifier(
+    import numpy as np
+
+    from seqkit.models import RecurrentBackbone, TextClassifier
+    from seqkit.preprocessing import TextVectorizer, Vocabulary
+
+    texts = ["a fine film", "a dull film", "a fine cast"]
+    vectorizer = TextVectorizer(Vocabulary.from_texts(texts), max_length=50)
+    backbone = RecurrentBackbone(
+        vectorizer.vocabulary_size(), embedding_dim=4, units=3,
+        pooling="attention")
+    classifier = TextClassifier(
         backbone, vectorizer, class_names=["negative", "positive"])
-    probabilities = classifier(np.array(["a fine film"]))["probabilities"]
+    outputs = classifier(np.array(["a fine film", "dull"]))
+    assert outputs["probabilities"].shape == (2, 2)  # [texts, classes]
+    assert outputs["attention"].shape == (2, 3)  # [texts, words]
     ```
     """
 
@@ -201,8 +213,26 @@ class EnsembleClassifier(keras.Model):
     Example:
 
     ```python
-    ensemble = seqkit.models.EnsembleClassifier([model_a, model_b])
-    ensemble(np.array(["a fine film"]))["probabilities"]
+    import numpy as np
+
+    from seqkit.models import (
+        EnsembleClassifier, RecurrentBackbone, TextClassifier)
+    from seqkit.preprocessing import TextVectorizer
+
+    vectorizer = TextVectorizer(["a", "fine", "dull", "film"])
+
+    def classifier(cell):
+        backbone = RecurrentBackbone(vectorizer.vocabulary_size(), 4,
+                                     cell=cell, units=3)
+        return TextClassifier(backbone, vectorizer, ["negative", "positive"])
+
+    model_a, model_b = classifier("lstm"), classifier("gru")
+    ensemble = EnsembleClassifier([model_a, model_b])
+    texts = np.array(["a fine film"])
+    probabilities = ensemble(texts)["probabilities"]  # the members' average
+    expected = (model_a(texts)["probabilities"]
+                + model_b(texts)["probabilities"]) / 2
+    np.testing.assert_allclose(probabilities, expected, rtol=1e-6)
     ```
     """
 

@@ -86,9 +86,24 @@ class CaptionModel(keras.Model):
     Example:
 
     ```python
-    model = seqkit.models.CaptionModel(vocabulary, input_kind="image")
-    logits = model([canvases, tokens])      # teacher forcing
-    state = model.initial_state(canvases)   # then model.step(...) per word
+    import numpy as np
+
+    from seqkit.models import CaptionModel
+    from seqkit.models.caption import (
+        START_ID, caption_vocabulary, encode_captions)
+
+    captions = ["one circle", "two squares"]
+    vocabulary = caption_vocabulary(captions)  # ["", "[UNK]", "[START]", ...]
+    model = CaptionModel(vocabulary, input_kind="image", filters=[4],
+                         feature_dim=4, units=3, embedding_dim=3,
+                         attention_units=2)
+    canvases = np.random.default_rng(0).random((2, 8, 8), "float32")
+    tokens = encode_captions(vocabulary, captions)  # [START] w1 w2 [END]
+    logits = model([canvases, tokens[:, :-1]])  # teacher forcing
+    assert logits.shape == (2, 3, len(vocabulary))
+    state = model.initial_state(canvases)  # then one word at a time:
+    log_probs, state = model.step(np.full(2, START_ID), state)
+    assert log_probs.shape == (2, len(vocabulary))
     ```
     """
 

@@ -64,9 +64,19 @@ class HierarchicalEncoder(keras.Model):
     Example:
 
     ```python
-    encoder = HierarchicalEncoder(RecurrentBackbone(20000, 50, cell="gru",
-                                  units=50, pooling="attention"), units=50)
+    import numpy as np
+
+    from seqkit.models import HierarchicalEncoder, RecurrentBackbone
+
+    words = RecurrentBackbone(10, 4, cell="gru", units=3, pooling="attention")
+    encoder = HierarchicalEncoder(words, units=2)
+    ids = np.array([[[2, 5, 7], [3, 4, 0]],   # two sentences
+                    [[6, 8, 0], [0, 0, 0]]])  # one, then a padding sentence
     outputs = encoder(ids)  # ids [documents, sentences, words]
+    assert outputs["pooled"].shape == (2, 4)  # 2 directions x 2 units
+    assert outputs["sentence_attention"].shape == (2, 2)
+    assert outputs["word_attention"].shape == (2, 2, 3)
+    assert float(outputs["sentence_attention"][1, 1]) == 0.0  # padding
     ```
     """
 
@@ -224,8 +234,24 @@ class DocumentClassifier(keras.Model):
     Example:
 
     ```python
-    classifier = DocumentClassifier(encoder, documents, ["neg", "pos"])
-    classifier(np.array(["A fine film. Sharp and warm."]))["probabilities"]
+    import numpy as np
+
+    from seqkit.models import (
+        DocumentClassifier, HierarchicalEncoder, RecurrentBackbone)
+    from seqkit.preprocessing import (
+        DocumentVectorizer, TextVectorizer, Vocabulary)
+
+    texts = ["A fine film. Sharp and warm.", "A dull film.", "Dull. Flat."]
+    vectorizer = TextVectorizer(Vocabulary.from_texts(texts), max_length=50)
+    documents = DocumentVectorizer(vectorizer, max_sentences=20)
+    words = RecurrentBackbone(vectorizer.vocabulary_size(), 4, cell="gru",
+                              units=3, pooling="attention")
+    classifier = DocumentClassifier(
+        HierarchicalEncoder(words, units=2), documents, ["neg", "pos"])
+    outputs = classifier(np.array(["A fine film. Sharp and warm."]))
+    assert outputs["probabilities"].shape == (1, 2)
+    assert outputs["sentence_attention"].shape == (1, 2)  # two sentences
+    assert outputs["word_attention"].shape == (1, 2, 4)  # of up to 4 words
     ```
     """
 

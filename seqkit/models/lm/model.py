@@ -76,9 +76,19 @@ class LanguageModel(keras.Model):
     Example:
 
     ```python
-    lm = seqkit.models.LanguageModel(vectorizer, embedding_dim=50,
-                                     units=128, directions="both")
-    states = lm.initial_states(batch_size=8, direction="forward")
+    import numpy as np
+
+    from seqkit.models import LanguageModel
+    from seqkit.preprocessing import TextVectorizer
+
+    vectorizer = TextVectorizer(["[EOS]", "the", "film", "was", "good"])
+    lm = LanguageModel(vectorizer, embedding_dim=4, units=3, directions="both")
+    lm.build()
+    ids = vectorizer(np.array(["the film was good", "the film"]))
+    states = lm.initial_states(batch_size=2, direction="forward")
+    logits, states = lm.step(ids, states, direction="forward")
+    assert logits.shape == (2, 4, lm.vocabulary_size)  # next-word scores
+    # The next window of the same texts starts from `states`.
     logits, states = lm.step(ids, states, direction="forward")
     ```
     """
