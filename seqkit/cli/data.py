@@ -77,8 +77,7 @@ def prepare_command(name, source, out):
     Prints a JSON summary: rows read, rows dropped and why, counts per
     split and label, the seed and the split method.
     """
-    from seqkit.data import PREPARERS, DataError, fetch
-    from seqkit.data.registry import cache_dir, get_dataset
+    from seqkit.data import PREPARERS, DataError, cache_dir, fetch, get_dataset
 
     if name not in PREPARERS:
         raise click.ClickException(

