@@ -9,7 +9,6 @@ from seqkit.data.errors import DataError
 from seqkit.data.examples import Examples
 from seqkit.data.prepare import (
     PREPARERS,
-    Prepared,
     bundled_splits,
     hash_split,
     prepare_pang_lee_reviews,
@@ -32,6 +31,7 @@ from seqkit.data.registry import (
     is_cached,
     member_paths,
 )
+from seqkit.data.split_files import Prepared
 from seqkit.data.splits import Splits, load_splits
 
 __all__ = [
