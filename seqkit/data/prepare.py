@@ -9,19 +9,24 @@ VADER's 4,200 rated tweets into the binary tweet task of
     seqkit data prepare rt-snippets --out data/rt-snippets
     seqkit data prepare vader-tweets --out data/vader-tweets
 
+`seqkit.data.tweeteval.prepare_tweeteval` writes a TweetEval task's
+official split as published (into the cache: those files may not be
+committed); it is in `PREPARERS` with the others.
+
 The split is a pure function of the texts and a seed (see `hash_split`), so
 it needs neither numpy nor a particular input order to come out the same.
 """
 
 import bz2
 import csv
+import functools
 import hashlib
 import html
 import io
 import logging
 from pathlib import Path
 
-from seqkit.data import cache, registry
+from seqkit.data import cache, registry, tweeteval
 from seqkit.data.errors import DataError
 from seqkit.data.split_files import SPLITS, Prepared, write_splits
 
@@ -424,4 +429,10 @@ PREPARERS = {
     "rt-snippets": prepare_rt_snippets,
     "vader-tweets": prepare_vader_tweets,
     "pang-lee-reviews": prepare_pang_lee_reviews,
+    **{
+        task.dataset_name: functools.partial(
+            tweeteval.prepare_tweeteval, task=name
+        )
+        for name, task in tweeteval.TASKS.items()
+    },
 }

