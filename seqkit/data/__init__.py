@@ -4,11 +4,11 @@ Reading and checking files needs only the standard library; nothing here
 imports TensorFlow or Keras.
 """
 
+from seqkit.data.cache import cache_dir
 from seqkit.data.errors import DataError
 from seqkit.data.examples import Examples
 from seqkit.data.prepare import (
     PREPARERS,
-    Prepared,
     bundled_splits,
     hash_split,
     prepare_pang_lee_reviews,
@@ -26,12 +26,12 @@ from seqkit.data.readers import (
 from seqkit.data.registry import (
     DATASETS,
     DataSet,
-    cache_dir,
     fetch,
     get_dataset,
     is_cached,
     member_paths,
 )
+from seqkit.data.split_files import Prepared
 from seqkit.data.splits import Splits, load_splits
 
 __all__ = [

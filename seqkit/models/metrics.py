@@ -3,6 +3,8 @@
 import numpy as np
 from sklearn import metrics as skm
 
+from seqkit.data.tweeteval import get_task
+
 
 def classification_metrics(labels, probabilities, class_names):
     """Accuracy, macro-F1, a per-class report and the confusion matrix.
@@ -58,6 +60,47 @@ def classification_metrics(labels, probabilities, class_names):
             labels, predicted, labels=indices
         ).tolist(),
     }
+
+
+def official_score(task, labels, predicted):
+    """The official TweetEval score of predicted class names on one task.
+
+    As the repository's evaluation script computes it: the F1 score of
+    each class in `Task.metric_classes`, averaged (irony: the `irony`
+    class alone; stance: `against` and `favor`, the five topics pooled);
+    for the other tasks macro-F1 over the classes that occur in `labels`
+    or `predicted`.
+
+    Args:
+        task: the TweetEval task, `"irony"` or `"tweeteval-irony"`.
+        labels: the true class names (as in the prepared CSV files).
+        predicted: the predicted class names, in the same order.
+
+    Returns:
+        The score, a float in 0..1 (published figures are x100).
+
+    Raises:
+        ValueError: the two lists differ in length or are empty, or the
+            task is unknown.
+
+    Example:
+
+    >>> from seqkit.models.metrics import official_score
+    >>> official_score("irony", ["irony", "non_irony"], ["irony", "irony"])
+    0.6666666666666666
+    """
+    spec = get_task(task)
+    labels, predicted = list(labels), list(predicted)
+    if len(labels) != len(predicted) or not labels:
+        raise ValueError(
+            f"{len(predicted)} predictions for {len(labels)} labels: both "
+            "must be the same, non-zero, number"
+        )
+    classes = spec.metric_classes or sorted({*labels, *predicted})
+    scores = skm.f1_score(
+        labels, predicted, labels=list(classes), average=None, zero_division=0
+    )
+    return float(np.mean(scores))
 
 
 def caption_metrics(references, hypotheses):

