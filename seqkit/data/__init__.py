@@ -33,6 +33,7 @@ from seqkit.data.registry import (
 )
 from seqkit.data.split_files import Prepared
 from seqkit.data.splits import Splits, load_splits
+from seqkit.data.tweet_keys import tweet_group_key
 
 __all__ = [
     "DATASETS",
@@ -59,4 +60,5 @@ __all__ = [
     "read_folder",
     "read_jsonl",
     "read_text_lines",
+    "tweet_group_key",
 ]
