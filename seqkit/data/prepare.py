@@ -15,6 +15,9 @@ committed); it is in `PREPARERS` with the others.
 
 The split is a pure function of the texts and a seed (see `hash_split`), so
 it needs neither numpy nor a particular input order to come out the same.
+The tweets are split by `tweet_group_key` rather than by text, so that
+copies of a tweet that differ only in case, punctuation and the like never
+land in two splits.
 """
 
 import bz2
@@ -29,6 +32,7 @@ from pathlib import Path
 from seqkit.data import cache, registry, tweeteval
 from seqkit.data.errors import DataError
 from seqkit.data.split_files import SPLITS, Prepared, write_splits
+from seqkit.data.tweet_keys import tweet_group_key
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +52,14 @@ PANG_LEE_LABELS = {"-1": "negative", "1": "positive"}
 VADER_THRESHOLD = 0.5
 # The committed prepared copies, present in a source checkout only.
 COMMITTED_DATA = Path(__file__).resolve().parents[2] / "data"
+# How `prepare_vader_tweets` groups and splits, in words.
+VADER_SPLIT_METHOD = (
+    "group the tweets by tweet_group_key (the letters, marks and symbols "
+    "left after the tweet tokenizer's standardization: case, punctuation, "
+    "numbers and spacing ignored) and keep the first tweet of each group; "
+    "per class, order by sha1(f'{seed}:{key}'); first 80% train, next 10% "
+    "valid, rest test (seqkit.data.hash_split on the keys)"
+)
 
 
 def hash_split(texts, labels, fractions=(0.8, 0.1, 0.1), seed=0):
@@ -60,8 +72,9 @@ def hash_split(texts, labels, fractions=(0.8, 0.1, 0.1), seed=0):
     seed, not on the order of the input or on any library version.
 
     Args:
-        texts: the texts (distinct within a class, or ties are broken by
-            input order).
+        texts: the texts, or keys standing for them (a group of texts
+            that must share a split); distinct within a class, or ties are
+            broken by input order.
         labels: the class of each text.
         fractions: the share of each split, summing to 1.
         seed: mixed into the hash; a different seed gives another split.
@@ -212,12 +225,13 @@ def _clean_rt_rows(rows, source):
     return texts, labels, dropped
 
 
-def _split_and_write(out_dir, rows, header, seed):
+def _split_and_write(out_dir, rows, header, seed, keys=None):
     """Splits rows `(text, label, ...)` 80/10/10 by `hash_split` and writes
-    `train.csv`, `valid.csv`, `test.csv`; returns `(counts, files)`."""
-    parts = hash_split(
-        [row[0] for row in rows], [row[1] for row in rows], seed=seed
-    )
+    `train.csv`, `valid.csv`, `test.csv`; returns `(counts, files)`.
+    `keys` (one per row, distinct) are hashed instead of the texts."""
+    if keys is None:
+        keys = [row[0] for row in rows]
+    parts = hash_split(keys, [row[1] for row in rows], seed=seed)
     splits = {
         name: [rows[i] for i in indices]
         for name, indices in zip(SPLITS, parts, strict=True)
@@ -232,10 +246,19 @@ def prepare_vader_tweets(source, out_dir, seed=VADER_TWEETS_SEED):
     20 raters on -4..4, text); undo the HTML escapes of the Twitter API
     (`&amp;` -> `&`) and strip white space at both ends; label a tweet
     `positive` if its mean rating is > 0.5, `negative` if < -0.5, and
-    drop the neutral ones in between; drop empty texts and exact duplicates
-    (all copies if their labels disagree); split 80/10/10 with
-    `hash_split(seed=seed)`; write `train.csv`, `valid.csv`, `test.csv`
-    with columns `text,label,rating,id`.
+    drop the neutral ones in between; drop empty texts; group the tweets
+    by `tweet_group_key`, so that copies differing only in case,
+    punctuation, repeated letters, numbers or spacing ("Damn! running late
+    sucks!", "DAMN!!! running late SUCKS!!!") form one group; keep the
+    first tweet of each group in file order (none if the group's labels
+    disagree); split 80/10/10 with `hash_split(keys, labels, seed=seed)`
+    on the group keys, so a group lands in one split whichever copy is
+    kept; write `train.csv`, `valid.csv`, `test.csv` with columns
+    `text,label,rating,id`.
+
+    No test or validation tweet then has the same tweet-tokenizer tokens
+    as a training tweet or as one in the other split, even with the tokens
+    made only of punctuation dropped (see `tweet_group_key`).
 
     Args:
         source: `tweets_GroundTruth.txt` (what `fetch("vader-tweets")`
@@ -244,15 +267,24 @@ def prepare_vader_tweets(source, out_dir, seed=VADER_TWEETS_SEED):
         seed: the split seed.
 
     Returns:
-        A `Prepared` with the counts.
+        A `Prepared` with the counts. `dropped` counts, by reason:
+        `neutral`, `empty`, `duplicate` (exact copies of a kept tweet's
+        text), `near_duplicate` (the other tweets of a kept group) and
+        `conflicting` (every tweet of a group whose labels disagree).
 
     Raises:
         DataError: the source is missing or a line is malformed (the
             message names the line and field).
     """
     rows = _read_vader_rows(source)
-    dropped = {"neutral": 0, "empty": 0, "duplicate": 0, "conflicting": 0}
-    seen = {}
+    dropped = {
+        "neutral": 0,
+        "empty": 0,
+        "duplicate": 0,
+        "near_duplicate": 0,
+        "conflicting": 0,
+    }
+    groups = {}  # key -> its tweets (text, label, rating, id), in file order
     for number, text, rating in rows:
         if not text:
             dropped["empty"] += 1
@@ -260,10 +292,12 @@ def prepare_vader_tweets(source, out_dir, seed=VADER_TWEETS_SEED):
             dropped["neutral"] += 1
         else:
             label = "positive" if rating > 0 else "negative"
-            seen.setdefault(text, []).append((label, rating, number))
-    kept = _first_copies(seen, dropped)
+            groups.setdefault(tweet_group_key(text), []).append(
+                (text, label, rating, number)
+            )
+    keys, kept = _first_of_groups(groups, dropped)
     counts, files = _split_and_write(
-        out_dir, kept, ["text", "label", "rating", "id"], seed
+        out_dir, kept, ["text", "label", "rating", "id"], seed, keys=keys
     )
     return Prepared(
         source=str(source),
@@ -273,10 +307,29 @@ def prepare_vader_tweets(source, out_dir, seed=VADER_TWEETS_SEED):
         seed=seed,
         method=(
             f"positive if mean rating > {VADER_THRESHOLD}, negative if < "
-            f"-{VADER_THRESHOLD}; {SPLIT_METHOD}"
+            f"-{VADER_THRESHOLD}; {VADER_SPLIT_METHOD}"
         ),
         files=files,
     )
+
+
+def _first_of_groups(groups, dropped):
+    """`(keys, rows)` from `{key: [(text, label, ...), ...]}`: the first row
+    of each group, none if the group's labels disagree. Counts the removed
+    rows in `dropped["duplicate"]` (the text already kept),
+    `dropped["near_duplicate"]` (another text) and `dropped["conflicting"]`
+    (the whole group)."""
+    keys, kept = [], []
+    for key, group in groups.items():
+        if len({row[1] for row in group}) > 1:
+            dropped["conflicting"] += len(group)
+            continue
+        for row in group[1:]:
+            same = row[0] == group[0][0]
+            dropped["duplicate" if same else "near_duplicate"] += 1
+        keys.append(key)
+        kept.append(group[0])
+    return keys, kept
 
 
 def _first_copies(seen, dropped):
