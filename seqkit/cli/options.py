@@ -81,16 +81,50 @@ _MODEL_OPTIONS = [
         type=float,
         help="Recurrent dropout (disables the cuDNN kernel).",
     ),
-    click.option("--epochs", type=int),
+    click.option(
+        "--epochs", type=int, help="Most epochs [decided from the data size]."
+    ),
     click.option("--batch-size", type=int),
-    click.option("--max-length", type=int, help="Tokens kept per text."),
-    click.option("--min-count", type=int, help="Minimum count of a word."),
+    click.option(
+        "--max-length",
+        type=int,
+        help="Tokens kept per text [decided from the training lengths].",
+    ),
+    click.option(
+        "--min-count",
+        type=int,
+        help="Minimum count of a word [decided from the training words].",
+    ),
+    click.option(
+        "--max-vocab",
+        type=int,
+        help="Most words in the vocabulary [decided from the training words].",
+    ),
+    click.option(
+        "--strip-html/--no-strip-html",
+        default=None,
+        help="Remove HTML tags and entities before tokenizing [on when the "
+        "training texts carry tags such as <br />].",
+    ),
+    click.option(
+        "--ngram/--no-ngram",
+        default=None,
+        help="Train an n-gram model (TF-IDF, logistic regression) beside the "
+        "recurrent members and weigh the two on validation [on].",
+    ),
+    click.option(
+        "--selection",
+        type=click.Choice(["accuracy", "macro_f1"]),
+        help="The validation metric that weighs the ensemble [accuracy for "
+        "two balanced classes, else macro_f1].",
+    ),
     click.option("--learning-rate", type=float),
     click.option("--class-weight", type=click.Choice(["none", "balanced"])),
     click.option(
         "--patience",
         type=int,
-        help="Epochs without improvement before early stopping.",
+        help="Epochs without improvement before early stopping [decided "
+        "from the data size].",
     ),
     click.option("--seed", type=int),
     click.option(

@@ -8,6 +8,7 @@ from seqkit.models.documents import (
     HierarchicalEncoder,
 )
 from seqkit.models.lm import LanguageModel
+from seqkit.models.ngram import MixedClassifier, NgramClassifier
 
 __all__ = [
     "DocumentClassifier",
@@ -15,6 +16,8 @@ __all__ = [
     "CaptionModel",
     "EnsembleClassifier",
     "LanguageModel",
+    "MixedClassifier",
+    "NgramClassifier",
     "RecurrentBackbone",
     "TextClassifier",
 ]

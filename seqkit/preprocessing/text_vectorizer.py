@@ -16,7 +16,11 @@ TOKENIZERS = ("word", "tweet")
 
 
 def make_tokenizer(
-    kind="word", lowercase=True, normalization=None, split_punctuation=True
+    kind="word",
+    lowercase=True,
+    normalization=None,
+    split_punctuation=True,
+    strip_markup=False,
 ):
     """A `WordTokenizer` (`"word"`) or `TweetTokenizer` (`"tweet"`).
 
@@ -27,7 +31,7 @@ def make_tokenizer(
         raise SeqkitError(
             f"tokenizer must be one of {TOKENIZERS}; received {kind!r}"
         )
-    settings = {"lowercase": lowercase}
+    settings = {"lowercase": lowercase, "strip_markup": strip_markup}
     if normalization is not None:
         settings["normalization"] = (
             None if str(normalization).lower() == "none" else normalization
@@ -68,6 +72,8 @@ class TextVectorizer(keras.layers.TextVectorization):
         lowercase: tokenizer argument.
         normalization: tokenizer argument (`"NFKC"` by default).
         split_punctuation: `WordTokenizer` argument.
+        strip_markup: `WordTokenizer` argument: HTML tags become spaces
+            and common character references their characters.
         tokenizer: `"word"` (a `WordTokenizer`) or `"tweet"` (a
             `TweetTokenizer`, whose normalization is NFC unless given).
         **kwargs: base layer arguments (`name`, ...).
@@ -105,6 +111,7 @@ class TextVectorizer(keras.layers.TextVectorization):
         normalization="NFKC",
         split_punctuation=True,
         tokenizer="word",
+        strip_markup=False,
         **kwargs,
     ):
         words = _vocabulary_words(vocabulary)
@@ -124,6 +131,7 @@ class TextVectorizer(keras.layers.TextVectorization):
             lowercase,
             "none" if normalization is None else normalization,
             split_punctuation,
+            strip_markup,
         )
         super().__init__(
             standardize=None,

@@ -14,6 +14,7 @@ from seqkit.preprocessing.word_tokenizer import (
     _SPACES,
     _WORD,
     WordTokenizer,
+    strip_markup,
 )
 from seqkit.registry import register
 
@@ -102,8 +103,13 @@ class TweetTokenizer(WordTokenizer):
     ```
     """
 
-    def __init__(self, lowercase=True, normalization="NFC"):
-        super().__init__(lowercase, normalization, split_punctuation=True)
+    def __init__(self, lowercase=True, normalization="NFC", strip_markup=False):
+        super().__init__(
+            lowercase,
+            normalization,
+            split_punctuation=True,
+            strip_markup=strip_markup,
+        )
 
     def standardize(self, texts):
         """Applies rules 1-6; tokens are separated by spaces.
@@ -118,6 +124,8 @@ class TweetTokenizer(WordTokenizer):
         texts = tf.strings.unicode_transcode(
             texts, "UTF-8", "UTF-8", errors="replace"
         )
+        if self.strip_markup:
+            texts = strip_markup(texts)
         if self.normalization is not None:
             texts = tf_text.normalize_utf8(texts, self.normalization)
         texts = tf.strings.regex_replace(texts, _EMOJI_MODIFIERS, "")
@@ -143,10 +151,13 @@ class TweetTokenizer(WordTokenizer):
 
     def get_config(self):
         """Returns the constructor arguments, for Keras serialization."""
-        return {
+        config = {
             "lowercase": self.lowercase,
             "normalization": self.normalization,
         }
+        if self.strip_markup:
+            config["strip_markup"] = True
+        return config
 
     def __eq__(self, other):
         return (

@@ -32,6 +32,43 @@ _SPACE = r"\s\pZ\p{Cc}\x{200B}\x{FEFF}"
 _SPACES = rf"[{_SPACE}]{{2,}}|[^\PZ ]|[\p{{Cc}}\x{{200B}}\x{{FEFF}}]"
 _SOFT_HYPHEN = r"\x{00AD}"
 
+# Markup (`strip_markup=True`): an HTML or XML tag ("<br />", "<i>",
+# "</p>") becomes a space, and the five character references HTML text
+# carries most ("&amp;", "&lt;", "&gt;", "&quot;", "&#39;") become their
+# characters. A tag opens with a letter, "/" or "!", so "a < b > c" and
+# "<3" are not tags.
+_MARKUP_TAG = r"<[/!]?[A-Za-z][^<>]{0,200}>"
+_MARKUP_ENTITIES = (
+    ("&nbsp;", " "),
+    ("&quot;", '"'),
+    ("&#39;", "'"),
+    ("&apos;", "'"),
+    ("&lt;", "<"),
+    ("&gt;", ">"),
+    ("&amp;", "&"),
+)
+
+
+def strip_markup(texts):
+    """Replaces HTML tags by spaces and decodes common entities, in the graph.
+
+    Example:
+
+    ```python
+    import tensorflow as tf
+
+    from seqkit.preprocessing.word_tokenizer import strip_markup
+
+    strip_markup(tf.constant("Great<br /><br />fun &amp; games"))
+    # <tf.Tensor: ... numpy=b"Great  fun & games">
+    ```
+    """
+    texts = tf.strings.regex_replace(texts, _MARKUP_TAG, " ")
+    for entity, character in _MARKUP_ENTITIES:
+        texts = tf.strings.regex_replace(texts, entity, character)
+    return texts
+
+
 # The token pattern. RE2 has no look-around, so the tokenizer surrounds
 # every match of one alternation with spaces and then splits on spaces. RE2
 # picks the first alternative that matches at each position, so order
@@ -130,7 +167,11 @@ class WordTokenizer:
     """
 
     def __init__(
-        self, lowercase=True, normalization="NFKC", split_punctuation=True
+        self,
+        lowercase=True,
+        normalization="NFKC",
+        split_punctuation=True,
+        strip_markup=False,
     ):
         if normalization is not None:
             if str(normalization).upper() not in NORMALIZATIONS:
@@ -142,6 +183,7 @@ class WordTokenizer:
         self.lowercase = bool(lowercase)
         self.normalization = normalization
         self.split_punctuation = bool(split_punctuation)
+        self.strip_markup = bool(strip_markup)
 
     def standardize(self, texts):
         """Normalizes text and separates its tokens with spaces.
@@ -168,6 +210,8 @@ class WordTokenizer:
         texts = tf.strings.unicode_transcode(
             texts, "UTF-8", "UTF-8", errors="replace"
         )
+        if self.strip_markup:
+            texts = strip_markup(texts)
         if self.normalization is not None:
             texts = tf_text.normalize_utf8(texts, self.normalization)
         if self.lowercase:
@@ -262,11 +306,16 @@ class WordTokenizer:
 
     def get_config(self):
         """Returns the constructor arguments, for Keras serialization."""
-        return {
+        config = {
             "lowercase": self.lowercase,
             "normalization": self.normalization,
             "split_punctuation": self.split_punctuation,
         }
+        # Written only when on, so configs saved before the option existed
+        # compare equal to today's.
+        if self.strip_markup:
+            config["strip_markup"] = True
+        return config
 
     @classmethod
     def from_config(cls, config):

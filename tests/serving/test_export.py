@@ -97,7 +97,10 @@ def test_signature_and_metadata(exported):
     assert (folder / "saved_model.pb").is_file()
     metadata = json.loads((folder / "assets.extra" / "seqkit.json").read_text())
     assert metadata["class_names"] == ["thumbs down", "thumbs up"]
-    assert metadata["preprocessing"]["max_length"] == 100
+    # The tiny split's longest training snippet: the data decided it.
+    assert metadata["preprocessing"]["max_length"] == 45
+    assert metadata["config"]["max_length"] == 45
+    assert "max_length" in metadata["config"]["adapted"]
     assert metadata["preprocessing"]["lowercase"] is True
     assert metadata["config"]["pooling"] == "attention"
     labels = (folder / "assets.extra" / "labels.txt").read_text()

@@ -150,7 +150,8 @@ def test_bad_input_never_harms_later_answers(server, expected):
     assert status == 200, answer
     _check(answer["predictions"][1], TEXTS[0], expected)
     assert sum(answer["predictions"][0]["probabilities"]) == pytest.approx(1)
-    assert len(answer["predictions"][0]["tokens"]) == 100  # max_length
+    # max_length, decided from the tiny split's longest snippet.
+    assert len(answer["predictions"][0]["tokens"]) == 45
     _, after = process.request("POST", PREDICT, reference)
     assert after == before
     assert process.process.poll() is None

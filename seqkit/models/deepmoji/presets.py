@@ -27,5 +27,8 @@ PRESETS = {
         "monitor": "val_loss",
         "ensemble": 1,
         "member_overrides": [],
+        # The encoder is what DeepMoji is for: one recurrent model that
+        # fine-tunes, with no n-gram side beside it.
+        "ngram": False,
     },
 }

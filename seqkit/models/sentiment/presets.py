@@ -11,5 +11,6 @@ PRESETS = {
         "embeddings": None,
         "epochs": 2,
         "batch_size": 16,
+        "ngram": False,
     },
 }

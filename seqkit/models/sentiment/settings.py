@@ -47,6 +47,18 @@ class SentimentConfig(Settings):
     and training (`epochs` ... `member_overrides`). `None` data paths mean
     the bundled Rotten Tomatoes split.
 
+    The data decides the settings left at `None` (`strip_html`,
+    `max_length`, `min_count`, `max_vocab`, `epochs`, `patience`,
+    `selection`): `seqkit.models.sentiment.adapt` chooses them from the
+    training split and writes its reasons to `adapted`; a value given
+    here is kept.
+
+    With `ngram` (the default), an n-gram model (`seqkit.models.ngram`:
+    TF-IDF of word and character n-grams, logistic regression) is trained
+    beside the recurrent members, and the weight of each side is chosen
+    on validation by `selection` (accuracy or macro-F1), so the combined
+    model scores on validation at least as well as either.
+
     With `init_from` (a language-model run), the vocabulary, the word
     vectors and the recurrent weights come from the language model
     (`seqkit.models.lm.transfer`), and training follows `init_method`
@@ -67,9 +79,10 @@ class SentimentConfig(Settings):
     label_column: str = "label"
     lowercase: bool = True
     tokenizer: str = "word"
-    min_count: int = 1
-    max_vocab: int = 30000
-    max_length: int = 100
+    strip_html: bool = None
+    min_count: int = None
+    max_vocab: int = None
+    max_length: int = None
     cell: str = "lstm"
     units: int = 128
     layers: int = 1
@@ -88,10 +101,10 @@ class SentimentConfig(Settings):
     recurrent_dropout: float = 0.0
     hidden_units: list = dataclasses.field(default_factory=list)
     head_dropout: float = 0.5
-    epochs: int = 25
+    epochs: int = None
     batch_size: int = 64
     learning_rate: float = 5e-4
-    patience: int = 4
+    patience: int = None
     monitor: str = "val_accuracy"
     class_weight: str = None
     seed: int = 1337
@@ -101,6 +114,9 @@ class SentimentConfig(Settings):
     member_overrides: list = dataclasses.field(
         default_factory=lambda: [{}, {"cell": "gru"}, {"static_channel": True}]
     )
+    ngram: bool = True
+    selection: str = None
+    adapted: dict = dataclasses.field(default_factory=dict)
 
     def validate(self, source="config"):
         """Checks ranges, naming the setting; raises ValueError."""
@@ -115,13 +131,29 @@ class SentimentConfig(Settings):
             "units",
             "layers",
             "embedding_dim",
-            "epochs",
             "batch_size",
-            "max_length",
-            "min_count",
             "ensemble",
         )
         self.check_positive(positive, source)
+        # The data decides these when they are None (`adapt`).
+        self.check_positive(
+            [
+                name
+                for name in ("epochs", "max_length", "min_count", "max_vocab")
+                if getattr(self, name) is not None
+            ],
+            source,
+        )
+        if self.patience is not None and (
+            not isinstance(self.patience, int) or self.patience < 0
+        ):
+            raise ValueError(
+                f"{source}: patience must be a count >= 0; received "
+                f"{self.patience!r}"
+            )
+        self.check_choice("strip_html", (None, True, False), source)
+        self.check_choice("ngram", (True, False), source)
+        self.check_choice("selection", (None, "accuracy", "macro_f1"), source)
         self.check_rates(
             (
                 "embedding_dropout",

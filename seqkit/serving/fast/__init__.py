@@ -70,6 +70,10 @@ def text_serving_function(model, xla=True, fold=True):
     """
     import tensorflow as tf
 
+    from seqkit.models.ngram import MixedClassifier
+
+    if isinstance(model, MixedClassifier):
+        return _mixed_serving_function(model, xla, fold)
     class_names = list(model.class_names)
     frozen = frozen_weights(model)
     max_length = model.vectorizer.max_length
@@ -157,6 +161,32 @@ def text_serving_function(model, xla=True, fold=True):
             serve.tracked.vocabulary = vocabulary_ids.table
     warmup = xla_metadata(model, fold=fold) if xla else None
     return TextServing(serve, names, warmup)
+
+
+def _mixed_serving_function(model, xla, fold):
+    """A `MixedClassifier`'s function: its recurrent side on its own
+    fastest path, mixed with the n-gram side's probabilities."""
+    import tensorflow as tf
+
+    inner = text_serving_function(model.recurrent, xla=xla, fold=fold)
+    ngram, weight = model.ngram, model.weight
+    class_names = list(model.class_names)
+
+    def serve(text):
+        outputs = dict(inner.function(text))
+        probabilities = (1.0 - weight) * outputs["probabilities"] + (
+            weight * ngram(text)["probabilities"]
+        )
+        outputs["probabilities"] = probabilities
+        outputs["label"] = tf.gather(
+            tf.constant(class_names), tf.argmax(probabilities, -1)
+        )
+        return outputs
+
+    tracked = getattr(inner.function, "tracked", None)
+    if tracked is not None:
+        serve.tracked = tracked
+    return TextServing(serve, inner.outputs, inner.xla)
 
 
 def xla_metadata(model, fold=True):

@@ -89,7 +89,12 @@ def extend_vocabulary(vocabulary, vectors, count):
 
 
 def prepare_inputs(config, splits):
-    """Vocabulary, vectorizer, word vectors and class indices of a run."""
+    """Vocabulary, vectorizer, word vectors and class indices of a run.
+
+    Settings `config` leaves to the data are decided first
+    (`adapt_to_data`).
+    """
+    from seqkit.models.sentiment.adapt import ADAPTIVE
     from seqkit.preprocessing import (
         TextVectorizer,
         Vocabulary,
@@ -97,10 +102,13 @@ def prepare_inputs(config, splits):
     )
     from seqkit.preprocessing.text_vectorizer import make_tokenizer
 
+    if any(getattr(config, name, 0) is None for name in ADAPTIVE):
+        config = adapt_to_data(config, splits)
+    strip = bool(getattr(config, "strip_html", False))
     # Tweets keep NFC: NFKC would rewrite some symbols and emoji.
     normalization = "NFC" if config.tokenizer == "tweet" else "NFKC"
     tokenizer = make_tokenizer(
-        config.tokenizer, config.lowercase, normalization
+        config.tokenizer, config.lowercase, normalization, strip_markup=strip
     )
     vocabulary = Vocabulary.from_texts(
         splits.train.texts,
@@ -135,6 +143,7 @@ def prepare_inputs(config, splits):
         lowercase=config.lowercase,
         normalization=normalization,
         tokenizer=config.tokenizer,
+        strip_markup=strip,
         name="vectorizer",
     )
     return vectorizer, matrix, coverage
@@ -187,15 +196,15 @@ def train_text_classifier(
         from seqkit.training.distribute import make_strategy
 
         distribution = make_strategy(distribute)
-        resume = resume or (
-            distribute == "multi-worker" and _unfinished(out, config)
-        )
+    started = time.time()
+    splits, paths = _read_checked(config)
+    config = adapt_to_data(config, splits)
+    if distribute == "multi-worker":
+        resume = resume or _unfinished(out, config)
     chief = distribution is None or distribution[1].is_chief
     if chief:
         prepare_run_folder(out, config, resume)
     keras.utils.set_random_seed(config.seed)
-    started = time.time()
-    splits, paths = _read_checked(config)
     class_names = splits.label_names
     lm = coverage = None
     if config.init_from:
@@ -223,6 +232,11 @@ def train_text_classifier(
     )
     if not chief:
         return {"worker": distribution[1].index}
+    mixing = None
+    if config.ngram:
+        classifier, mixing = add_ngram_side(
+            config, classifier, vectorizer, splits, encoded, class_names
+        )
     classifier.save(out / "model.keras")
     if distribution is not None:
         # A model built under a strategy predicts through it (all workers
@@ -232,6 +246,8 @@ def train_text_classifier(
         classifier = load_run(out)
 
     metrics = _held_out_metrics(classifier, splits, encoded, class_names)
+    if mixing is not None:
+        metrics["ngram"] = mixing
     metrics["train_seconds"] = round(time.time() - started, 1)
     write_json_atomic(out / "metrics.json", metrics)
     write_json_atomic(
@@ -247,6 +263,72 @@ def train_text_classifier(
         }
     write_json_atomic(out / "data.json", info)
     return metrics
+
+
+def adapt_to_data(config, splits):
+    """`config` with the settings it leaves to the data decided
+    (`seqkit.models.sentiment.adapt`); logs each choice and its reason."""
+    from seqkit.models.sentiment.adapt import adapt_settings
+    from seqkit.preprocessing.text_vectorizer import make_tokenizer
+
+    normalization = "NFC" if config.tokenizer == "tweet" else "NFKC"
+
+    def tokenizer_for(strip):
+        return make_tokenizer(
+            config.tokenizer,
+            config.lowercase,
+            normalization,
+            strip_markup=strip,
+        )
+
+    config, reasons = adapt_settings(
+        config, splits.train.texts, splits.train.labels, tokenizer_for
+    )
+    for name, reason in reasons.items():
+        log.info("%s = %s: %s", name, getattr(config, name), reason)
+    return config
+
+
+def add_ngram_side(config, classifier, vectorizer, splits, encoded, names):
+    """Fits the n-gram classifier and mixes it with `classifier`.
+
+    The n-gram side's C and its share of the mix are chosen on the
+    validation split by `config.selection`; a share of 0 leaves the
+    recurrent classifier alone.
+
+    Returns:
+        `(model, report)`: the `MixedClassifier` (or `classifier`) and what
+        was chosen, with the validation scores of each side and the mix.
+    """
+    from seqkit.models.ngram import MixedClassifier
+    from seqkit.models.predict import predict_outputs
+    from seqkit.training.ngram import choose_weight, fit_ngram
+
+    ngram, report = fit_ngram(
+        vectorizer.tokenizer,
+        names,
+        (splits.train.texts, encoded["train"][1]),
+        (splits.valid.texts, encoded["valid"][1]),
+        selection=config.selection,
+        seed=config.seed,
+    )
+    valid_texts = splits.valid.texts
+    weight, weighing = choose_weight(
+        encoded["valid"][1],
+        predict_outputs(classifier, valid_texts)["probabilities"],
+        predict_outputs(ngram, valid_texts)["probabilities"],
+        config.selection,
+    )
+    report.update(weighing)
+    log.info(
+        "n-gram share %.2f: valid %s recurrent %.4f, n-gram %.4f, mixed %.4f",
+        weight,
+        config.selection,
+        *report[f"valid_{config.selection}"].values(),
+    )
+    if weight == 0.0:
+        return classifier, report
+    return MixedClassifier(classifier, ngram, weight, name="mixed"), report
 
 
 def _encode_splits(vectorizer, splits, class_names):

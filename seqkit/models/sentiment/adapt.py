@@ -1,0 +1,233 @@
+"""Settings the training data decides, each with its reason.
+
+A `SentimentConfig` leaves a data-decided setting at `None` (its default)
+to have it decided here from the training split; a value the user gave
+(command line, `--config` file, preset or Python argument) is kept. The
+recipe calls `adapt_settings` before it creates the run folder, so
+`RUN/config.json` holds the values used, and its `adapted` entry says why
+each was chosen. The rules are pure functions of the training texts and
+labels, so a resumed run decides the same.
+
+The rules:
+
+- `strip_html`: on when at least 1% of the training texts carry an HTML
+  tag (`<br />`, `<p>`, `<i>` ...).
+- `max_length`: the longest training text in tokens, so that no text is
+  cut; at most `MAX_LENGTH_CAP`, and lowered until an epoch reads at most
+  `TOKENS_PER_EPOCH` tokens (time and memory grow with it; length-bucketed
+  batches keep the short texts cheap either way). The n-gram side reads
+  every text whole.
+- `min_count` and `max_vocab`: every training word, while the vocabulary
+  stays within `VOCABULARY_CAP` words; beyond it, the words seen at least
+  twice, up to the cap.
+- `epochs` and `patience`: about `STEPS_BUDGET` optimizer steps (an epoch
+  of a small data set is a few steps, so it gets more epochs), within
+  `EPOCH_RANGE`; patience grows with the budget.
+- `selection`: the metric that picks the ensemble's weights (`accuracy`
+  for two classes of similar size, otherwise `macro_f1`).
+"""
+
+import dataclasses
+import math
+import re
+
+import numpy as np
+
+# Setting -> the value used when adaptation is off (`adapt=False`).
+FALLBACKS = {
+    "strip_html": False,
+    "max_length": 100,
+    "min_count": 1,
+    "max_vocab": 30000,
+    "epochs": 25,
+    "patience": 4,
+    "selection": "accuracy",
+}
+ADAPTIVE = tuple(FALLBACKS)
+
+HTML_SHARE = 0.01
+_HTML_TAG = re.compile(
+    r"</?(?:br|p|i|b|em|strong|div|span|a|u|ul|li|ol|h[1-6]|"
+    r"blockquote|font|img|table|tr|td)\b[^<>]{0,200}>",
+    re.IGNORECASE,
+)
+LENGTH_QUANTILE = 99.0
+MAX_LENGTH_CAP = 800
+MIN_MAX_LENGTH = 8
+TOKENS_PER_EPOCH = 400_000
+VOCABULARY_CAP = 50_000
+STEPS_BUDGET = 3400
+EPOCH_RANGE = (10, 40)
+BALANCE_SHARE = 0.6
+
+
+def adapt_settings(config, texts, labels, tokenizer_for):
+    """Fills the data-decided settings `config` leaves at None.
+
+    Args:
+        config: a `SentimentConfig`.
+        texts: the training texts.
+        labels: their labels.
+        tokenizer_for: `strip_html -> tokenizer` (with `iter_tokenize`),
+            the tokenizer the run will use.
+
+    Returns:
+        `(config, reasons)`: a copy with every setting of `ADAPTIVE` set,
+        and `{setting: reason}` for those decided here.
+    """
+    values, reasons = {}, {}
+    if config.strip_html is None:
+        values["strip_html"], reasons["strip_html"] = _strip_html(texts)
+    strip = values.get("strip_html", config.strip_html)
+    counts = None
+    if (
+        config.max_length is None
+        or config.min_count is None
+        or (config.max_vocab is None)
+    ):
+        tokenizer = tokenizer_for(bool(strip))
+        lengths, counts = _lengths_and_counts(texts, tokenizer, config)
+    if config.max_length is None:
+        values["max_length"], reasons["max_length"] = _max_length(lengths)
+    if config.min_count is None or config.max_vocab is None:
+        min_count, max_vocab, why = _vocabulary(counts)
+        for name, value in (("min_count", min_count), ("max_vocab", max_vocab)):
+            if getattr(config, name) is None:
+                values[name], reasons[name] = value, why
+    if config.epochs is None or config.patience is None:
+        epochs, patience, why = _epochs(len(texts), config.batch_size)
+        for name, value in (("epochs", epochs), ("patience", patience)):
+            if getattr(config, name) is None:
+                values[name], reasons[name] = value, why
+    if config.selection is None:
+        values["selection"], reasons["selection"] = _selection(labels)
+    adapted = dataclasses.replace(
+        config, **values, adapted={**config.adapted, **reasons}
+    )
+    return adapted, reasons
+
+
+def fallback_settings(config):
+    """`config` with every data-decided setting left at None set to its
+    fixed default (`FALLBACKS`), for code that runs without data."""
+    values = {
+        name: value
+        for name, value in FALLBACKS.items()
+        if getattr(config, name) is None
+    }
+    return dataclasses.replace(config, **values)
+
+
+def _strip_html(texts):
+    tagged = sum(1 for text in texts if _HTML_TAG.search(text))
+    share = tagged / max(len(texts), 1)
+    example = next(
+        (m.group(0) for t in texts if (m := _HTML_TAG.search(t))), ""
+    )
+    if share >= HTML_SHARE:
+        return True, (
+            f"{tagged} of {len(texts)} training texts ({100 * share:.1f}%) "
+            f"carry HTML tags such as {example!r}: tags are stripped"
+        )
+    return False, (
+        f"{tagged} of {len(texts)} training texts carry HTML tags (below "
+        f"{100 * HTML_SHARE:g}%): texts are read as they are"
+    )
+
+
+def _lengths_and_counts(texts, tokenizer, config):
+    from collections import Counter
+
+    lengths, counts = [], Counter()
+    for tokens in tokenizer.iter_tokenize(texts):
+        lengths.append(len(tokens))
+        counts.update(tokens)
+    return np.asarray(lengths, dtype=np.int64), counts
+
+
+def tokens_read(lengths, max_length):
+    """Tokens an epoch reads when texts are cut at `max_length`."""
+    return int(np.minimum(lengths, max_length).sum())
+
+
+def _max_length(lengths):
+    if len(lengths) == 0:
+        return FALLBACKS["max_length"], "no training texts: the fixed default"
+    longest = int(lengths.max())
+    quantile = int(math.ceil(np.percentile(lengths, LENGTH_QUANTILE)))
+    chosen = min(max(longest, MIN_MAX_LENGTH), MAX_LENGTH_CAP)
+    limit = ""
+    if chosen < longest:
+        limit = f", capped at {MAX_LENGTH_CAP}"
+    while chosen > MIN_MAX_LENGTH and tokens_read(lengths, chosen) > (
+        TOKENS_PER_EPOCH
+    ):
+        chosen = max(MIN_MAX_LENGTH, int(chosen * 0.9))
+        limit = (
+            f", lowered so that an epoch reads at most {TOKENS_PER_EPOCH:,} "
+            "tokens"
+        )
+    cut = int(np.sum(lengths > chosen))
+    return chosen, (
+        f"the {len(lengths):,} training texts have up to {longest} tokens "
+        f"(mean {lengths.mean():.1f}, {LENGTH_QUANTILE:g}% at most "
+        f"{quantile}){limit}: {chosen} keeps {len(lengths) - cut:,} whole "
+        f"and cuts {cut:,}; length-bucketed batches keep short texts cheap"
+    )
+
+
+def _vocabulary(counts):
+    distinct = len(counts)
+    if distinct <= VOCABULARY_CAP:
+        return (
+            1,
+            VOCABULARY_CAP,
+            (
+                f"the training texts have {distinct:,} distinct words, within "
+                f"{VOCABULARY_CAP:,}: every one is kept"
+            ),
+        )
+    repeated = sum(1 for c in counts.values() if c >= 2)
+    return (
+        2,
+        VOCABULARY_CAP,
+        (
+            f"the training texts have {distinct:,} distinct words, more than "
+            f"{VOCABULARY_CAP:,}: words seen at least twice ({repeated:,}), up "
+            f"to {VOCABULARY_CAP:,}"
+        ),
+    )
+
+
+def _epochs(count, batch_size):
+    steps = max(1, math.ceil(count / batch_size))
+    low, high = EPOCH_RANGE
+    epochs = min(high, max(low, round(STEPS_BUDGET / steps)))
+    patience = 4 if epochs <= 25 else 6
+    return (
+        epochs,
+        patience,
+        (
+            f"{count:,} training texts make {steps} steps an epoch at batch "
+            f"size {batch_size}: {epochs} epochs (about {STEPS_BUDGET:,} "
+            f"steps, within {low}-{high}), early stopping after {patience} "
+            "without "
+            "improvement"
+        ),
+    )
+
+
+def _selection(labels):
+    values, counts = np.unique(
+        np.asarray([str(y) for y in labels]), return_counts=True
+    )
+    share = counts.max() / max(counts.sum(), 1) if len(counts) else 1.0
+    if len(values) == 2 and share <= BALANCE_SHARE:
+        return "accuracy", (
+            f"two classes, the larger {100 * share:.0f}% of training: "
+            "accuracy picks the ensemble's weights"
+        )
+    return "macro_f1", (
+        f"{len(values)} classes, the largest {100 * share:.0f}% of "
+        "training: macro-F1 picks the ensemble's weights"
+    )

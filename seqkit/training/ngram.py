@@ -1,0 +1,247 @@
+"""Fitting the n-gram side of a text classifier, and weighing it.
+
+`fit_ngram` builds the n-gram vocabulary and idf from the training texts,
+computes the features with the model's own graph ops (so training and
+serving cannot disagree), fits scikit-learn's logistic regression for each
+`C` of `C_GRID` and keeps the one that scores best on validation.
+`choose_weight` then picks the share of the n-gram side in the mix with
+the recurrent classifier on validation: the grid holds 0 and 1, so the mix
+scores on validation at least as well as either side alone.
+"""
+
+import logging
+import math
+from collections import Counter
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+C_GRID = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0)
+WEIGHT_GRID = tuple(round(0.05 * i, 2) for i in range(21))
+# The most n-grams of each block kept (by document frequency), and the
+# fewest training texts an n-gram must occur in.
+WORD_CAP = 150_000
+CHAR_CAP = 150_000
+MIN_DF = 2
+
+
+def score(selection, labels, probabilities):
+    """`accuracy` or `macro_f1` of the argmax of `probabilities`."""
+    from sklearn.metrics import accuracy_score, f1_score
+
+    predicted = np.asarray(probabilities).argmax(-1)
+    if selection == "accuracy":
+        return float(accuracy_score(labels, predicted))
+    return float(f1_score(labels, predicted, average="macro"))
+
+
+def ngram_vocabulary(tokenizer, texts, word_orders, char_orders, batch=256):
+    """The kept n-grams (word block first), the word count, and their idf.
+
+    An n-gram is kept when it occurs in at least `MIN_DF` training texts
+    (every one of a tiny data set), up to `WORD_CAP` / `CHAR_CAP` of each
+    block by document frequency (ties by the n-gram). The idf is
+    scikit-learn's smoothed one, `ln((1 + n) / (1 + df)) + 1`.
+    """
+    import tensorflow as tf
+
+    from seqkit.models.ngram import WORD_TAG, ngram_strings
+
+    frequency = Counter()
+    for start in range(0, len(texts), batch):
+        chunk = tf.constant(list(texts[start : start + batch]), tf.string)
+        grams = ngram_strings(tokenizer, chunk, word_orders, char_orders)
+        for row in grams.to_list():
+            frequency.update(set(row))
+    n = len(texts)
+    min_df = MIN_DF if n >= 50 else 1
+    blocks = {True: [], False: []}
+    for gram, df in frequency.items():
+        if df >= min_df:
+            blocks[gram.startswith(WORD_TAG.encode())].append((-df, gram))
+    kept = []
+    for is_word, cap in ((True, WORD_CAP), (False, CHAR_CAP)):
+        kept.append(sorted(blocks[is_word])[:cap])
+    vocabulary = [g.decode("utf-8") for _, g in kept[0] + kept[1]]
+    # Each entry is (-df, n-gram).
+    idf = np.array(
+        [
+            math.log((1 + n) / (1 + df)) + 1.0
+            for df in (-entry[0] for entry in kept[0] + kept[1])
+        ],
+        dtype="float32",
+    )
+    return vocabulary, len(kept[0]), idf
+
+
+def sparse_features(model, texts, batch=256):
+    """An `NgramClassifier`'s features of `texts`, a SciPy CSR matrix."""
+    import scipy.sparse
+    import tensorflow as tf
+
+    features = tf.function(model.features, reduce_retracing=True)
+    parts = []
+    for start in range(0, len(texts), batch):
+        chunk = tf.constant(list(texts[start : start + batch]), tf.string)
+        sparse = features(chunk)
+        indices = sparse.indices.numpy()
+        parts.append(
+            scipy.sparse.csr_matrix(
+                (sparse.values.numpy(), (indices[:, 0], indices[:, 1])),
+                shape=tuple(sparse.dense_shape.numpy()),
+            )
+        )
+    if not parts:
+        return scipy.sparse.csr_matrix((0, len(model.vocabulary)))
+    return scipy.sparse.vstack(parts).tocsr()
+
+
+def fit_ngram(
+    tokenizer,
+    class_names,
+    train,
+    valid,
+    selection="accuracy",
+    word_orders=(1, 2),
+    char_orders=(2, 5),
+    seed=0,
+):
+    """Fits an `NgramClassifier` on `train`, choosing C on `valid`.
+
+    Args:
+        tokenizer: the run's tokenizer.
+        class_names: the labels.
+        train: `(texts, label indices)`.
+        valid: `(texts, label indices)`.
+        selection: `"accuracy"` or `"macro_f1"`, the metric that picks C.
+        word_orders: word n-gram widths.
+        char_orders: character n-gram widths.
+        seed: the solver's seed.
+
+    Returns:
+        `(model, report)`: the fitted model and a dict (features, C, the
+        validation score of each C, seconds).
+    """
+    import time
+
+    from sklearn.linear_model import LogisticRegression
+
+    from seqkit.models.ngram import NgramClassifier, tokenizer_config
+
+    started = time.time()
+    texts, labels = train
+    vocabulary, word_features, idf = ngram_vocabulary(
+        tokenizer, texts, word_orders, char_orders
+    )
+    model = NgramClassifier(
+        vocabulary,
+        word_features,
+        class_names,
+        tokenizer_config(tokenizer),
+        word_orders,
+        char_orders,
+        name="ngram_classifier",
+    )
+    classes = len(class_names)
+    model.set_parameters(
+        idf, np.zeros((len(vocabulary), classes)), np.zeros(classes)
+    )
+    x_train = sparse_features(model, texts)
+    x_valid = sparse_features(model, valid[0])
+    scores, best = {}, None
+    for c in C_GRID:
+        fitted = LogisticRegression(C=c, max_iter=2000, random_state=seed)
+        fitted.fit(x_train, labels)
+        found = score(
+            selection, valid[1], _probabilities(fitted, x_valid, classes)
+        )
+        scores[str(c)] = round(found, 4)
+        if best is None or found > best[0]:
+            best = (found, c, fitted)
+    found, c, fitted = best
+    kernel, bias = _linear_parameters(fitted, classes)
+    model.set_parameters(idf, kernel, bias)
+    report = {
+        "features": len(vocabulary),
+        "word_features": word_features,
+        "char_features": len(vocabulary) - word_features,
+        "word_orders": list(word_orders),
+        "char_orders": list(char_orders) if char_orders else None,
+        "C": c,
+        f"valid_{selection}_by_C": scores,
+        "seconds": round(time.time() - started, 1),
+    }
+    log.info(
+        "n-gram model: %d features, C=%g, valid %s %.4f (%.0f s)",
+        len(vocabulary),
+        c,
+        selection,
+        found,
+        report["seconds"],
+    )
+    return model, report
+
+
+def _linear_parameters(fitted, classes):
+    """scikit-learn's coefficients as a softmax layer's kernel and bias.
+
+    Two classes: scikit-learn keeps one row `w` with `p1 = sigmoid(x w +
+    b)`, which is the softmax of `[0, x w + b]`.
+    """
+    present = list(fitted.classes_)
+    coef, intercept = fitted.coef_, fitted.intercept_
+    kernel = np.zeros((coef.shape[1], classes), "float32")
+    bias = np.zeros(classes, "float32")
+    if len(present) == 2:
+        kernel[:, present[1]] = coef[0]
+        bias[present[1]] = intercept[0]
+        # A class absent from training never wins.
+        for missing in set(range(classes)) - set(present):
+            bias[missing] = -1e4
+        return kernel, bias
+    for row, label in enumerate(present):
+        kernel[:, label] = coef[row]
+        bias[label] = intercept[row]
+    for missing in set(range(classes)) - set(present):
+        bias[missing] = -1e4
+    return kernel, bias
+
+
+def _probabilities(fitted, features, classes):
+    """`predict_proba` with one column per class (absent classes 0)."""
+    found = fitted.predict_proba(features)
+    full = np.zeros((found.shape[0], classes))
+    full[:, list(fitted.classes_)] = found
+    return full
+
+
+def choose_weight(labels, recurrent, ngram, selection="accuracy"):
+    """The n-gram side's share of the mix, chosen on validation.
+
+    Args:
+        labels: the validation label indices.
+        recurrent: the recurrent side's validation probabilities.
+        ngram: the n-gram side's validation probabilities.
+        selection: `"accuracy"` or `"macro_f1"`.
+
+    Returns:
+        `(weight, report)`: the best weight of `WEIGHT_GRID` (ties: the
+        one nearest 0.5, then the smaller), and each side's score and the
+        mix's.
+    """
+    scores = {
+        w: score(selection, labels, (1 - w) * recurrent + w * ngram)
+        for w in WEIGHT_GRID
+    }
+    weight = max(WEIGHT_GRID, key=lambda w: (scores[w], -abs(w - 0.5), -w))
+    report = {
+        "selection": selection,
+        "weight": weight,
+        f"valid_{selection}": {
+            "recurrent": round(scores[0.0], 4),
+            "ngram": round(scores[1.0], 4),
+            "mixed": round(scores[weight], 4),
+        },
+    }
+    return weight, report

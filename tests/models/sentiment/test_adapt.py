@@ -1,0 +1,143 @@
+"""Settings the training data decides, and the user's choices winning."""
+
+import csv
+import json
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from seqkit.models.sentiment import SentimentConfig, adapt
+from seqkit.preprocessing import WordTokenizer
+
+
+def _tokenizer_for(strip):
+    return WordTokenizer(strip_markup=strip)
+
+
+def _adapt(texts, labels=None, **settings):
+    labels = labels if labels is not None else ["a", "b"] * (len(texts) // 2)
+    return adapt.adapt_settings(
+        SentimentConfig(**settings), texts, labels, _tokenizer_for
+    )
+
+
+def _texts(lengths, seed=0):
+    rng = np.random.default_rng(seed)
+    words = [f"w{i}" for i in range(300)]
+    return [" ".join(rng.choice(words, n)) for n in lengths]
+
+
+def test_long_texts_are_kept_whole():
+    lengths = list(range(300, 500)) * 2
+    config, reasons = _adapt(_texts(lengths))
+    assert config.max_length == 499
+    assert "cuts 0" in reasons["max_length"]
+
+
+def test_many_long_texts_are_cut_to_the_token_budget():
+    lengths = [1500] * 700  # 560,000 tokens an epoch even at the cap
+    config, reasons = _adapt(_texts(lengths))
+    assert config.max_length < adapt.MAX_LENGTH_CAP
+    read = adapt.tokens_read(np.array(lengths), config.max_length)
+    assert read <= adapt.TOKENS_PER_EPOCH
+    # The largest length within the budget, give or take one 10% step.
+    assert read > 0.85 * adapt.TOKENS_PER_EPOCH
+    assert "400,000" in reasons["max_length"]
+
+
+def test_html_is_stripped_when_the_data_carries_it():
+    texts = ["Great fun.<br /><br />Loved it", "Dull <i>and</i> long"] * 10
+    config, reasons = _adapt(texts)
+    assert config.strip_html is True
+    assert "<br />" in reasons["strip_html"]
+    config, _ = _adapt(["Great fun. Loved it", "a < b > c"] * 10)
+    assert config.strip_html is False
+
+
+def test_explicit_choices_win():
+    texts = ["Great fun.<br />Loved it", "Dull and long"] * 10
+    config, reasons = _adapt(
+        texts, max_length=7, strip_html=False, epochs=3, selection="macro_f1"
+    )
+    assert (config.max_length, config.strip_html, config.epochs) == (
+        7,
+        False,
+        3,
+    )
+    assert config.selection == "macro_f1"
+    assert not {"max_length", "strip_html", "epochs", "selection"} & set(
+        reasons
+    )
+    assert config.adapted == reasons
+
+
+@pytest.mark.parametrize(
+    "count, epochs", [(200, 40), (10_201, 21), (200_000, 10)]
+)
+def test_epochs_follow_the_data_size(count, epochs):
+    found = adapt._epochs(count, 64)
+    assert found[0] == epochs
+    assert found[1] == (4 if epochs <= 25 else 6)
+
+
+def test_vocabulary_keeps_every_word_until_the_cap():
+    from collections import Counter
+
+    small = Counter({f"w{i}": 1 for i in range(100)})
+    assert adapt._vocabulary(small)[:2] == (1, adapt.VOCABULARY_CAP)
+    large = Counter({f"w{i}": 1 + i % 2 for i in range(60_000)})
+    min_count, _, reason = adapt._vocabulary(large)
+    assert min_count == 2 and "30,000" in reason
+
+
+def test_selection_uses_macro_f1_for_skewed_or_many_classes():
+    assert adapt._selection(["a", "b"] * 10)[0] == "accuracy"
+    assert adapt._selection(["a"] * 7 + ["b"] * 3)[0] == "macro_f1"
+    assert adapt._selection(["a", "b", "c"] * 5)[0] == "macro_f1"
+
+
+def test_the_run_records_adapted_settings_and_strips_html(tmp_path):
+    from seqkit.cli import cli
+    from seqkit.runs import load_run
+
+    rows = {
+        "train": [
+            ("A superb<br /><br />film", "pos"),
+            ("A tedious<br />mess", "neg"),
+        ]
+        * 12,
+        "valid": [("superb", "pos"), ("tedious", "neg")] * 3,
+        "test": [("superb<br />", "pos"), ("tedious", "neg")] * 3,
+    }
+    paths = {}
+    for split, found in rows.items():
+        paths[split] = tmp_path / f"{split}.csv"
+        with open(paths[split], "w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["text", "label"])
+            writer.writerows(found)
+    args = ["train", "sentiment", "--preset", "tiny", "--quiet"]
+    for split, path in paths.items():
+        args += [f"--{split}", str(path)]
+    result = CliRunner().invoke(
+        cli, [*args, "--max-length", "6", "--out", str(tmp_path / "run")]
+    )
+    assert result.exit_code == 0, result.output
+    config = json.loads((tmp_path / "run" / "config.json").read_text())
+    assert config["strip_html"] is True
+    assert config["max_length"] == 6  # the option wins
+    assert "max_length" not in config["adapted"]
+    assert "<br />" in config["adapted"]["strip_html"]
+    model = load_run(tmp_path / "run")
+    ids = np.asarray(model.vectorizer(np.array(["superb<br />film"])))
+    words = model.vectorizer.get_vocabulary()
+    assert [words[i] for i in ids[0] if i] == ["superb", "film"]
+    result = CliRunner().invoke(
+        cli, [*args, "--no-strip-html", "--out", str(tmp_path / "run2")]
+    )
+    assert result.exit_code == 0, result.output
+    config = json.loads((tmp_path / "run2" / "config.json").read_text())
+    assert config["strip_html"] is False
+    # Read as it is, "a superb<br /><br />film" is 11 tokens.
+    assert config["max_length"] == 11

@@ -1,0 +1,293 @@
+"""The n-gram classifier (TF-IDF in the graph), its fit and its mix."""
+
+import math
+import shutil
+from collections import Counter
+
+import keras
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from seqkit.models.ngram import (
+    MixedClassifier,
+    NgramClassifier,
+    tokenizer_config,
+)
+from seqkit.preprocessing import WordTokenizer
+from seqkit.training.ngram import (
+    WEIGHT_GRID,
+    choose_weight,
+    fit_ngram,
+    score,
+    sparse_features,
+)
+
+TEXTS = [
+    "A fine film, a fine cast.",
+    "dull",
+    "Dull <br /> and long &amp; slow",
+    "",
+    "naïve charm",
+]
+
+
+def reference_features(texts, vocabulary, word_features, idf, tokenizer):
+    """TF-IDF of word 1-2 and character 2-5 grams, written from the
+    definition in plain Python (tokens from the tokenizer's Python view)."""
+    index = {gram: i for i, gram in enumerate(vocabulary)}
+    rows = np.zeros((len(texts), len(vocabulary)))
+    for row, tokens in enumerate(tokenizer.tokenize(list(texts))):
+        grams = list(tokens)
+        grams += [f"{a} {b}" for a, b in zip(tokens, tokens[1:])]
+        grams = ["w " + g for g in grams]
+        for token in tokens:
+            padded = f" {token} "
+            for width in range(2, 6):
+                grams += [
+                    "c " + padded[i : i + width]
+                    for i in range(len(padded) - width + 1)
+                ]
+        for gram, count in Counter(grams).items():
+            if gram in index:
+                rows[row, index[gram]] = (1 + math.log(count)) * idf[
+                    index[gram]
+                ]
+        for block in (slice(0, word_features), slice(word_features, None)):
+            norm = np.linalg.norm(rows[row, block])
+            if norm:
+                rows[row, block] /= norm
+    return rows
+
+
+def _model(tokenizer, classes=("negative", "positive")):
+    vocabulary = [
+        "w a",
+        "w fine",
+        "w fine film",
+        "w dull",
+        "w &",
+        "c  d",
+        "c dul",
+        "c ull ",
+        "c ïv",
+        "c  f",
+        "c fine ",
+    ]
+    model = NgramClassifier(
+        vocabulary, 5, list(classes), tokenizer_config(tokenizer)
+    )
+    rng = np.random.default_rng(0)
+    idf = rng.uniform(1, 3, len(vocabulary))
+    model.set_parameters(
+        idf,
+        rng.normal(size=(len(vocabulary), len(classes))),
+        rng.normal(size=len(classes)),
+    )
+    return model, vocabulary, idf
+
+
+@pytest.mark.parametrize("strip", [False, True])
+def test_features_match_a_plain_python_reference(strip):
+    tokenizer = WordTokenizer(strip_markup=strip)
+    model, vocabulary, idf = _model(tokenizer)
+    found = sparse_features(model, TEXTS).toarray()
+    expected = reference_features(TEXTS, vocabulary, 5, idf, tokenizer)
+    np.testing.assert_allclose(found, expected, rtol=1e-5, atol=1e-6)
+    # Markup stripping changes what is read: "br" is a token only without.
+    assert ("br" in tokenizer.tokenize(TEXTS[2])) is not strip
+
+
+def test_probabilities_are_the_softmax_of_the_linear_layer():
+    model, _, _ = _model(WordTokenizer())
+    features = sparse_features(model, TEXTS).toarray()
+    logits = features @ model.kernel.numpy() + model.bias.numpy()
+    expected = np.exp(logits) / np.exp(logits).sum(-1, keepdims=True)
+    found = model(np.array(TEXTS, dtype=object))["probabilities"].numpy()
+    np.testing.assert_allclose(found, expected, rtol=1e-5)
+
+
+def _split(n, seed):
+    rng = np.random.default_rng(seed)
+    good = ["superb", "moving", "witty", "fresh"]
+    bad = ["tedious", "flat", "clumsy", "stale"]
+    filler = ["the", "film", "plot", "cast", "is", "was", "quite"]
+    texts, labels = [], []
+    for _ in range(n):
+        label = int(rng.integers(2))
+        words = list(rng.choice(filler, 5)) + [
+            rng.choice(good if label else bad)
+        ]
+        rng.shuffle(words)
+        texts.append(" ".join(words))
+        labels.append(label)
+    return texts, np.array(labels)
+
+
+def test_fit_learns_and_matches_scikit_learn():
+    from sklearn.linear_model import LogisticRegression
+
+    train, valid = _split(120, 0), _split(40, 1)
+    tokenizer = WordTokenizer()
+    model, report = fit_ngram(tokenizer, ["bad", "good"], train, valid)
+    probabilities = model(np.array(valid[0], dtype=object))[
+        "probabilities"
+    ].numpy()
+    assert score("accuracy", valid[1], probabilities) == 1.0
+    # The graph's probabilities are scikit-learn's on the same features.
+    refit = LogisticRegression(C=report["C"], max_iter=2000, random_state=0)
+    refit.fit(sparse_features(model, train[0]), train[1])
+    expected = refit.predict_proba(sparse_features(model, valid[0]))
+    np.testing.assert_allclose(probabilities, expected, atol=1e-5)
+    assert report["features"] == len(model.vocabulary)
+
+
+def test_three_classes_keep_scikit_learns_probabilities():
+    from sklearn.linear_model import LogisticRegression
+
+    texts = ["red apple", "green leaf", "blue sky"] * 20
+    labels = np.array([0, 1, 2] * 20)
+    model, report = fit_ngram(
+        WordTokenizer(),
+        ["r", "g", "b"],
+        (texts, labels),
+        (texts[:9], labels[:9]),
+        selection="macro_f1",
+    )
+    refit = LogisticRegression(C=report["C"], max_iter=2000, random_state=0)
+    refit.fit(sparse_features(model, texts), labels)
+    found = model(np.array(texts[:3], dtype=object))["probabilities"].numpy()
+    np.testing.assert_allclose(
+        found,
+        refit.predict_proba(sparse_features(model, texts[:3])),
+        atol=1e-5,
+    )
+    assert found.argmax(-1).tolist() == [0, 1, 2]
+
+
+@pytest.mark.parametrize("seed", range(5))
+@pytest.mark.parametrize("selection", ["accuracy", "macro_f1"])
+def test_the_mix_never_scores_below_its_best_side(seed, selection):
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(3, size=60)
+    recurrent = rng.dirichlet(np.ones(3), size=60)
+    ngram = rng.dirichlet(np.ones(3), size=60)
+    ngram[np.arange(30), labels[:30]] += 0.5  # better on half
+    weight, report = choose_weight(labels, recurrent, ngram, selection)
+    scores = report[f"valid_{selection}"]
+    assert scores["mixed"] >= max(scores["recurrent"], scores["ngram"])
+    assert weight in WEIGHT_GRID
+    mixed = (1 - weight) * recurrent + weight * ngram
+    assert scores["mixed"] == round(score(selection, labels, mixed), 4)
+
+
+def test_a_side_that_is_always_right_gets_the_whole_weight():
+    labels = np.array([0, 1, 0, 1])
+    right = np.eye(2)[labels] * 0.6 + 0.2
+    wrong = np.eye(2)[1 - labels] * 0.9 + 0.05
+    weight, _ = choose_weight(labels, wrong, right)
+    assert weight >= 0.55  # more than any mix where the wrong side wins
+    weight, _ = choose_weight(labels, right, wrong)
+    assert weight <= 0.45
+
+
+def test_mixed_classifier_saves_loads_and_mixes(tmp_path):
+    from seqkit.models import RecurrentBackbone, TextClassifier
+    from seqkit.preprocessing import TextVectorizer
+
+    tokenizer = WordTokenizer()
+    ngram, _, _ = _model(tokenizer)
+    vectorizer = TextVectorizer(["a", "fine", "dull", "film"])
+    backbone = RecurrentBackbone(vectorizer.vocabulary_size(), 4, units=3)
+    recurrent = TextClassifier(backbone, vectorizer, ["negative", "positive"])
+    mixed = MixedClassifier(recurrent, ngram, 0.3)
+    texts = np.array(TEXTS, dtype=object)
+    expected = 0.7 * recurrent(texts)["probabilities"].numpy() + (
+        0.3 * ngram(texts)["probabilities"].numpy()
+    )
+    np.testing.assert_allclose(
+        mixed(texts)["probabilities"].numpy(), expected, rtol=1e-5
+    )
+    mixed.save(tmp_path / "m.keras")
+    loaded = keras.saving.load_model(tmp_path / "m.keras")
+    assert isinstance(loaded, MixedClassifier) and loaded.weight == 0.3
+    np.testing.assert_allclose(
+        loaded(texts)["probabilities"].numpy(), expected, rtol=1e-5
+    )
+
+
+def test_sides_must_share_their_labels():
+    from seqkit.models import RecurrentBackbone, TextClassifier
+    from seqkit.preprocessing import TextVectorizer
+
+    ngram, _, _ = _model(WordTokenizer(), ("bad", "good"))
+    vectorizer = TextVectorizer(["a"])
+    backbone = RecurrentBackbone(vectorizer.vocabulary_size(), 4, units=3)
+    recurrent = TextClassifier(backbone, vectorizer, ["negative", "positive"])
+    with pytest.raises(ValueError, match="class_names"):
+        MixedClassifier(recurrent, ngram, 0.5)
+
+
+@pytest.fixture(scope="module")
+def mixed_run(tmp_path_factory):
+    from seqkit.cli import cli
+    from tests.conftest import train_args, write_tiny_split
+
+    folder = tmp_path_factory.mktemp("mixed")
+    paths = write_tiny_split(folder)
+    out = folder / "run"
+    result = CliRunner().invoke(
+        cli,
+        [*train_args(paths), "--ngram", "--quiet", "--out", str(out)],
+    )
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_a_mixed_run_records_its_choice_and_scores_at_least_its_sides(
+    mixed_run,
+):
+    import json
+
+    metrics = json.loads((mixed_run / "metrics.json").read_text())
+    report = metrics["ngram"]
+    scores = report["valid_accuracy"]
+    assert scores["mixed"] >= max(scores["recurrent"], scores["ngram"])
+    assert report["C"] in (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0)
+    if report["weight"] > 0:
+        assert abs(metrics["valid"]["accuracy"] - scores["mixed"]) < 1e-3
+
+
+def test_a_mixed_run_exports_and_serves_raw_strings(mixed_run, tmp_path):
+    from seqkit.cli import cli
+    from seqkit.models.predict import predict_texts
+    from seqkit.runs import load_run
+    from seqkit.testing.server_process import ServerProcess
+
+    model = load_run(mixed_run)
+    assert isinstance(model, MixedClassifier)
+    texts = ["a gorgeous , witty film", "an overlong , tedious mess", ""]
+    expected = predict_texts(model, texts)
+    base = tmp_path / "sentiment"
+    result = CliRunner().invoke(
+        cli, ["export", str(mixed_run), "--out", str(base)]
+    )
+    assert result.exit_code == 0, result.output
+    served = tmp_path / "serve" / "sentiment"
+    shutil.copytree(base, served)
+    process = ServerProcess(served)
+    try:
+        status, body = process.request(
+            "POST", "/v1/models/sentiment:predict", {"instances": texts}
+        )
+    finally:
+        process.stop()
+    assert status == 200, body
+    names = model.class_names
+    for record, prediction in zip(expected, body["predictions"]):
+        np.testing.assert_allclose(
+            prediction["probabilities"],
+            [record["probabilities"][n] for n in names],
+            atol=1e-5,
+        )
+        assert prediction["label"] == record["label"]
