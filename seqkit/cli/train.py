@@ -245,6 +245,8 @@ _DOCUMENT_OVERRIDES = (
     "pretrain_sentences",
     "pretrained_words",
     "ensemble",
+    "ngram",
+    "selection",
 )
 
 
@@ -301,6 +303,18 @@ _DOCUMENT_OVERRIDES = (
     type=int,
     help="Train N classifiers (seeds SEED, SEED+1, ...) on the same word "
     "encoder start and average them [3].",
+)
+@click.option(
+    "--ngram/--no-ngram",
+    default=None,
+    help="Train an n-gram model (TF-IDF, logistic regression) beside the "
+    "hierarchical members and weigh the two on validation [on].",
+)
+@click.option(
+    "--selection",
+    type=click.Choice(["accuracy", "macro_f1"]),
+    help="The validation metric that weighs the n-gram model [accuracy for "
+    "two balanced classes, else macro_f1].",
 )
 @click.option(
     "--init-from",

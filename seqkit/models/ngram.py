@@ -245,14 +245,12 @@ class MixedClassifier(keras.Model):
     recurrent side) works.
 
     Args:
-        recurrent: a `TextClassifier` or `EnsembleClassifier` (or its
-            serialized config).
+        recurrent: a `TextClassifier`, `DocumentClassifier` or their
+            `EnsembleClassifier` (or its serialized config).
         ngram: an `NgramClassifier` (or its serialized config).
         weight: the n-gram side's share, in [0, 1].
         **kwargs: base `keras.Model` arguments (`name`).
     """
-
-    task_name = "text-classification"
 
     def __init__(self, recurrent, ngram, weight, **kwargs):
         recurrent, ngram = (
@@ -283,6 +281,15 @@ class MixedClassifier(keras.Model):
         self.weight = float(weight)
         self.class_names = list(recurrent.class_names)
         self.vectorizer = recurrent.vectorizer
+        # A document classifier's reading (sentences, then words).
+        documents = getattr(recurrent, "documents", None)
+        if documents is not None:
+            self.documents = documents
+
+    @property
+    def task_name(self):
+        """The recurrent side's task: the mix answers the same question."""
+        return self.recurrent.task_name
 
     @property
     def members(self):

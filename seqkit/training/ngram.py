@@ -245,3 +245,56 @@ def choose_weight(labels, recurrent, ngram, selection="accuracy"):
         },
     }
     return weight, report
+
+
+def mix_with_ngram(classifier, tokenizer, splits, labels, selection, seed):
+    """Fits the n-gram classifier beside `classifier` and mixes the two.
+
+    The n-gram side's C and its share of the mix are chosen on the
+    validation split by `selection` (`None`: accuracy for two classes of
+    similar size, else macro-F1); a share of 0 leaves `classifier` alone.
+
+    Args:
+        classifier: the trained recurrent classifier (text or documents).
+        tokenizer: the tokenizer its vectorizer uses.
+        splits: the data splits (`train` and `valid` are read).
+        labels: `{"train": label ids, "valid": label ids}`.
+        selection: `"accuracy"`, `"macro_f1"` or None.
+        seed: the solver's seed.
+
+    Returns:
+        `(model, report)`: the `MixedClassifier` (or `classifier`) and what
+        was chosen, with the validation scores of each side and the mix.
+    """
+    from seqkit.models.ngram import MixedClassifier
+    from seqkit.models.predict import predict_outputs
+
+    if selection is None:
+        from seqkit.models.sentiment.adapt import choose_selection
+
+        selection = choose_selection(splits.train.labels)
+    ngram, report = fit_ngram(
+        tokenizer,
+        list(classifier.class_names),
+        (splits.train.texts, labels["train"]),
+        (splits.valid.texts, labels["valid"]),
+        selection=selection,
+        seed=seed,
+    )
+    valid_texts = splits.valid.texts
+    weight, weighing = choose_weight(
+        labels["valid"],
+        predict_outputs(classifier, valid_texts)["probabilities"],
+        predict_outputs(ngram, valid_texts)["probabilities"],
+        selection,
+    )
+    report.update(weighing)
+    log.info(
+        "n-gram share %.2f: valid %s recurrent %.4f, n-gram %.4f, mixed %.4f",
+        weight,
+        selection,
+        *report[f"valid_{selection}"].values(),
+    )
+    if weight == 0.0:
+        return classifier, report
+    return MixedClassifier(classifier, ngram, weight, name="mixed"), report

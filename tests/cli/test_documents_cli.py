@@ -327,3 +327,35 @@ def test_an_ensemble_averages_its_members(documents_run, tmp_path):
     assert sum(s["weight"] for s in found[0]["sentences"]) == pytest.approx(
         1.0, abs=1e-4
     )
+
+
+def test_the_ngram_side_mixes_explains_and_exports(tmp_path):
+    import tensorflow as tf
+
+    from seqkit.models.documents.explain import predict_documents
+    from seqkit.models.ngram import MixedClassifier
+    from seqkit.runs import load_run
+
+    paths = write_documents(tmp_path)
+    run = tmp_path / "run"
+    result = _train(paths, run, "--ngram", "--selection", "macro_f1")
+    assert result.exit_code == 0, result.output
+    metrics = json.loads((run / "metrics.json").read_text())
+    scores = metrics["ngram"]["valid_macro_f1"]
+    assert scores["mixed"] >= max(scores["recurrent"], scores["ngram"])
+    model = load_run(run)
+    if metrics["ngram"]["weight"] == 0:
+        pytest.skip("the n-gram side got no weight on this split")
+    assert isinstance(model, MixedClassifier)
+    # Sentence and word attention still come from the hierarchical side.
+    found = _lines(_predict(run, paths, "--attention"))
+    assert len(found) == 12 and "sentences" in found[0]
+    texts = [found[i]["text"] for i in range(3)]
+    expected, _ = predict_documents(model, texts)
+    result = _invoke("export", run, "--out", tmp_path / "export")
+    assert result.exit_code == 0, result.output
+    served = tf.saved_model.load(str(tmp_path / "export" / "1"))
+    answer = served.signatures["serving_default"](text=tf.constant(texts))
+    np.testing.assert_allclose(
+        answer["probabilities"].numpy(), expected, atol=1e-5
+    )

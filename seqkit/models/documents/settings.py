@@ -50,6 +50,8 @@ class DocumentConfig(Settings):
     ensemble: int = 3
     init_from: str = None
     pretrain_sentences: str = "auto"
+    ngram: bool = True
+    selection: str = None
 
     def validate(self, source="config"):
         self.check_positive(
@@ -79,6 +81,8 @@ class DocumentConfig(Settings):
         )
         self.check_choice("cell", ("gru", "lstm", "elman"), source)
         self.check_choice("tokenizer", ("word", "tweet"), source)
+        self.check_choice("ngram", (True, False), source)
+        self.check_choice("selection", (None, "accuracy", "macro_f1"), source)
         self.check_choice(
             "pretrain_sentences", ("auto", *SENTENCE_SETS, "none"), source
         )
@@ -125,6 +129,7 @@ PRESETS = {
         "epochs": 2,
         "batch_size": 8,
         "ensemble": 1,
+        "ngram": False,
     },
 }
 

@@ -217,6 +217,11 @@ def _epochs(count, batch_size):
     )
 
 
+def choose_selection(labels):
+    """`"accuracy"` for two classes of similar size, else `"macro_f1"`."""
+    return _selection(labels)[0]
+
+
 def _selection(labels):
     values, counts = np.unique(
         np.asarray([str(y) for y in labels]), return_counts=True

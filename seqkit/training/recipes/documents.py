@@ -421,8 +421,22 @@ def train_document_classifier(config, out, resume=False, verbose=1):
         from seqkit.models import EnsembleClassifier
 
         classifier = EnsembleClassifier(members, name="document_ensemble")
+    mixing = None
+    if config.ngram:
+        from seqkit.training.ngram import mix_with_ngram
+
+        classifier, mixing = mix_with_ngram(
+            classifier,
+            words.vectorizer.tokenizer,
+            splits,
+            {name: encoded[name][1] for name in ("train", "valid")},
+            config.selection,
+            config.seed,
+        )
     classifier.save(out / "model.keras")
     metrics = _split_metrics(classifier, splits, encoded, class_names)
+    if mixing is not None:
+        metrics["ngram"] = mixing
     metrics["train_seconds"] = round(time.time() - started, 1)
     metrics["best_epoch"] = [state["best_epoch"] for state in states]
     if config.ensemble > 1:

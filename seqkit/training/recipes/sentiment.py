@@ -234,8 +234,15 @@ def train_text_classifier(
         return {"worker": distribution[1].index}
     mixing = None
     if config.ngram:
-        classifier, mixing = add_ngram_side(
-            config, classifier, vectorizer, splits, encoded, class_names
+        from seqkit.training.ngram import mix_with_ngram
+
+        classifier, mixing = mix_with_ngram(
+            classifier,
+            vectorizer.tokenizer,
+            splits,
+            {name: encoded[name][1] for name in ("train", "valid")},
+            config.selection,
+            config.seed,
         )
     classifier.save(out / "model.keras")
     if distribution is not None:
@@ -287,48 +294,6 @@ def adapt_to_data(config, splits):
     for name, reason in reasons.items():
         log.info("%s = %s: %s", name, getattr(config, name), reason)
     return config
-
-
-def add_ngram_side(config, classifier, vectorizer, splits, encoded, names):
-    """Fits the n-gram classifier and mixes it with `classifier`.
-
-    The n-gram side's C and its share of the mix are chosen on the
-    validation split by `config.selection`; a share of 0 leaves the
-    recurrent classifier alone.
-
-    Returns:
-        `(model, report)`: the `MixedClassifier` (or `classifier`) and what
-        was chosen, with the validation scores of each side and the mix.
-    """
-    from seqkit.models.ngram import MixedClassifier
-    from seqkit.models.predict import predict_outputs
-    from seqkit.training.ngram import choose_weight, fit_ngram
-
-    ngram, report = fit_ngram(
-        vectorizer.tokenizer,
-        names,
-        (splits.train.texts, encoded["train"][1]),
-        (splits.valid.texts, encoded["valid"][1]),
-        selection=config.selection,
-        seed=config.seed,
-    )
-    valid_texts = splits.valid.texts
-    weight, weighing = choose_weight(
-        encoded["valid"][1],
-        predict_outputs(classifier, valid_texts)["probabilities"],
-        predict_outputs(ngram, valid_texts)["probabilities"],
-        config.selection,
-    )
-    report.update(weighing)
-    log.info(
-        "n-gram share %.2f: valid %s recurrent %.4f, n-gram %.4f, mixed %.4f",
-        weight,
-        config.selection,
-        *report[f"valid_{config.selection}"].values(),
-    )
-    if weight == 0.0:
-        return classifier, report
-    return MixedClassifier(classifier, ngram, weight, name="mixed"), report
 
 
 def _encode_splits(vectorizer, splits, class_names):
