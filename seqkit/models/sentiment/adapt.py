@@ -22,7 +22,8 @@ The rules:
   twice, up to the cap.
 - `epochs` and `patience`: about `STEPS_BUDGET` optimizer steps (an epoch
   of a small data set is a few steps, so it gets more epochs), within
-  `EPOCH_RANGE`; patience grows with the budget.
+  `EPOCH_RANGE`, and no more than `TOKENS_BUDGET` tokens read by a member
+  (long texts make long epochs); patience grows with the budget.
 - `selection`: the metric that picks the ensemble's weights (`accuracy`
   for two classes of similar size, otherwise `macro_f1`).
 """
@@ -57,6 +58,7 @@ MIN_MAX_LENGTH = 8
 TOKENS_PER_EPOCH = 400_000
 VOCABULARY_CAP = 50_000
 STEPS_BUDGET = 3400
+TOKENS_BUDGET = 6_000_000
 EPOCH_RANGE = (10, 40)
 BALANCE_SHARE = 0.6
 
@@ -79,11 +81,12 @@ def adapt_settings(config, texts, labels, tokenizer_for):
     if config.strip_html is None:
         values["strip_html"], reasons["strip_html"] = _strip_html(texts)
     strip = values.get("strip_html", config.strip_html)
-    counts = None
-    if (
-        config.max_length is None
-        or config.min_count is None
-        or (config.max_vocab is None)
+    counts = lengths = None
+    if None in (
+        config.max_length,
+        config.min_count,
+        config.max_vocab,
+        config.epochs,
     ):
         tokenizer = tokenizer_for(bool(strip))
         lengths, counts = _lengths_and_counts(texts, tokenizer, config)
@@ -95,7 +98,11 @@ def adapt_settings(config, texts, labels, tokenizer_for):
             if getattr(config, name) is None:
                 values[name], reasons[name] = value, why
     if config.epochs is None or config.patience is None:
-        epochs, patience, why = _epochs(len(texts), config.batch_size)
+        read = None
+        if lengths is not None:
+            length = values.get("max_length", config.max_length)
+            read = tokens_read(lengths, length or FALLBACKS["max_length"])
+        epochs, patience, why = _epochs(len(texts), config.batch_size, read)
         for name, value in (("epochs", epochs), ("patience", patience)):
             if getattr(config, name) is None:
                 values[name], reasons[name] = value, why
@@ -199,21 +206,26 @@ def _vocabulary(counts):
     )
 
 
-def _epochs(count, batch_size):
+def _epochs(count, batch_size, tokens=None):
     steps = max(1, math.ceil(count / batch_size))
     low, high = EPOCH_RANGE
     epochs = min(high, max(low, round(STEPS_BUDGET / steps)))
+    why = (
+        f"{count:,} training texts make {steps} steps an epoch at batch "
+        f"size {batch_size}: {epochs} epochs (about {STEPS_BUDGET:,} steps, "
+        f"within {low}-{high})"
+    )
+    if tokens and epochs * tokens > TOKENS_BUDGET:
+        epochs = max(low, TOKENS_BUDGET // tokens)
+        why = (
+            f"an epoch reads {tokens:,} tokens: {epochs} epochs (about "
+            f"{TOKENS_BUDGET:,} tokens a member, at least {low})"
+        )
     patience = 4 if epochs <= 25 else 6
     return (
         epochs,
         patience,
-        (
-            f"{count:,} training texts make {steps} steps an epoch at batch "
-            f"size {batch_size}: {epochs} epochs (about {STEPS_BUDGET:,} "
-            f"steps, within {low}-{high}), early stopping after {patience} "
-            "without "
-            "improvement"
-        ),
+        (f"{why}, early stopping after {patience} without improvement"),
     )
 
 
