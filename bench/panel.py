@@ -49,7 +49,7 @@ again is removed first.
 
 How long: the whole panel about an hour (an estimate: it has not been run
 end to end yet; the ten seqkit trainings are most of it); the baselines
-alone (--baselines-only) about 15 minutes on 2 busy cores, most of it the
+alone (--baselines-only) 15 to 20 minutes on 2 busy cores, most of it the
 C searches of emotion, hate and the reviews. `--quick` (the tiny preset;
 the first 400 / 100 / 100 rows of rt-snippets, vader-tweets and
 tweeteval-irony, or of the `--only` sets) takes one to two minutes on 2
