@@ -102,7 +102,11 @@ def prepare_inputs(config, splits):
     )
     from seqkit.preprocessing.text_vectorizer import make_tokenizer
 
-    if any(getattr(config, name, 0) is None for name in ADAPTIVE):
+    # A sentiment config may leave settings to the data; a document
+    # config (which reads the vocabulary settings alone) fixes them.
+    if hasattr(config, "adapted") and any(
+        getattr(config, name) is None for name in ADAPTIVE
+    ):
         config = adapt_to_data(config, splits)
     strip = bool(getattr(config, "strip_html", False))
     # Tweets keep NFC: NFKC would rewrite some symbols and emoji.
