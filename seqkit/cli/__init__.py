@@ -47,7 +47,8 @@ COMMANDS = {
     ),
     "explain": LazyCommand(
         "seqkit.cli.explain:explain",
-        "Render what a run attended to (documents: HTML; captions: PNG).",
+        "Render what a run attended to (texts and documents: HTML; captions: "
+        "PNG).",
     ),
     "export": LazyCommand(
         "seqkit.cli.export:export",
