@@ -85,3 +85,50 @@ def after_import(names, callback, within=(), ready=lambda: True):
             import the callback fires only if it returns True.
     """
     sys.meta_path.insert(0, _Finder(names, callback, within, ready))
+
+
+class _AroundFinder(importlib.abc.MetaPathFinder):
+    def __init__(self, name, wrap):
+        self.name = name
+        self.wrap = wrap
+
+    def find_spec(self, fullname, path, target=None):
+        if fullname != self.name:
+            return None
+        # One import only: the finder leaves for good, then lets the other
+        # finders locate the module and wraps its loader.
+        if self in sys.meta_path:
+            sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(fullname)
+        if spec is None or spec.loader is None:
+            return spec
+        spec.loader = _AroundLoader(spec.loader, self.wrap)
+        return spec
+
+
+class _AroundLoader(importlib.abc.Loader):
+    def __init__(self, loader, wrap):
+        self.loader = loader
+        self.wrap = wrap
+
+    def create_module(self, spec):
+        with self.wrap():
+            return self.loader.create_module(spec)
+
+    def exec_module(self, module):
+        with self.wrap():
+            self.loader.exec_module(module)
+
+    def __getattr__(self, name):
+        return getattr(self.loader, name)
+
+
+def around_import(name, wrap):
+    """Runs the next import of the top-level module `name` inside `wrap()`.
+
+    Args:
+        name: a top-level module name that is not imported yet.
+        wrap: a function of no arguments that returns a context manager;
+            the module's creation and its execution each run inside one.
+    """
+    sys.meta_path.insert(0, _AroundFinder(name, wrap))

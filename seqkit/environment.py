@@ -45,6 +45,57 @@ def _cudnn_reasons(backend, built_with_cuda, gpu_visible):
     return reasons
 
 
+def _nvidia_driver_loads():
+    """Whether the NVIDIA driver's CUDA library loads in this process."""
+    import ctypes
+    import ctypes.util
+    import sys
+
+    names = ["libcuda.so.1"] if sys.platform.startswith("linux") else []
+    found = ctypes.util.find_library("cuda")
+    if found:
+        names.append(found)
+    for name in names:
+        try:
+            ctypes.CDLL(name)
+        except OSError:
+            continue
+        return True
+    return False
+
+
+def gpu_reason(built_with_cuda):
+    """Why TensorFlow sees no GPU here, in a few words.
+
+    A guess from what is installed, in the order a user would check it:
+    a TensorFlow without CUDA, `CUDA_VISIBLE_DEVICES` hiding the GPUs, no
+    NVIDIA driver, or a driver that finds no usable GPU.
+    """
+    import os
+
+    if not built_with_cuda:
+        return "this TensorFlow is built without CUDA"
+    hidden = os.environ.get("CUDA_VISIBLE_DEVICES")
+    if hidden is not None and hidden.strip() in ("", "-1"):
+        return f"CUDA_VISIBLE_DEVICES={hidden!r} hides every GPU"
+    if not _nvidia_driver_loads():
+        return "no NVIDIA driver found: libcuda.so.1 does not load"
+    return "the NVIDIA driver finds no usable GPU (see nvidia-smi)"
+
+
+def training_device_note():
+    """One line on where training runs, for a training command's log:
+    `"no GPU visible: training on the CPU (<reason>)"`, or the GPUs."""
+    import tensorflow as tf
+
+    gpus = [gpu.name for gpu in tf.config.list_physical_devices("GPU")]
+    if gpus:
+        plural = "s" if len(gpus) > 1 else ""
+        return f"{len(gpus)} GPU{plural} visible: training on {', '.join(gpus)}"
+    reason = gpu_reason(tf.test.is_built_with_cuda())
+    return f"no GPU visible: training on the CPU ({reason})"
+
+
 def environment_report():
     """Describes the software and hardware seqkit runs on.
 
@@ -63,6 +114,7 @@ def environment_report():
         - `"built_with_cuda"`, `"cuda_version"`, `"cudnn_version"`: from
           TensorFlow's build information (versions None when absent);
         - `"gpu_visible"`: whether TensorFlow sees a GPU;
+        - `"gpu_reason"`: why it does not (`gpu_reason`), or None;
         - `"cudnn_available"`: whether the fused cuDNN kernel can run at all
           (tensorflow backend, a CUDA build and a visible GPU); whether a
           given layer uses it is `seqkit.layers.cudnn_eligibility(layer)`;
@@ -104,6 +156,9 @@ def environment_report():
         "devices": devices,
         **build,
         "gpu_visible": gpu_visible,
+        "gpu_reason": (
+            None if gpu_visible else gpu_reason(build["built_with_cuda"])
+        ),
         "cudnn_available": not reasons,
         "cudnn_reasons": reasons,
     }

@@ -9,6 +9,10 @@ Library code reports a user's mistake by raising `seqkit.errors.SeqkitError`
 (or any `ValueError`, or a missing-file error); the root group turns it into
 one line, `Error: <message>`, and exit status 1, without a traceback. Set the
 environment variable `SEQKIT_DEBUG=1` to see the traceback instead.
+
+TensorFlow's own log lines (its C++ start-up, retracing warnings) are kept
+off stderr (`seqkit.cli.quiet`); `seqkit --verbose COMMAND` or
+`SEQKIT_DEBUG=1` shows them.
 """
 
 import importlib
@@ -43,7 +47,8 @@ COMMANDS = {
     ),
     "explain": LazyCommand(
         "seqkit.cli.explain:explain",
-        "Render what a run attended to (documents: HTML; captions: PNG).",
+        "Render what a run attended to (texts and documents: HTML; captions: "
+        "PNG).",
     ),
     "export": LazyCommand(
         "seqkit.cli.export:export",
@@ -158,12 +163,23 @@ class LazyGroup(click.Group):
 
 @click.group(name="seqkit", cls=LazyGroup, lazy_commands=COMMANDS)
 @click.version_option(__version__, prog_name="seqkit")
-def cli():
+@click.option(
+    "--verbose",
+    is_flag=True,
+    help="Show TensorFlow's own log lines (start-up, devices, retracing), "
+    "which seqkit keeps quiet otherwise.",
+)
+def cli(verbose):
     """seqkit: recurrent networks for text (Keras 3).
 
     Run `seqkit COMMAND --help` for the options of a command. Errors print
-    one line and exit with status 1; set SEQKIT_DEBUG=1 for a traceback.
+    one line and exit with status 1; set SEQKIT_DEBUG=1 for a traceback
+    (and TensorFlow's log lines, as --verbose).
     """
+    if not (verbose or os.environ.get(DEBUG_VARIABLE)):
+        from seqkit.cli.quiet import quiet_tensorflow
+
+        quiet_tensorflow()
 
 
 def main(args=None):

@@ -28,7 +28,10 @@ def format_report(report):
             f"cuDNN {report['cudnn_version'] or '?'})"
         )
     rows.append(("built with CUDA", cuda))
-    rows.append(("GPU visible", _yes_no(report["gpu_visible"])))
+    gpu = "yes" if report["gpu_visible"] else "no: seqkit runs on the CPU"
+    if report.get("gpu_reason"):
+        gpu += f" ({report['gpu_reason']})"
+    rows.append(("GPU visible", gpu))
     cudnn = _yes_no(report["cudnn_available"])
     if report["cudnn_reasons"]:
         cudnn += ": " + "; ".join(report["cudnn_reasons"])

@@ -184,7 +184,9 @@ def verbosity(quiet):
 
 
 def show_progress_log(quiet):
-    """Sends seqkit's INFO log (data counts, coverage, members) to stderr."""
+    """Sends seqkit's INFO log (data counts, coverage, members) to stderr,
+    starting with where training runs ("no GPU visible: training on the
+    CPU (...)")."""
     import logging
 
     if quiet:
@@ -194,6 +196,9 @@ def show_progress_log(quiet):
     logger = logging.getLogger("seqkit")
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
+    from seqkit.environment import training_device_note
+
+    logger.info(training_device_note())
 
 
 def metrics_summary(metrics):

@@ -80,7 +80,16 @@ def read_texts(texts, input_file=None, text_column="text"):
     return texts
 
 
-def predict_texts(model, texts, top_k=None, attention=False):
+def pooling_of(model):
+    """The pooling of a text classifier's recurrent backbone (`"max"`,
+    `"attention"`, ...; the first member's for an ensemble, the recurrent
+    side's for a `MixedClassifier`), or None when it has none."""
+    recurrent = getattr(model, "recurrent", model)
+    backbone = getattr(recurrent, "backbone", None)
+    return getattr(backbone, "pooling", None)
+
+
+def predict_texts(model, texts, top_k=None, attention=False, outputs=None):
     """One result dict per text: label, probabilities, top-k, attention.
 
     Args:
@@ -89,6 +98,8 @@ def predict_texts(model, texts, top_k=None, attention=False):
         top_k: how many `[label, p]` pairs in `top_k` (default: all).
         attention: add `attention`, `[[token, weight], ...]`, for models
             that pool with attention.
+        outputs: the model's `predict_outputs` for `texts`, if already
+            computed.
 
     Returns:
         A list of dicts with keys `text`, `label`, `probabilities`,
@@ -99,11 +110,13 @@ def predict_texts(model, texts, top_k=None, attention=False):
     """
     texts = list(texts)
     names = model.class_names
-    outputs = predict_outputs(model, texts)
+    if outputs is None:
+        outputs = predict_outputs(model, texts)
     if attention and "attention" not in outputs:
         raise ValueError(
             "--attention: this model does not pool with attention "
-            f"(its pooling is {model.backbone.pooling!r})"
+            f"(its pooling is {pooling_of(model)!r}); train it with "
+            "--pooling attention"
         )
     tokens = None
     if attention:

@@ -71,8 +71,8 @@ class Task:
     def explain(self, model, run, input_file, out, **options):
         """Renders explanations of the inputs to `out`; returns a summary."""
         raise SeqkitError(
-            "explain renders document runs (HTML) and caption runs (PNG); "
-            f"this run is a {self.name} run"
+            "explain renders text runs with attention and document runs "
+            f"(HTML), and caption runs (PNG); this run is a {self.name} run"
         )
 
     def evaluate(self, model, run, data, **options):

@@ -32,6 +32,7 @@ REPORT_KEYS = {
     "cuda_version",
     "cudnn_version",
     "gpu_visible",
+    "gpu_reason",
     "cudnn_available",
     "cudnn_reasons",
 }
@@ -85,6 +86,52 @@ def test_info_reports_no_gpu_on_a_cpu_machine(report):
     assert report["gpu_visible"] is False
     assert report["cudnn_available"] is False
     assert "no GPU is visible" in report["cudnn_reasons"]
+
+
+@pytest.mark.skipif(NVIDIA_DRIVER.exists(), reason="an NVIDIA GPU may exist")
+def test_info_says_why_no_gpu_is_visible(report):
+    # This project's CPU machine: TensorFlow built with CUDA, no driver.
+    assert report["built_with_cuda"] is True
+    assert report["gpu_reason"] == (
+        "no NVIDIA driver found: libcuda.so.1 does not load"
+    )
+    result = invoke("info")
+    assert result.exit_code == 0, result.output
+    assert (
+        "GPU visible      no: seqkit runs on the CPU (no NVIDIA driver "
+        "found: libcuda.so.1 does not load)\n"
+    ) in result.stdout
+
+
+@pytest.mark.parametrize(
+    "built, hidden, driver, reason",
+    [
+        (False, "0", True, "this TensorFlow is built without CUDA"),
+        (True, "-1", True, "CUDA_VISIBLE_DEVICES='-1' hides every GPU"),
+        (True, "", True, "CUDA_VISIBLE_DEVICES='' hides every GPU"),
+        (
+            True,
+            None,
+            False,
+            "no NVIDIA driver found: libcuda.so.1 does not load",
+        ),
+        (
+            True,
+            "0",
+            True,
+            "the NVIDIA driver finds no usable GPU (see nvidia-smi)",
+        ),
+    ],
+)
+def test_gpu_reason(monkeypatch, built, hidden, driver, reason):
+    from seqkit import environment
+
+    if hidden is None:
+        monkeypatch.delenv("CUDA_VISIBLE_DEVICES", raising=False)
+    else:
+        monkeypatch.setenv("CUDA_VISIBLE_DEVICES", hidden)
+    monkeypatch.setattr(environment, "_nvidia_driver_loads", lambda: driver)
+    assert environment.gpu_reason(built) == reason
 
 
 def test_info_text_output_names_every_package(report):
