@@ -13,10 +13,11 @@ The rules:
 - `strip_html`: on when at least 1% of the training texts carry an HTML
   tag (`<br />`, `<p>`, `<i>` ...).
 - `max_length`: the longest training text in tokens, so that no text is
-  cut; at most `MAX_LENGTH_CAP`, and lowered until an epoch reads at most
-  `TOKENS_PER_EPOCH` tokens (time and memory grow with it; length-bucketed
-  batches keep the short texts cheap either way). The n-gram side reads
-  every text whole.
+  cut; at most `MAX_LENGTH_CAP`, and lowered until the texts read average
+  at most `MEAN_TOKENS_CAP` tokens (long texts make every step of an
+  epoch cost more; many short texts do not, and are never cut for their
+  number; length-bucketed batches keep the short texts cheap either way).
+  The n-gram side reads every text whole.
 - `min_count` and `max_vocab`: every training word, while the vocabulary
   stays within `VOCABULARY_CAP` words; beyond it, the words seen at least
   twice, up to the cap.
@@ -55,7 +56,7 @@ _HTML_TAG = re.compile(
 LENGTH_QUANTILE = 99.0
 MAX_LENGTH_CAP = 800
 MIN_MAX_LENGTH = 8
-TOKENS_PER_EPOCH = 400_000
+MEAN_TOKENS_CAP = 300
 VOCABULARY_CAP = 50_000
 STEPS_BUDGET = 3400
 TOKENS_BUDGET = 6_000_000
@@ -166,13 +167,12 @@ def _max_length(lengths):
     limit = ""
     if chosen < longest:
         limit = f", capped at {MAX_LENGTH_CAP}"
-    while chosen > MIN_MAX_LENGTH and tokens_read(lengths, chosen) > (
-        TOKENS_PER_EPOCH
-    ):
+    budget = MEAN_TOKENS_CAP * len(lengths)
+    while chosen > MIN_MAX_LENGTH and tokens_read(lengths, chosen) > budget:
         chosen = max(MIN_MAX_LENGTH, int(chosen * 0.9))
         limit = (
-            f", lowered so that an epoch reads at most {TOKENS_PER_EPOCH:,} "
-            "tokens"
+            f", lowered so that the texts read average at most "
+            f"{MEAN_TOKENS_CAP} tokens"
         )
     cut = int(np.sum(lengths > chosen))
     return chosen, (

@@ -29,21 +29,29 @@ def _texts(lengths, seed=0):
 
 
 def test_long_texts_are_kept_whole():
-    lengths = list(range(300, 500)) * 2
+    lengths = list(range(100, 400)) * 2  # a mean of 250 tokens
     config, reasons = _adapt(_texts(lengths))
-    assert config.max_length == 499
+    assert config.max_length == 399
     assert "cuts 0" in reasons["max_length"]
 
 
-def test_many_long_texts_are_cut_to_the_token_budget():
-    lengths = [1500] * 700  # 560,000 tokens an epoch even at the cap
+def test_long_texts_are_cut_to_the_mean_budget():
+    lengths = [1500] * 100 + [100] * 100  # a mean of 500 even at the cap
     config, reasons = _adapt(_texts(lengths))
     assert config.max_length < adapt.MAX_LENGTH_CAP
     read = adapt.tokens_read(np.array(lengths), config.max_length)
-    assert read <= adapt.TOKENS_PER_EPOCH
+    budget = adapt.MEAN_TOKENS_CAP * len(lengths)
+    assert read <= budget
     # The largest length within the budget, give or take one 10% step.
-    assert read > 0.85 * adapt.TOKENS_PER_EPOCH
-    assert "400,000" in reasons["max_length"]
+    assert read > 0.85 * budget
+    assert "average at most 300" in reasons["max_length"]
+
+
+def test_many_short_texts_are_never_cut_for_their_number():
+    # 45,000 tweets of up to 30 tokens: 675,000 tokens an epoch, all kept.
+    lengths = np.array([10, 15, 20, 30] * 11_250)
+    length, reason = adapt._max_length(lengths)
+    assert length == 30 and "cuts 0" in reason
 
 
 def test_html_is_stripped_when_the_data_carries_it():
