@@ -76,6 +76,13 @@ import click
     help="How often to look for a new version folder.",
 )
 @click.option(
+    "--ui/--no-ui",
+    default=True,
+    show_default=True,
+    help="Answer GET / with a page for trying the model in a browser "
+    "(--no-ui: GET / answers 404).",
+)
+@click.option(
     "--access-log",
     type=click.Path(dir_okay=False),
     default=None,
@@ -94,6 +101,7 @@ def serve(
     intra_op_threads,
     inter_op_threads,
     poll_seconds,
+    ui,
     access_log,
 ):
     """Serve the newest version under BASE (TensorFlow Serving REST API).
@@ -101,7 +109,8 @@ def serve(
     BASE holds version folders (`BASE/1`, `BASE/2`, ... as `seqkit export`
     writes). A newer version folder is picked up while running; one that
     fails to load is reported and the served version stays. SIGTERM or
-    Ctrl-C stops the server after in-flight requests finish.
+    Ctrl-C stops the server after in-flight requests finish. Open
+    http://HOST:PORT/ in a browser to try the model (unless --no-ui).
     """
     import asyncio
     import logging
@@ -128,6 +137,7 @@ def serve(
         batch_wait_ms=batch_wait_ms,
         threads=threads,
         poll_seconds=poll_seconds,
+        ui=ui,
     )
     asyncio.run(serve_forever(manager, settings))
 

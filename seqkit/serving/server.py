@@ -6,7 +6,9 @@ Routes (NAME is the model name, N a version number):
 - `GET /v1/models/NAME[/versions/N]/metadata`: the signatures (and, under
   `metadata.seqkit`, the export's class names and settings);
 - `POST /v1/models/NAME[/versions/N]:predict`: row or columnar predict;
-- `GET /health`: 200 while a version is served.
+- `GET /health`: 200 while a version is served;
+- `GET /`: a page for trying the model in a browser (`seqkit.serving.ui`;
+  not routed with `ui=False`, so it answers 404 like any unknown route).
 
 Every error is answered `{"error": "..."}`: 400 for a bad request, 404 for
 an unknown model, version or route, 405 for a wrong method, 413 for a body
@@ -29,6 +31,7 @@ from seqkit.serving.rest import (
     parse_predict,
     signature_json,
 )
+from seqkit.serving.ui import render_page
 
 log = logging.getLogger("seqkit.serve")
 access_log = logging.getLogger("seqkit.serve.access")
@@ -52,6 +55,7 @@ class ServeSettings:
         threads: model threads without batching.
         poll_seconds: how often to look for a new version folder.
         shutdown_timeout: seconds in-flight requests get on SIGTERM.
+        ui: answer `GET /` with the page for trying the model.
     """
 
     host: str = "127.0.0.1"
@@ -63,6 +67,7 @@ class ServeSettings:
     threads: int = 2
     poll_seconds: float = 2.0
     shutdown_timeout: float = 30.0
+    ui: bool = True
 
 
 class JSONAccessLogger(AbstractAccessLogger):
@@ -253,6 +258,19 @@ def create_app(manager, runner, settings):
         app.router.add_post(prefix + ":predict", predict)
         app.router.add_post(prefix + ":{method:classify|regress}", other_method)
     app.router.add_get("/health", health)
+    if settings.ui:
+        page = render_page([manager.name])
+
+        async def ui_page(request):
+            """`GET /`: the page for trying the served model."""
+            return web.Response(
+                text=page.html,
+                content_type="text/html",
+                charset="utf-8",
+                headers=page.headers,
+            )
+
+        app.router.add_get("/", ui_page)
     return app
 
 
@@ -298,6 +316,8 @@ async def serve_forever(manager, settings, ready=None):
         url,
         manager.name,
     )
+    if settings.ui:
+        log.info("try the model in a browser at %s/", url)
     if ready is not None:
         ready(url)
     poller = loop.create_task(_poll(manager, settings.poll_seconds, stop))
