@@ -15,6 +15,7 @@ PRESETS = {**sentiment.PRESETS, **deepmoji.PRESETS}
 # (`init_from`): its embedding and recurrent layers must fit the LM's.
 LM_FIXED = ("cell", "units", "embedding_dim")
 
+
 # What an ensemble member may change: the network and its optimizer, not
 # the data or the vocabulary the members share.
 MEMBER_SETTINGS = {
@@ -45,7 +46,10 @@ class SentimentConfig(Settings):
     Fields group into data (`train` ... `label_column`), text processing
     (`lowercase` ... `max_length`), the model (`cell` ... `head_dropout`)
     and training (`epochs` ... `member_overrides`). `None` data paths mean
-    the bundled Rotten Tomatoes split.
+    the bundled Rotten Tomatoes split. With `train` and no `valid`, a
+    `valid_fraction` of the training examples is held out for validation
+    (seeded by `seed`, stratified, texts with the same tokens on one
+    side: `seqkit.training.holdout`) before the data decides anything.
 
     The data decides the settings left at `None` (`strip_html`,
     `max_length`, `min_count`, `max_vocab`, `epochs`, `patience`,
@@ -77,6 +81,7 @@ class SentimentConfig(Settings):
     test: str = None
     text_column: str = "text"
     label_column: str = "label"
+    valid_fraction: float = 0.1
     lowercase: bool = True
     tokenizer: str = "word"
     strip_html: bool = None
@@ -151,6 +156,7 @@ class SentimentConfig(Settings):
                 f"{source}: patience must be a count >= 0; received "
                 f"{self.patience!r}"
             )
+        self.check_fraction("valid_fraction", source)
         self.check_choice("strip_html", (None, True, False), source)
         self.check_choice("ngram", (True, False), source)
         self.check_choice("selection", (None, "accuracy", "macro_f1"), source)
