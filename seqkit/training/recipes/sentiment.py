@@ -102,7 +102,10 @@ def prepare_inputs(config, splits):
     )
     from seqkit.preprocessing.text_vectorizer import make_tokenizer
 
-    if any(getattr(config, name, 0) is None for name in ADAPTIVE):
+    # Only settings with every adaptive field (a `SentimentConfig`) are
+    # adapted; a document run's `selection` None is the n-gram side's.
+    adaptable = all(hasattr(config, name) for name in ADAPTIVE)
+    if adaptable and any(getattr(config, name) is None for name in ADAPTIVE):
         config = adapt_to_data(config, splits)
     strip = bool(getattr(config, "strip_html", False))
     # Tweets keep NFC: NFKC would rewrite some symbols and emoji.
