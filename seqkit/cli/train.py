@@ -223,6 +223,7 @@ def caption(config_file, preset, resume, quiet, out, **options):
 _DOCUMENT_OVERRIDES = (
     "train",
     "valid",
+    "valid_fraction",
     "test",
     "text_column",
     "label_column",
