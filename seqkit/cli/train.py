@@ -10,6 +10,7 @@ from seqkit.cli.options import (
     metrics_summary,
     model_options,
     show_progress_log,
+    valid_fraction_option,
     verbosity,
 )
 
@@ -98,6 +99,7 @@ _CAPTION_OVERRIDES = (
     "image_size",
     "channels",
     "split_seed",
+    "valid_fraction",
     "cell",
     "units",
     "attention",
@@ -155,7 +157,11 @@ _CAPTION_OVERRIDES = (
 @click.option(
     "--split-seed",
     type=int,
-    help="Seed of the 80/10/10 split when --valid/--test are not given.",
+    help="Seed of the rows held out when --valid/--test are not given.",
+)
+@valid_fraction_option(
+    "seeded by --split-seed, rows with the same input on one side",
+    "rows (after 10% for --test)",
 )
 @click.option("--cell", type=click.Choice(["lstm", "gru", "elman"]))
 @click.option("--units", type=int, help="Size of the decoder state.")
