@@ -265,6 +265,35 @@ def test_init_from_errors(pretrained, corpus, split, tmp_path):
     assert "ensemble member 1 sets cell" in result.output
 
 
+def test_a_pretrained_corpus_of_tweets_needs_no_valid_file(tmp_path):
+    """One tweet per line, no blank lines: each line is a document, and a
+    tenth of them is held out."""
+    from tests.conftest import ROOT
+
+    with open(
+        ROOT / "data" / "vader-tweets" / "train.csv", encoding="utf-8"
+    ) as handle:
+        import csv
+
+        tweets = [row["text"] for row in csv.DictReader(handle)][:300]
+    path = tmp_path / "tweets.txt"
+    path.write_text("\n".join(" ".join(t.split()) for t in tweets) + "\n")
+    result = _invoke(
+        "pretrain", "lm", "--corpus", path, "--tokenizer", "tweet",
+        "--units", 8, "--embedding-dim", 8, "--bptt", 12, "--epochs", 1,
+        "--out", tmp_path / "lm",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "each of its 300 lines is taken as a document" in result.stderr
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    assert summary["valid"]["perplexity"] > 1
+    data = json.loads((tmp_path / "lm/data.json").read_text())
+    held = data["valid_held_out"]
+    assert held["unit"] == "lines as documents"
+    assert held["counts"] == {"train": 270, "valid": 30}
+    assert data["valid"]["documents"] == 30
+
+
 def test_only_the_members_in_use_must_keep_the_lm_architecture():
     from seqkit.models.sentiment import SentimentConfig
 
