@@ -120,7 +120,7 @@ _LM_OVERRIDES = (
     "--directions",
     type=click.Choice(["forward", "backward", "both"]),
     help="forward, backward, or both (two stacks sharing the embedding and "
-    "softmax; what a bidirectional classifier's --init-from needs).",
+    "softmax; what a bidirectional classifier's --init-from needs) [both].",
 )
 @click.option("--tie-weights/--no-tie-weights", default=None)
 @click.option("--embedding-dim", type=int)

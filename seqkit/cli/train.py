@@ -59,12 +59,12 @@ def run_text_classifier(default_preset, options):
         values["class_weight"] = given["class_weight"] = None
     if init_method is not None:
         values["init_method"] = init_method
+    show_progress_log(quiet)
     if init_from is not None:
         from seqkit.models.lm.transfer import merge_settings
 
         merge_settings(values, given, init_from)
     config = SentimentConfig.from_dict(values, source="options")
-    show_progress_log(quiet)
     if distribute == "none":
         from seqkit.environment import configure_training_threads
 

@@ -13,6 +13,10 @@ class LMConfig(Settings):
     files (without `valid`, a `valid_fraction` of the training documents,
     or of its lines when it has too few documents, is held out:
     `seqkit.training.recipes.lm.hold_out_text`).
+
+    `directions` is `both` by default: a forward and a backward stack,
+    which a bidirectional classifier (the sentiment default) can start
+    from with `--init-from`.
     """
 
     corpus: list
@@ -28,7 +32,7 @@ class LMConfig(Settings):
     cell: str = "lstm"
     units: int = 128
     layers: int = 1
-    directions: str = "forward"
+    directions: str = "both"
     tie_weights: bool = True
     embedding_dropout: float = 0.1
     input_dropout: float = 0.1

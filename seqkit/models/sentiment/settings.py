@@ -16,6 +16,17 @@ PRESETS = {**sentiment.PRESETS, **deepmoji.PRESETS}
 LM_FIXED = ("cell", "units", "embedding_dim")
 
 
+def lm_conflicts(settings):
+    """The settings in `settings` (a dict) that a classifier initialised
+    from a language model cannot take: any of `LM_FIXED`, and a static
+    embedding channel (it widens the first recurrent layer's input, which
+    the LM's weights fix)."""
+    found = [key for key in LM_FIXED if key in settings]
+    if settings.get("static_channel"):
+        found.append("static_channel")
+    return sorted(found)
+
+
 # What an ensemble member may change: the network and its optimizer, not
 # the data or the vocabulary the members share.
 MEMBER_SETTINGS = {
@@ -186,9 +197,14 @@ class SentimentConfig(Settings):
                 f"received {self.class_weight!r}"
             )
         self._validate_overrides(source)
+        if self.init_from and self.static_channel:
+            raise ValueError(
+                f"{source}: static_channel widens the first recurrent "
+                f"layer's input, which --init-from {self.init_from} fixes"
+            )
         for index in range(self.ensemble if self.member_overrides else 0):
             override = self.member_overrides[index % len(self.member_overrides)]
-            fixed = sorted(set(override) & set(LM_FIXED))
+            fixed = lm_conflicts(override)
             if self.init_from and fixed:
                 raise ValueError(
                     f"{source}: ensemble member {index} sets "

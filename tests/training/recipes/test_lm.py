@@ -131,3 +131,7 @@ def test_few_long_documents_hold_out_lines_of_each(tmp_path):
 def test_too_little_text_is_one_clear_error(tmp_path):
     with pytest.raises(ValueError, match="give --valid FILE"):
         _held(tmp_path, "one line\nanother line\n")
+
+
+def test_the_default_model_reads_both_directions():
+    assert LMConfig(corpus=["c.txt"]).directions == "both"
