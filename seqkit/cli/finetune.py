@@ -4,7 +4,11 @@ import json
 
 import click
 
-from seqkit.cli.options import metrics_summary, show_progress_log
+from seqkit.cli.options import (
+    metrics_summary,
+    show_progress_log,
+    valid_fraction_option,
+)
 
 
 @click.command()
@@ -15,7 +19,14 @@ from seqkit.cli.options import metrics_summary, show_progress_log
     help="The pretrained run (e.g. from seqkit pretrain deepmoji).",
 )
 @click.option("--train", required=True, type=click.Path())
-@click.option("--valid", required=True, type=click.Path())
+@click.option(
+    "--valid",
+    type=click.Path(),
+    default=None,
+    help="Validation file. Without it, --valid-fraction of --train is "
+    "held out.",
+)
+@valid_fraction_option()
 @click.option("--test", type=click.Path(), default=None)
 @click.option("--text-column", default="text", show_default=True)
 @click.option("--label-column", default="label", show_default=True)
@@ -71,6 +82,8 @@ def finetune(method, chain_thaw, distribute, quiet, out, **options):
 
     if chain_thaw and method not in (None, "chain-thaw"):
         raise click.UsageError("--chain-thaw contradicts --method " + method)
+    if options["valid_fraction"] is None:
+        del options["valid_fraction"]
     settings = FinetuneSettings(method=method or "chain-thaw", **options)
     show_progress_log(quiet)
     metrics = finetune_run(settings, out, distribute=distribute)

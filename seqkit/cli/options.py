@@ -4,7 +4,8 @@ import click
 
 
 def data_options(command):
-    """`--train --valid --test --text-column --label-column`."""
+    """`--train --valid --valid-fraction --test --text-column
+    --label-column`."""
     options = [
         click.option(
             "--train",
@@ -17,8 +18,10 @@ def data_options(command):
             "--valid",
             type=click.Path(),
             default=None,
-            help="Validation file (early stopping, checkpoints).",
+            help="Validation file (early stopping, checkpoints). Without "
+            "it, --valid-fraction of --train is held out.",
         ),
+        valid_fraction_option(),
         click.option(
             "--test",
             type=click.Path(),
@@ -39,6 +42,21 @@ def data_options(command):
     for option in reversed(options):
         command = option(command)
     return command
+
+
+def valid_fraction_option(
+    details="seeded by --seed, stratified by label, texts with the same "
+    "tokens on one side",
+    unit="examples",
+):
+    """`--valid-fraction F`: what is held out without `--valid`."""
+    return click.option(
+        "--valid-fraction",
+        type=click.FloatRange(0.0, 1.0, min_open=True, max_open=True),
+        default=None,
+        help=f"Without --valid: the share of the training {unit} held out "
+        f"for validation ({details}; recorded in RUN/data.json) [0.1].",
+    )
 
 
 _MODEL_OPTIONS = [

@@ -49,6 +49,7 @@ def deepmoji(corpus, **options):
 _LM_OVERRIDES = (
     "tokenizer",
     "valid",
+    "valid_fraction",
     "test",
     "bptt",
     "cell",
@@ -82,7 +83,18 @@ _LM_OVERRIDES = (
 @click.option(
     "--valid",
     type=click.Path(dir_okay=False),
-    help="Held-out text for the validation perplexity [5% of the documents].",
+    help="Held-out text for the validation perplexity [--valid-fraction of "
+    "the corpus held out].",
+)
+@click.option(
+    "--valid-fraction",
+    type=click.FloatRange(0.0, 1.0, min_open=True, max_open=True),
+    default=None,
+    help="Without --valid: the share of the documents held out for "
+    "validation (seeded by --seed, documents with the same tokens on one "
+    "side; a corpus with too few documents holds out lines, and one "
+    "without blank lines makes each line a document; recorded in "
+    "RUN/data.json) [0.1].",
 )
 @click.option(
     "--test",
@@ -108,7 +120,7 @@ _LM_OVERRIDES = (
     "--directions",
     type=click.Choice(["forward", "backward", "both"]),
     help="forward, backward, or both (two stacks sharing the embedding and "
-    "softmax; what a bidirectional classifier's --init-from needs).",
+    "softmax; what a bidirectional classifier's --init-from needs) [both].",
 )
 @click.option("--tie-weights/--no-tie-weights", default=None)
 @click.option("--embedding-dim", type=int)

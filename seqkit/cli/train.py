@@ -10,6 +10,7 @@ from seqkit.cli.options import (
     metrics_summary,
     model_options,
     show_progress_log,
+    valid_fraction_option,
     verbosity,
 )
 
@@ -58,12 +59,12 @@ def run_text_classifier(default_preset, options):
         values["class_weight"] = given["class_weight"] = None
     if init_method is not None:
         values["init_method"] = init_method
+    show_progress_log(quiet)
     if init_from is not None:
         from seqkit.models.lm.transfer import merge_settings
 
         merge_settings(values, given, init_from)
     config = SentimentConfig.from_dict(values, source="options")
-    show_progress_log(quiet)
     if distribute == "none":
         from seqkit.environment import configure_training_threads
 
@@ -98,6 +99,7 @@ _CAPTION_OVERRIDES = (
     "image_size",
     "channels",
     "split_seed",
+    "valid_fraction",
     "cell",
     "units",
     "attention",
@@ -155,7 +157,11 @@ _CAPTION_OVERRIDES = (
 @click.option(
     "--split-seed",
     type=int,
-    help="Seed of the 80/10/10 split when --valid/--test are not given.",
+    help="Seed of the rows held out when --valid/--test are not given.",
+)
+@valid_fraction_option(
+    "seeded by --split-seed, rows with the same input on one side",
+    "rows (after 10% for --test)",
 )
 @click.option("--cell", type=click.Choice(["lstm", "gru", "elman"]))
 @click.option("--units", type=int, help="Size of the decoder state.")
@@ -223,6 +229,7 @@ def caption(config_file, preset, resume, quiet, out, **options):
 _DOCUMENT_OVERRIDES = (
     "train",
     "valid",
+    "valid_fraction",
     "test",
     "text_column",
     "label_column",

@@ -225,25 +225,3 @@ def read_image_captions(
     if not images:
         raise DataError("no rows below the header", path=table)
     return CaptionSplit(np.stack(images), captions, names)
-
-
-def split_ids(count, seed, fractions=(0.8, 0.1, 0.1)):
-    """A seeded random split of `count` rows into train, valid and test.
-
-    Returns:
-        A dict of sorted id lists; valid and test get at least one row
-        each when `count >= 3`.
-    """
-    if count < 3:
-        raise DataError(
-            f"{count} examples: at least 3 are needed to split off valid "
-            "and test rows (or give --valid and --test files)"
-        )
-    order = np.random.default_rng(seed).permutation(count)
-    valid = max(1, round(count * fractions[1]))
-    test = max(1, round(count * fractions[2]))
-    return {
-        "train": sorted(order[valid + test :].tolist()),
-        "valid": sorted(order[:valid].tolist()),
-        "test": sorted(order[valid : valid + test].tolist()),
-    }

@@ -45,6 +45,25 @@ class Examples:
             return None
         return sorted(set(self.labels))
 
+    def subset(self, indices):
+        """The examples at `indices` (in that order), from the same source.
+
+        Skipped rows stay with the whole set: the subset has none.
+        """
+        indices = list(indices)
+        return Examples(
+            texts=[self.texts[i] for i in indices],
+            labels=None
+            if self.labels is None
+            else [self.labels[i] for i in indices],
+            source=self.source,
+            skipped=[],
+            lines=[self.lines[i] for i in indices] if self.lines else [],
+            files=None
+            if self.files is None
+            else [self.files[i] for i in indices],
+        )
+
     def location(self, index):
         """Where example `index` comes from, as `FILE:LINE` or a file path."""
         if self.files is not None:

@@ -47,13 +47,26 @@ def read_corpus(paths):
         DataError: a missing file, bytes that are not UTF-8 (naming the
             line), or a corpus with no text at all.
     """
+    return [d for file in read_corpus_files(paths) for d in file]
+
+
+def read_corpus_files(paths):
+    """`read_corpus`, the documents of each file apart.
+
+    Returns:
+        One list of documents per file, in the order of `paths` (a file
+        without a blank line between its lines holds one document).
+
+    Raises:
+        DataError: as `read_corpus`.
+    """
     if isinstance(paths, (str, Path)):
         paths = [paths]
-    documents = []
+    files = []
     for path in map(Path, paths):
         if not path.is_file():
             raise DataError("no such corpus file", path=path)
-        current = []
+        documents, current = [], []
         with open(path, "rb") as handle:
             for number, raw in enumerate(handle, start=1):
                 try:
@@ -72,12 +85,13 @@ def read_corpus(paths):
                     current = []
         if current:
             documents.append(current)
-    if not documents:
+        files.append(documents)
+    if not any(files):
         raise DataError(
             "the corpus holds no text; expected one sentence per line and "
             f"blank lines between documents in {', '.join(map(str, paths))}"
         )
-    return documents
+    return files
 
 
 def document_ids(tokenized_lines, vocabulary, eos_id):

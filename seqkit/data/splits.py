@@ -1,7 +1,10 @@
 """Train / valid / test splits read together and checked against each other."""
 
+import collections
 import dataclasses
+import hashlib
 import logging
+import re
 
 from seqkit.data.errors import DataError
 from seqkit.data.readers import read_examples
@@ -10,6 +13,18 @@ logger = logging.getLogger(__name__)
 
 # How many unseen labels an error message lists before "...".
 _SHOWN_LABELS = 10
+# The most held-out rows `holdout_record` lists one by one; past it the
+# seed, the method and the digest of the texts still fix the split.
+LISTED_ROWS = 10000
+# How `hold_out` chooses, in words (recorded in `RUN/data.json`).
+HOLD_OUT_METHOD = (
+    "rows with the same key form a group, and a group stays on one side; "
+    "each group belongs to its most frequent label; per label, groups in "
+    "the order of sha1(f'{seed}:{key}') are held out while the label's "
+    "held-out rows stay within round(fraction * its rows) and every label "
+    "keeps a training row (seqkit.data.splits.hold_out)"
+)
+_WORDS = re.compile(r"\w+")
 
 
 @dataclasses.dataclass
@@ -152,3 +167,185 @@ def _report_overlap(name, split, train):
             name,
             train.source,
         )
+
+
+def text_key(text):
+    """The key under which near-identical texts are one group.
+
+    The text lower-cased, reduced to its words (`\\w+` runs: letters,
+    digits and underscores), joined by single spaces: case, punctuation
+    and white space are ignored, so "A fine film!" and "a fine film ."
+    share a key. A text without any word keeps itself, stripped, as key.
+
+    Example:
+
+    >>> from seqkit.data.splits import text_key
+    >>> text_key("A  fine film!") == text_key("a fine film .")
+    True
+    """
+    words = " ".join(_WORDS.findall(text.lower()))
+    return words or text.strip()
+
+
+def tokens_key(tokens, text=""):
+    """The `text_key` of a text's tokens: texts a tokenizer gives the same
+    tokens (punctuation tokens and case aside) share it; `text` is the
+    fallback key when the tokens hold no word."""
+    return text_key(" ".join(tokens)) or text.strip()
+
+
+def _group_hash(key, seed):
+    return hashlib.sha1(f"{seed}:{key}".encode()).hexdigest()
+
+
+def hold_out(keys, labels=None, fraction=0.1, seed=0):
+    """A seeded, stratified hold-out that keeps groups of a key together.
+
+    Rows that share a key (e.g. `text_key` of their text) form a group,
+    and a group goes wholly to one side. Each group counts for its most
+    frequent label (ties: the first in sorted order). Per label, its
+    groups are taken in the order of the sha1 hex digest of
+    `f"{seed}:{key}"`, each held out when the label's held-out rows stay
+    within `round(fraction * rows)` and every label keeps at least one
+    row in training; a group too large to fit is left in training. The
+    result depends only on the keys, labels, fraction and seed (not on the
+    row order, NumPy or a library version).
+
+    Args:
+        keys: one key (a string) per row.
+        labels: one label per row, or None (one class).
+        fraction: the share of the rows to hold out, in (0, 1).
+        seed: mixed into the order; another seed holds out other rows.
+
+    Returns:
+        `(kept, held)`: sorted row indices.
+
+    Example:
+
+    >>> from seqkit.data.splits import hold_out
+    >>> kept, held = hold_out(list("abcdefghij"), ["x"] * 5 + ["y"] * 5, 0.2)
+    >>> len(held), sorted(kept + held) == list(range(10))
+    (2, True)
+    """
+    if not 0.0 < fraction < 1.0:
+        raise ValueError(f"fraction must be in (0, 1); received {fraction!r}")
+    labels = [""] * len(keys) if labels is None else list(labels)
+    if len(labels) != len(keys):
+        raise ValueError(
+            f"{len(keys)} keys and {len(labels)} labels: one of each per row"
+        )
+    groups = {}
+    for index, key in enumerate(keys):
+        groups.setdefault(key, []).append(index)
+    remaining = collections.Counter(labels)
+    by_label = {}
+    for key, rows in groups.items():
+        counts = collections.Counter(labels[i] for i in rows)
+        owner = min(counts, key=lambda label: (-counts[label], label))
+        by_label.setdefault(owner, []).append(key)
+    held = []
+    for label in sorted(by_label):
+        keys_of_label = sorted(
+            by_label[label], key=lambda key: _group_hash(key, seed)
+        )
+        target = round(
+            fraction * sum(len(groups[key]) for key in keys_of_label)
+        )
+        taken = 0
+        for key in keys_of_label:
+            if taken >= target:
+                break
+            rows = groups[key]
+            counts = collections.Counter(labels[i] for i in rows)
+            fits = taken + len(rows) <= target
+            if fits and all(remaining[y] > n for y, n in counts.items()):
+                held.extend(rows)
+                taken += len(rows)
+                remaining.subtract(counts)
+    held_set = set(held)
+    kept = [i for i in range(len(keys)) if i not in held_set]
+    return kept, sorted(held)
+
+
+def holdout_record(texts, labels, kept, held, fraction, seed, key, rows=None):
+    """What `RUN/data.json` records of a hold-out, enough to redo it.
+
+    Args:
+        texts: the rows' texts (their digest is recorded).
+        labels: the rows' labels, or None.
+        kept: the rows left for training (`hold_out`).
+        held: the rows held out.
+        fraction: the fraction asked for.
+        seed: the seed of the hold-out.
+        key: the key in words (e.g. "the run's tokens, lower-cased").
+        rows: what names each row in the source (e.g. its line in the
+            file), or None for its 0-based index.
+
+    Returns:
+        A dict: `fraction`, `seed`, `method`, `key`, `counts` (per side,
+        per label), `rows` (the held-out rows, at most `LISTED_ROWS` of
+        them) and `sha256` of the held-out texts in row order, joined by
+        newlines.
+    """
+
+    def counts(indices):
+        if labels is None:
+            return len(indices)
+        found = collections.Counter(labels[i] for i in indices)
+        return {label: found[label] for label in sorted(found)}
+
+    digest = hashlib.sha256(
+        "\n".join(texts[i] for i in held).encode("utf-8")
+    ).hexdigest()
+    named = [i if rows is None else rows[i] for i in held]
+    record = {
+        "fraction": fraction,
+        "seed": seed,
+        "method": HOLD_OUT_METHOD,
+        "key": key,
+        "counts": {"train": counts(kept), "valid": counts(held)},
+        "rows": named[:LISTED_ROWS],
+        "sha256": digest,
+    }
+    if len(named) > LISTED_ROWS:
+        record["rows_listed"] = f"the first {LISTED_ROWS} of {len(named)}"
+    return record
+
+
+def split_off_valid(splits, fraction, seed, keys, key):
+    """Holds out validation examples from `splits.train` (`hold_out`).
+
+    Args:
+        splits: `Splits` without `valid`.
+        fraction: the share of the training examples to hold out.
+        seed: the seed of the hold-out.
+        keys: one group key per training example.
+        key: how the keys were made, in words (recorded).
+
+    Returns:
+        `(splits, record)`: new `Splits` with the remaining training
+        examples and the held-out `valid`, and the `holdout_record` (its
+        `rows` are the file lines of the held-out examples; for a folder
+        source, their files).
+
+    Raises:
+        DataError: no example could be held out (too few examples).
+    """
+    train = splits.train
+    kept, held = hold_out(keys, train.labels, fraction, seed)
+    if not held:
+        raise DataError(
+            f"{len(train)} training examples are too few to hold out "
+            f"{fraction:g} of them for validation; give --valid FILE",
+            path=train.source,
+        )
+    rows = train.files if train.files is not None else train.lines
+    record = holdout_record(
+        train.texts, train.labels, kept, held, fraction, seed, key, rows
+    )
+    record["source"] = train.source
+    new = Splits(
+        train=train.subset(kept), valid=train.subset(held), test=splits.test
+    )
+    new.train.skipped = list(train.skipped)
+    return new, record

@@ -79,5 +79,17 @@ class Settings:
                     f"{source}: {name} must be in [0, 1); received {value!r}"
                 )
 
+    def check_fraction(self, name, source):
+        """Setting `name` is a number in (0, 1) (else ValueError)."""
+        value = getattr(self, name)
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or not 0.0 < value < 1.0
+        ):
+            raise ValueError(
+                f"{source}: {name} must be in (0, 1); received {value!r}"
+            )
+
     def to_dict(self):
         return dataclasses.asdict(self)

@@ -197,11 +197,38 @@ def test_train_on_features_and_captions(tmp_path):
     data = json.loads((run / "data.json").read_text())
     split = data["split"]
     assert split["seed"] == 1337
+    assert split["fractions"] == {"test": 0.1, "valid": 0.1}
     ids = split["train"] + split["valid"] + split["test"]
     assert sorted(ids) == list(range(40))
     predicted = _lines(_invoke("predict", run, "--input", features).output)
     assert len(predicted) == 40
     assert all(set(p["caption"].split()) <= set("abcd") for p in predicted)
+
+
+def test_rows_with_the_same_input_stay_on_one_side(tmp_path):
+    features, captions = _feature_task(tmp_path, count=30)
+    # Every input twice (its caption too): 60 rows, 30 distinct inputs.
+    np.save(features, np.concatenate([np.load(features)] * 2))
+    lines = captions.read_text().splitlines()
+    captions.write_text("\n".join(lines * 2) + "\n")
+    run = tmp_path / "run"
+    result = _invoke(
+        "train", "caption", "--preset", "tiny", "--quiet", "--epochs", 1,
+        "--features", features, "--captions", captions,
+        "--valid-fraction", 0.2, "--out", run,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    split = json.loads((run / "data.json").read_text())["split"]
+    assert split["fractions"] == {"test": 0.1, "valid": 0.2}
+    sides = {
+        name: {i % 30 for i in split[name]}
+        for name in ("train", "valid", "test")
+    }
+    assert not sides["train"] & sides["valid"]
+    assert not sides["train"] & sides["test"]
+    assert not sides["valid"] & sides["test"]
+    # Whole pairs: 6 rows for test, then 20% of the 54 left for valid.
+    assert (len(split["test"]), len(split["valid"])) == (6, 10)
 
 
 @pytest.mark.parametrize(

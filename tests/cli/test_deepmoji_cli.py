@@ -237,6 +237,45 @@ def test_last_keeps_the_encoder_and_new_starts_afresh(
     assert not np.allclose(base["bi_lstm_0"][0], new["bi_lstm_0"][0])
 
 
+def test_finetune_without_valid_holds_out_a_share_of_train(
+    pretrained, tweets, tmp_path
+):
+    folder, _ = pretrained
+    out = tmp_path / "held"
+    result = _invoke(
+        "finetune", "--base", folder / "run", "--train", tweets["train"],
+        "--text-column", "tweet", "--label-column", "sentiment",
+        "--method", "last", "--epochs", 1, "--quiet", "--out", out,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    data = json.loads((out / "data.json").read_text())
+    held = data["valid_held_out"]
+    assert held["key"].startswith("the run's tokens")
+    counts = held["counts"]
+    assert sum(counts["valid"].values()) == summary["valid"]["n"] == 12
+    for label, n in counts["valid"].items():
+        share = n / (n + counts["train"][label])
+        assert abs(share - 0.1) < 0.05
+    assert data["counts"] == {"train": 108, "valid": 12}
+    config = json.loads((out / "config.json").read_text())
+    assert config["valid"] is None and config["valid_fraction"] == 0.1
+
+
+def test_pretrain_deepmoji_on_a_train_file_alone(tweets, tmp_path):
+    out = tmp_path / "dm"
+    result = _invoke(
+        "pretrain", "deepmoji", "--train", tweets["train"],
+        "--text-column", "tweet", "--label-column", "sentiment",
+        "--units", 6, "--embedding-dim", 8, "--epochs", 1, "--quiet",
+        "--out", out,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    held = json.loads((out / "data.json").read_text())["valid_held_out"]
+    assert sum(held["counts"]["valid"].values()) == 12
+    assert json.loads(result.output.splitlines()[-1])["valid"]["n"] == 12
+
+
 def test_contradicting_method_options(pretrained, tweets, tmp_path):
     result = _finetune(
         pretrained, tweets, tmp_path / "x", "--chain-thaw", "--method", "last"

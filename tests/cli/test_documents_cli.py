@@ -359,3 +359,24 @@ def test_the_ngram_side_mixes_explains_and_exports(tmp_path):
     np.testing.assert_allclose(
         answer["probabilities"].numpy(), expected, atol=1e-5
     )
+
+
+def test_without_valid_a_share_of_the_documents_is_held_out(tmp_path):
+    paths = write_documents(tmp_path, (("train", 36), ("test", 12)))
+    run = tmp_path / "run"
+    result = _invoke(
+        "train", "documents", "--preset", "tiny", "--quiet",
+        "--train", paths["train"], "--test", paths["test"],
+        "--text-column", "body", "--label-column", "tone",
+        "--valid-fraction", 0.25, "--out", run,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output.splitlines()[-1])
+    assert summary["valid"]["n"] == 9 and summary["test"]["n"] == 12
+    data = json.loads((run / "data.json").read_text())
+    held = data["valid_held_out"]
+    assert held["counts"]["valid"] == {"mixed": 3, "negative": 3, "positive": 3}
+    assert (held["fraction"], held["seed"]) == (0.25, 1337)
+    assert len(held["rows"]) == 9 and data["data"]["valid"] is None
+    config = json.loads((run / "config.json").read_text())
+    assert config["valid_fraction"] == 0.25

@@ -249,7 +249,7 @@ def test_init_from_errors(pretrained, corpus, split, tmp_path):
     assert "--units 16 conflicts" in result.output
     result = _invoke(*args, "--init-from", tmp_path, "--out", tmp_path / "b")
     assert result.exit_code != 0 and "not a finished run" in result.output
-    forward = _pretrain(corpus, name="forward_only")
+    forward = _pretrain(corpus, "--directions", "forward", name="forward_only")
     assert forward.exit_code == 0, forward.output
     result = _invoke(
         *args, "--init-from", corpus / "forward_only", "--out", tmp_path / "c"
@@ -258,11 +258,93 @@ def test_init_from_errors(pretrained, corpus, split, tmp_path):
     assert "needs a language model trained with --directions both" in (
         result.output
     )
+    # An explicit option the LM contradicts is still refused, by name.
     result = _invoke(
-        "train", "sentiment", "--init-from", run, "--out", tmp_path / "d"
-    )
+        "train", "sentiment", "--init-from", run, "--cell", "gru",
+        "--out", tmp_path / "d",
+    )  # fmt: skip
     assert result.exit_code != 0
-    assert "ensemble member 1 sets cell" in result.output
+    assert "--cell gru conflicts with --init-from" in result.output
+    assert "has cell lstm" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_the_default_lm_starts_the_default_classifier(corpus, split, tmp_path):
+    """`pretrain lm` then `train sentiment --init-from` with neither's
+    model options: both directions, an ensemble of LSTM members. (One
+    epoch, one fine-tuning step and no n-gram side keep it short.)"""
+    lm = _pretrain(corpus, name="default_lm", epochs=1)
+    assert lm.exit_code == 0, lm.output
+    assert (
+        json.loads((corpus / "default_lm/config.json").read_text())[
+            "directions"
+        ]
+        == "both"
+    )
+    out = tmp_path / "clf"
+    result = _invoke(
+        "train", "sentiment", "--train", split["train"],
+        "--valid", split["valid"], "--test", split["test"],
+        "--text-column", "review", "--label-column", "verdict",
+        "--init-from", corpus / "default_lm", "--epochs", 1,
+        "--init-method", "full", "--no-ngram", "--out", out,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "member settings left out: cell='gru', static_channel=True" in (
+        result.stderr
+    )
+    config = json.loads((out / "config.json").read_text())
+    assert config["ensemble"] == 6 and config["member_overrides"] == []
+    assert (config["cell"], config["bidirectional"]) == ("lstm", True)
+    transfer = json.loads((out / "data.json").read_text())["init_from"]
+    assert len(transfer["members"]) == 6
+    for member in transfer["members"]:
+        assert set(member["copied"]) == {"forward_lstm_0", "backward_lstm_0"}
+
+
+def test_member_variations_the_lm_cannot_start_are_left_out():
+    from seqkit.models.lm.transfer import lm_member_overrides
+
+    overrides = [
+        {},
+        {"cell": "gru"},
+        {"static_channel": True},
+        {"units": 4, "dropout": 0.1},
+        {"static_channel": False, "pooling": "attention"},
+    ]
+    assert lm_member_overrides(overrides, "lm") == [
+        {"dropout": 0.1},
+        {"static_channel": False, "pooling": "attention"},
+    ]
+
+
+def test_a_pretrained_corpus_of_tweets_needs_no_valid_file(tmp_path):
+    """One tweet per line, no blank lines: each line is a document, and a
+    tenth of them is held out."""
+    from tests.conftest import ROOT
+
+    with open(
+        ROOT / "data" / "vader-tweets" / "train.csv", encoding="utf-8"
+    ) as handle:
+        import csv
+
+        tweets = [row["text"] for row in csv.DictReader(handle)][:300]
+    path = tmp_path / "tweets.txt"
+    path.write_text("\n".join(" ".join(t.split()) for t in tweets) + "\n")
+    result = _invoke(
+        "pretrain", "lm", "--corpus", path, "--tokenizer", "tweet",
+        "--units", 8, "--embedding-dim", 8, "--bptt", 12, "--epochs", 1,
+        "--out", tmp_path / "lm",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "each of its 300 lines is taken as a document" in result.stderr
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    assert summary["valid"]["perplexity"] > 1
+    data = json.loads((tmp_path / "lm/data.json").read_text())
+    held = data["valid_held_out"]
+    assert held["unit"] == "lines as documents"
+    assert held["counts"] == {"train": 270, "valid": 30}
+    assert data["valid"]["documents"] == 30
 
 
 def test_only_the_members_in_use_must_keep_the_lm_architecture():

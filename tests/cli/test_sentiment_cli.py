@@ -142,3 +142,97 @@ def test_wrong_column_names_the_file_and_columns(tiny_split, tmp_path):
     assert result.exit_code == 1
     assert "train.csv" in result.output and "body" in result.output
     assert "review" in result.output  # the columns found
+
+
+def _train_with_variants(paths, folder):
+    """The tiny training file plus, for 6 rows of each class, two copies
+    that differ only in case, spacing and punctuation."""
+    import csv
+
+    with open(paths["train"], encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    extra = []
+    for row in rows[:6] + rows[24:30]:
+        loud = dict(row, review=row["review"].upper() + " !!!")
+        spaced = dict(row, review="  " + row["review"].replace(" ", "  ") + ".")
+        extra += [loud, spaced]
+    path = folder / "train_variants.csv"
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, ["id", "review", "verdict"])
+        writer.writeheader()
+        writer.writerows(rows + extra)
+    return path
+
+
+def test_without_valid_a_stratified_share_of_train_is_held_out(
+    tiny_split, tmp_path
+):
+    from collections import Counter
+
+    from seqkit.data import read_examples
+    from seqkit.data.splits import text_key
+
+    train = _train_with_variants(tiny_split, tmp_path)
+    out = tmp_path / "run"
+    result = _invoke(
+        "train", "sentiment", "--preset", "tiny", "--train", train,
+        "--test", tiny_split["test"], "--text-column", "review",
+        "--label-column", "verdict", "--epochs", "1", "--out", out,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "no --valid: held out" in result.stderr
+    held = json.loads((out / "data.json").read_text())["valid_held_out"]
+    assert (held["fraction"], held["seed"]) == (0.1, 1337)
+    assert held["source"] == str(train)
+    # 72 rows, 36 a class: 4 of each held out (whole groups of 1 or 3).
+    counts = held["counts"]
+    assert counts["train"]["thumbs up"] + counts["valid"]["thumbs up"] == 36
+    assert counts["valid"] == {"thumbs down": 4, "thumbs up": 4}
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    assert summary["valid"]["n"] == 8
+    examples = read_examples(str(train), "review", "verdict")
+    by_line = dict(zip(examples.lines, examples.texts, strict=True))
+    held_keys = {text_key(by_line[line]) for line in held["rows"]}
+    kept_keys = {
+        text_key(text) for line, text in by_line.items()
+        if line not in held["rows"]
+    }  # fmt: skip
+    assert len(held["rows"]) == 8
+    assert not held_keys & kept_keys
+    # One of the groups of three variants went to validation whole.
+    shared = Counter(text_key(by_line[line]) for line in held["rows"])
+    assert sorted(shared.values()) == [1, 1, 1, 1, 1, 3]
+    config = json.loads((out / "config.json").read_text())
+    assert config["valid"] is None and config["valid_fraction"] == 0.1
+
+
+def test_the_held_out_examples_follow_the_seed_and_fraction(tiny_split):
+    from seqkit.models.sentiment import SentimentConfig
+    from seqkit.training.recipes.sentiment import _read_checked
+
+    def held(**settings):
+        config = SentimentConfig(
+            train=tiny_split["train"],
+            text_column="review",
+            label_column="verdict",
+            **settings,
+        )
+        splits, paths, record = _read_checked(config)
+        assert paths["valid"] is None
+        return splits.valid.texts, record
+
+    first, record = held()
+    again, repeated = held()
+    assert first == again and record == repeated
+    assert held(seed=7)[0] != first
+    quarter, record = held(valid_fraction=0.25)
+    assert len(quarter) == 12
+    assert record["counts"]["valid"] == {"thumbs down": 6, "thumbs up": 6}
+
+
+def test_a_valid_file_wins(trained_run):
+    out, _, summary = trained_run
+    assert summary["valid"]["n"] == 16
+    data = json.loads((out / "data.json").read_text())
+    assert "valid_held_out" not in data
+    assert data["data"]["valid"].endswith("valid.csv")

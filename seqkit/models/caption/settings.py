@@ -14,8 +14,10 @@ class CaptionConfig(Settings):
     Data: the digit canvases unless `features` + `captions` (a `.npy` file
     and one caption per line) or `train` (a CSV/TSV of `image_column`
     paths and `caption_column` captions) is given; `valid`/`test` (or
-    `valid_features`/`valid_captions`, ...) are split off the training
-    rows at random (seed `split_seed`, 80/10/10) when not given.
+    `valid_features`/`valid_captions`, ...) are held out of the training
+    rows when not given: 10% for test, then `valid_fraction` of the rest
+    for validation (seed `split_seed`; rows with the same input on one
+    side).
     """
 
     features: str = None
@@ -32,6 +34,7 @@ class CaptionConfig(Settings):
     image_size: list = None
     channels: int = 1
     split_seed: int = 1337
+    valid_fraction: float = 0.1
     min_digits: int = 1
     max_digits: int = 4
     canvases_per_epoch: int = 12000
@@ -71,6 +74,7 @@ class CaptionConfig(Settings):
             source,
         )
         self.check_rates(["dropout", "scheduled_sampling"], source)
+        self.check_fraction("valid_fraction", source)
         self.check_choice("cell", ("lstm", "gru", "elman"), source)
         self.check_choice("decode", DECODERS, source)
         self.check_choice("channels", (1, 3), source)

@@ -15,7 +15,9 @@ class DocumentConfig(Settings):
     """Every setting of a document run; written to `RUN/config.json`.
 
     Without `train`, the run uses the Pang & Lee reviews and their fixed
-    split (`seqkit data prepare pang-lee-reviews`).
+    split (`seqkit data prepare pang-lee-reviews`). With `train` and no
+    `valid`, a `valid_fraction` of the training documents is held out for
+    validation (`seqkit.training.holdout`).
     """
 
     train: str = None
@@ -23,6 +25,7 @@ class DocumentConfig(Settings):
     test: str = None
     text_column: str = "text"
     label_column: str = "label"
+    valid_fraction: float = 0.1
     max_sentences: int = 50
     max_words: int = 50
     line_breaks: bool = True
@@ -79,6 +82,7 @@ class DocumentConfig(Settings):
             ],
             source,
         )
+        self.check_fraction("valid_fraction", source)
         self.check_choice("cell", ("gru", "lstm", "elman"), source)
         self.check_choice("tokenizer", ("word", "tweet"), source)
         self.check_choice("ngram", (True, False), source)

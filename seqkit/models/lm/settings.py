@@ -10,14 +10,19 @@ class LMConfig(Settings):
     """Every setting of a language-model run; written to `RUN/config.json`.
 
     `corpus` lists the training files; `valid` and `test` are held-out
-    files (without `valid`, the last `valid_fraction` of the training
-    documents in a seeded shuffle are held out).
+    files (without `valid`, a `valid_fraction` of the training documents,
+    or of its lines when it has too few documents, is held out:
+    `seqkit.training.recipes.lm.hold_out_text`).
+
+    `directions` is `both` by default: a forward and a backward stack,
+    which a bidirectional classifier (the sentiment default) can start
+    from with `--init-from`.
     """
 
     corpus: list
     valid: str = None
     test: str = None
-    valid_fraction: float = 0.05
+    valid_fraction: float = 0.1
     tokenizer: str = "word"
     lowercase: bool = True
     min_count: int = 2
@@ -27,7 +32,7 @@ class LMConfig(Settings):
     cell: str = "lstm"
     units: int = 128
     layers: int = 1
-    directions: str = "forward"
+    directions: str = "both"
     tie_weights: bool = True
     embedding_dropout: float = 0.1
     input_dropout: float = 0.1
@@ -67,8 +72,4 @@ class LMConfig(Settings):
         )
         self.check_choice("directions", ("forward", "backward", "both"), source)
         self.check_choice("cell", ("elman", "lstm", "gru"), source)
-        if not 0.0 < self.valid_fraction < 1.0:
-            raise ValueError(
-                f"{source}: valid_fraction must be in (0, 1); received "
-                f"{self.valid_fraction!r}"
-            )
+        self.check_fraction("valid_fraction", source)

@@ -16,7 +16,11 @@ import logging
 from pathlib import Path
 
 from seqkit.errors import SeqkitError
-from seqkit.models.sentiment.settings import LM_FIXED
+from seqkit.models.sentiment.settings import (
+    LM_FIXED,
+    SentimentConfig,
+    lm_conflicts,
+)
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +59,10 @@ def merge_settings(values, given, run):
     Returns:
         `values`, with `cell`, `units`, `embedding_dim`, `tokenizer` and
         `lowercase` from the LM and `init_from` set; `embeddings` is
-        dropped (the LM's vectors win).
+        dropped (the LM's vectors win). Unless the user gave
+        `member_overrides`, the ensemble's members keep only the
+        variations the LM can start (`lm_member_overrides`): by default
+        the members differ in their seeds.
     """
     lm = read_lm_settings(run)
     for key in LM_FIXED:
@@ -72,7 +79,45 @@ def merge_settings(values, given, run):
     values["lowercase"] = lm.get("lowercase", True)
     values["embeddings"] = None
     values["init_from"] = str(run)
+    if "member_overrides" not in given:
+        overrides = values.get(
+            "member_overrides", SentimentConfig().member_overrides
+        )
+        values["member_overrides"] = lm_member_overrides(overrides, run)
     return values
+
+
+def lm_member_overrides(overrides, run):
+    """The ensemble's member overrides without the settings an LM fixes.
+
+    Each override loses what `lm_conflicts` names (the LM's cell, units
+    and embedding size; a static channel); overrides left empty go, and
+    so do repeats. The members still differ in their seeds.
+
+    Args:
+        overrides: the members' overrides (a list of dicts).
+        run: the LM run (for the log).
+
+    Returns:
+        The overrides that fit (possibly `[]`).
+    """
+    fitting, dropped = [], []
+    for override in overrides:
+        conflicts = lm_conflicts(override)
+        dropped.extend(f"{key}={override[key]!r}" for key in conflicts)
+        kept = {k: v for k, v in override.items() if k not in conflicts}
+        if kept and kept not in fitting:
+            fitting.append(kept)
+    if dropped:
+        log.info(
+            "--init-from %s: the ensemble's members keep the language "
+            "model's architecture (member settings left out: %s); they "
+            "differ in their seeds%s",
+            run,
+            ", ".join(dropped),
+            f" and in {fitting}" if fitting else "",
+        )
+    return fitting
 
 
 def check_directions(config, lm_settings):

@@ -15,6 +15,18 @@ PRESETS = {**sentiment.PRESETS, **deepmoji.PRESETS}
 # (`init_from`): its embedding and recurrent layers must fit the LM's.
 LM_FIXED = ("cell", "units", "embedding_dim")
 
+
+def lm_conflicts(settings):
+    """The settings in `settings` (a dict) that a classifier initialised
+    from a language model cannot take: any of `LM_FIXED`, and a static
+    embedding channel (it widens the first recurrent layer's input, which
+    the LM's weights fix)."""
+    found = [key for key in LM_FIXED if key in settings]
+    if settings.get("static_channel"):
+        found.append("static_channel")
+    return sorted(found)
+
+
 # What an ensemble member may change: the network and its optimizer, not
 # the data or the vocabulary the members share.
 MEMBER_SETTINGS = {
@@ -45,7 +57,10 @@ class SentimentConfig(Settings):
     Fields group into data (`train` ... `label_column`), text processing
     (`lowercase` ... `max_length`), the model (`cell` ... `head_dropout`)
     and training (`epochs` ... `member_overrides`). `None` data paths mean
-    the bundled Rotten Tomatoes split.
+    the bundled Rotten Tomatoes split. With `train` and no `valid`, a
+    `valid_fraction` of the training examples is held out for validation
+    (seeded by `seed`, stratified, texts with the same tokens on one
+    side: `seqkit.training.holdout`) before the data decides anything.
 
     The data decides the settings left at `None` (`strip_html`,
     `max_length`, `min_count`, `max_vocab`, `epochs`, `patience`,
@@ -77,6 +92,7 @@ class SentimentConfig(Settings):
     test: str = None
     text_column: str = "text"
     label_column: str = "label"
+    valid_fraction: float = 0.1
     lowercase: bool = True
     tokenizer: str = "word"
     strip_html: bool = None
@@ -151,6 +167,7 @@ class SentimentConfig(Settings):
                 f"{source}: patience must be a count >= 0; received "
                 f"{self.patience!r}"
             )
+        self.check_fraction("valid_fraction", source)
         self.check_choice("strip_html", (None, True, False), source)
         self.check_choice("ngram", (True, False), source)
         self.check_choice("selection", (None, "accuracy", "macro_f1"), source)
@@ -180,9 +197,14 @@ class SentimentConfig(Settings):
                 f"received {self.class_weight!r}"
             )
         self._validate_overrides(source)
+        if self.init_from and self.static_channel:
+            raise ValueError(
+                f"{source}: static_channel widens the first recurrent "
+                f"layer's input, which --init-from {self.init_from} fixes"
+            )
         for index in range(self.ensemble if self.member_overrides else 0):
             override = self.member_overrides[index % len(self.member_overrides)]
-            fixed = sorted(set(override) & set(LM_FIXED))
+            fixed = lm_conflicts(override)
             if self.init_from and fixed:
                 raise ValueError(
                     f"{source}: ensemble member {index} sets "

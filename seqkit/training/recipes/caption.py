@@ -24,6 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
+from seqkit.data.errors import DataError
+from seqkit.data.splits import HOLD_OUT_METHOD
 from seqkit.models.caption.decoding import caption_inputs
 from seqkit.models.caption.evaluation import evaluate_captions
 from seqkit.models.caption.pictures import render_attention
@@ -66,7 +68,9 @@ def read_caption_data(config):
         train, given, files = _read_features(config)
     else:
         train, given, files = _read_images(config)
-    splits, drawn = _complete_splits(train, given, config.split_seed)
+    splits, drawn = _complete_splits(
+        train, given, config.split_seed, config.valid_fraction
+    )
     info = {"files": files}
     if drawn is not None:
         info["split"] = drawn
@@ -130,27 +134,60 @@ def _read_images(config):
     return train, given, {"train": config.train, "image_size": size}
 
 
-def _complete_splits(train, given, split_seed):
-    """The train, valid and test splits, those not given drawn from the
-    training rows.
+# The share of the rows held out for testing when no test data is given.
+TEST_FRACTION = 0.1
+
+
+def _complete_splits(train, given, split_seed, valid_fraction):
+    """The train, valid and test splits, those not given held out of the
+    training rows: first `TEST_FRACTION` for testing, then
+    `valid_fraction` of the rest for validation (`seqkit.data.splits.
+    hold_out`, seeded by `split_seed`; rows with the same input bytes,
+    the same image or feature row, stay on one side).
 
     Returns:
-        `(splits, split)`: `split` describes the draw for `RUN/data.json`
-        (None when valid and test were both given).
+        `(splits, split)`: `split` describes the hold-out for
+        `RUN/data.json` (None when valid and test were both given).
     """
-    from seqkit.data import captions as readers
+    import hashlib
+
+    from seqkit.data.splits import hold_out
 
     splits = {"train": train, **given}
-    missing = [name for name in ("valid", "test") if name not in given]
+    missing = [name for name in ("test", "valid") if name not in given]
     if not missing:
         return splits, None
-    ids = readers.split_ids(len(train), split_seed)
+    keys = [hashlib.sha1(row.tobytes()).hexdigest() for row in train.inputs]
+    ids = {"train": list(range(len(train)))}
+    fractions = {"test": TEST_FRACTION, "valid": valid_fraction}
+    for name in missing:
+        rows = ids["train"]
+        kept, held = hold_out(
+            [keys[i] for i in rows], None, fractions[name], split_seed
+        )
+        if not held:
+            raise DataError(
+                f"{len(train)} examples are too few to hold out "
+                f"{fractions[name]:g} of them for {name}; give --{name} "
+                "data"
+            )
+        ids[name] = [rows[i] for i in held]
+        ids["train"] = [rows[i] for i in kept]
     for name in missing:
         splits[name] = train.subset(ids[name])
     splits["train"] = train.subset(ids["train"])
+    log.info(
+        "held out of the training rows: %s (seed %d; rows with the same "
+        "input kept together)",
+        ", ".join(f"{len(ids[name])} for {name}" for name in missing),
+        split_seed,
+    )
     split = {
-        "method": "random 80/10/10 of the training rows",
+        "method": "test rows held out first, then validation rows of the "
+        f"rest; {HOLD_OUT_METHOD}",
+        "key": "sha1 of the input's bytes (the same image or feature row)",
         "seed": split_seed,
+        "fractions": {name: fractions[name] for name in missing},
         **{name: ids[name] for name in ["train", *missing]},
     }
     return splits, split

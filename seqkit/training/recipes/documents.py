@@ -30,8 +30,17 @@ log = logging.getLogger(__name__)
 
 
 def read_document_data(config):
-    """The labelled splits and their paths (the bundled set by default)."""
+    """The labelled splits and their paths (the bundled set by default).
+
+    Without `config.valid`, a `config.valid_fraction` of the training
+    documents is held out (`seqkit.training.holdout`).
+
+    Returns:
+        `(splits, paths, held)`: `held` records the hold-out, or is None.
+    """
     from seqkit.data import bundled_splits, load_splits
+    from seqkit.preprocessing.text_vectorizer import make_tokenizer
+    from seqkit.training.holdout import hold_out_valid
 
     if config.train is None:
         if config.valid or config.test:
@@ -42,11 +51,6 @@ def read_document_data(config):
         paths = {k: str(v) for k, v in bundled_splits(BUNDLED).items()}
         columns = ("text", "label")
     else:
-        if config.valid is None:
-            raise ValueError(
-                "a validation file is needed (--valid): early stopping and "
-                "the checkpoint choice use it"
-            )
         paths = {"train": config.train, "valid": config.valid}
         if config.test is not None:
             paths["test"] = config.test
@@ -58,7 +62,17 @@ def read_document_data(config):
         text_column=columns[0],
         label_column=columns[1],
     )
-    return splits, paths
+    held = None
+    if splits.valid is None:
+        tokenizer = make_tokenizer(
+            config.tokenizer,
+            config.lowercase,
+            "NFC" if config.tokenizer == "tweet" else "NFKC",
+        )
+        splits, held = hold_out_valid(
+            splits, config.valid_fraction, config.seed, tokenizer
+        )
+    return splits, paths, held
 
 
 def encode_documents(documents, texts, batch_size=64):
@@ -285,7 +299,7 @@ def _log_splits(splits, paths):
             "%s: %d documents from %s (%d rows skipped)",
             name,
             len(split),
-            paths[name],
+            paths[name] or f"{paths['train']} (held out)",
             len(split.skipped),
         )
 
@@ -403,7 +417,7 @@ def train_document_classifier(config, out, resume=False, verbose=1):
     prepare_run_folder(out, config, resume)
     keras.utils.set_random_seed(config.seed)
     started = time.time()
-    splits, paths = read_document_data(config)
+    splits, paths, held = read_document_data(config)
     class_names = splits.label_names
     _log_splits(splits, paths)
     words = _word_inputs(config, splits, out, resume, verbose)
@@ -460,5 +474,7 @@ def train_document_classifier(config, out, resume=False, verbose=1):
         info["embedding_coverage"] = words.coverage.to_dict()
     if transfer is not None:
         info["init_from"] = transfer
+    if held is not None:
+        info["valid_held_out"] = held
     write_json_atomic(out / "data.json", info)
     return metrics

@@ -25,12 +25,18 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class FinetuneSettings:
-    """The settings of a fine-tuning run; written to `RUN/config.json`."""
+    """The settings of a fine-tuning run; written to `RUN/config.json`.
+
+    Without `valid`, a `valid_fraction` of the training examples is held
+    out for validation (seeded by `seed`, stratified, texts the base's
+    tokenizer reads alike on one side; `seqkit.training.holdout`).
+    """
 
     base: str
     train: str
-    valid: str
+    valid: str = None
     test: str = None
+    valid_fraction: float = 0.1
     text_column: str = "text"
     label_column: str = "label"
     method: str = "chain-thaw"
@@ -95,11 +101,25 @@ def finetune_run(settings, out, distribute="none"):
         else distribution[0].scope()
     )
     with scope:
-        classifier, data, report = _tune(settings, splits, distribution)
+        classifier, splits, data, report, held = _tune(
+            settings, splits, distribution
+        )
     if not chief:
         return {"worker": distribution[1].index}
     out.mkdir(parents=True, exist_ok=True)
     write_json_atomic(out / "config.json", asdict(settings))
+    info = {
+        "data": {
+            "train": settings.train,
+            "valid": settings.valid,
+            "test": settings.test,
+        },
+        "classes": splits.label_names,
+        "counts": {name: len(split) for name, split in splits.items()},
+    }
+    if held is not None:
+        info["valid_held_out"] = held
+    write_json_atomic(out / "data.json", info)
     classifier.save(out / "model.keras")
     if distribution is not None:
         classifier = load_run(out)  # predicts here alone, not through all
@@ -122,8 +142,13 @@ def finetune_run(settings, out, distribute="none"):
 def _tune(settings, splits, distribution):
     """Builds the classifier on the base's encoder and runs the steps.
 
-    It stays whole: the base, the new head, the encoded data and the
-    steps (plain or distributed) are one chain, each needing the last.
+    It stays whole: the base, the held-out validation data (without
+    `settings.valid`), the new head, the encoded data and the steps
+    (plain or distributed) are one chain, each needing the last.
+
+    Returns:
+        `(classifier, splits, encoded data, report, held)`: `held` is the
+        hold-out record, or None.
     """
     from seqkit.data.pipelines import bucketed_dataset
     from seqkit.models import EnsembleClassifier, TextClassifier
@@ -149,6 +174,16 @@ def _tune(settings, splits, distribution):
             "model (train the base with --ensemble 1)"
         )
     vectorizer, backbone = base.vectorizer, base.backbone
+    held = None
+    if splits.valid is None:
+        from seqkit.training.holdout import hold_out_valid
+
+        splits, held = hold_out_valid(
+            splits,
+            settings.valid_fraction,
+            settings.seed,
+            vectorizer.tokenizer,
+        )
     if settings.extend_vocab:
         vectorizer, backbone = extend_vocabulary(
             vectorizer, backbone, splits.train.texts, settings.extend_vocab
@@ -191,7 +226,7 @@ def _tune(settings, splits, distribution):
             model, distribution, (*data["train"], *data["valid"]), settings
         )
     report = finetune(model, classifier.layer_groups(), settings.method, *steps)
-    return classifier, data, report
+    return classifier, splits, data, report, held
 
 
 def extend_vocabulary(vectorizer, backbone, texts, count):

@@ -22,27 +22,131 @@ log = logging.getLogger(__name__)
 
 
 def read_lm_data(config):
-    """The corpus split into train/valid(/test) documents (line lists)."""
-    from seqkit.data.lm_corpus import read_corpus
+    """The corpus split into train/valid(/test) documents (line lists).
 
-    train = read_corpus(config.corpus)
+    Without `config.valid`, validation text is held out of the corpus
+    (`hold_out_text`).
+
+    Returns:
+        `(data, held)`: the documents by split, and the hold-out record
+        for `RUN/data.json` (None with a validation file).
+    """
+    from seqkit.data.lm_corpus import read_corpus, read_corpus_files
+
+    files = read_corpus_files(config.corpus)
+    held = None
     if config.valid is not None:
+        train = [document for file in files for document in file]
         valid = read_corpus(config.valid)
     else:
-        order = np.random.default_rng(config.seed).permutation(len(train))
-        count = max(1, round(config.valid_fraction * len(train)))
-        if count >= len(train):
-            raise ValueError(
-                "the corpus has too few documents to hold some out for "
-                "validation; give --valid FILE"
-            )
-        held = set(order[-count:].tolist())
-        valid = [d for i, d in enumerate(train) if i in held]
-        train = [d for i, d in enumerate(train) if i not in held]
+        train, valid, held = hold_out_text(config, files)
     data = {"train": train, "valid": valid}
     if config.test is not None:
         data["test"] = read_corpus(config.test)
-    return data
+    return data, held
+
+
+def hold_out_text(config, files):
+    """Validation documents held out of the corpus (no `--valid`).
+
+    A `config.valid_fraction` of the documents is held out (seeded by
+    `config.seed`; documents with the same tokens on one side:
+    `seqkit.data.splits.hold_out`). A corpus with too few documents for
+    that holds out lines instead: when no blank line separates documents
+    anywhere (one tweet or sentence per line), each line is taken as a
+    document, in training too; otherwise lines are held out of each
+    document, and a document's held-out lines make its validation
+    document. The log and the record say which, and why.
+
+    Args:
+        config: an `LMConfig`.
+        files: `read_corpus_files(config.corpus)`.
+
+    Returns:
+        `(train, valid, record)`.
+
+    Raises:
+        ValueError: too little text to hold any out.
+    """
+    from seqkit.data.splits import hold_out, holdout_record
+    from seqkit.preprocessing.text_vectorizer import make_tokenizer
+    from seqkit.training.holdout import TOKEN_KEY, group_keys
+
+    documents = [document for file in files for document in file]
+    fraction, seed = config.valid_fraction, config.seed
+    tokenizer = make_tokenizer(
+        config.tokenizer,
+        config.lowercase,
+        "NFC" if config.tokenizer == "tweet" else "NFKC",
+    )
+    reason = None
+    if round(fraction * len(documents)) >= 1:
+        unit = "documents"
+        texts = ["\n".join(document) for document in documents]
+        owner = list(range(len(documents)))
+    else:
+        texts = [line for document in documents for line in document]
+        owner = [i for i, d in enumerate(documents) for _ in d]
+        few = (
+            f"the corpus has {len(documents)} document(s), too few to hold "
+            f"out {fraction:g} of them"
+        )
+        if all(len(file) <= 1 for file in files):
+            unit = "lines as documents"
+            reason = (
+                f"{few}, and no blank line separates documents: each of "
+                f"its {len(texts)} lines is taken as a document"
+            )
+        else:
+            unit = "lines"
+            reason = f"{few}: lines are held out of each document"
+    kept, held = hold_out(group_keys(texts, tokenizer), None, fraction, seed)
+    if not held:
+        raise ValueError(
+            f"the corpus has too little text ({len(documents)} document(s), "
+            f"{sum(map(len, documents))} line(s)) to hold out {fraction:g} "
+            "of it for validation; give --valid FILE"
+        )
+    if unit == "documents":
+        train = [documents[i] for i in kept]
+        valid = [documents[i] for i in held]
+    elif unit == "lines as documents":
+        train = [[texts[i]] for i in kept]
+        valid = [[texts[i]] for i in held]
+    else:
+        train, valid = _lines_by_document(texts, owner, kept, held)
+    record = holdout_record(texts, None, kept, held, fraction, seed, TOKEN_KEY)
+    record["unit"] = unit
+    record["rows_are"] = (
+        "0-based indices of the corpus documents"
+        if unit == "documents"
+        else "0-based indices of the corpus's non-empty lines"
+    )
+    if reason is not None:
+        record["reason"] = reason
+        log.info("no --valid: %s", reason)
+    log.info(
+        "no --valid: held out %d of %d %s (%g, seed %d; texts with the "
+        "same tokens kept together) for validation",
+        len(held),
+        len(texts),
+        "lines" if unit != "documents" else "documents",
+        fraction,
+        seed,
+    )
+    return train, valid, record
+
+
+def _lines_by_document(lines, owner, kept, held):
+    """The kept and held lines, each side grouped by their document."""
+
+    def grouped(indices):
+        documents = {}
+        for index in indices:
+            documents.setdefault(owner[index], []).append(lines[index])
+        return [documents[key] for key in sorted(documents)]
+
+    return grouped(kept), grouped(held)
 
 
 def build_vectorizer(config, documents):
@@ -292,7 +396,7 @@ def _read_streams(config):
         holds each split's documents, tokens and unknown tokens, and the
         vocabulary size.
     """
-    data = read_lm_data(config)
+    data, held = read_lm_data(config)
     vectorizer, vocabulary = build_vectorizer(config, data["train"])
     streams = {
         name: encode_documents(vectorizer, vocabulary, documents)
@@ -309,6 +413,8 @@ def _read_streams(config):
     info["vocabulary"] = len(vocabulary)
     for name, row in info.items():
         log.info("%s: %s", name, row)
+    if held is not None:
+        info["valid_held_out"] = held
     return vectorizer, vocabulary, streams, info
 
 

@@ -102,11 +102,10 @@ def prepare_inputs(config, splits):
     )
     from seqkit.preprocessing.text_vectorizer import make_tokenizer
 
-    # A sentiment config may leave settings to the data; a document
-    # config (which reads the vocabulary settings alone) fixes them.
-    if hasattr(config, "adapted") and any(
-        getattr(config, name) is None for name in ADAPTIVE
-    ):
+    # Only settings with every adaptive field (a `SentimentConfig`) are
+    # adapted; a document run's `selection` None is the n-gram side's.
+    adaptable = all(hasattr(config, name) for name in ADAPTIVE)
+    if adaptable and any(getattr(config, name) is None for name in ADAPTIVE):
         config = adapt_to_data(config, splits)
     strip = bool(getattr(config, "strip_html", False))
     # Tweets keep NFC: NFKC would rewrite some symbols and emoji.
@@ -201,7 +200,9 @@ def train_text_classifier(
 
         distribution = make_strategy(distribute)
     started = time.time()
-    splits, paths = _read_checked(config)
+    # Validation examples are held out before the data decides any
+    # setting, so the decisions see only the training examples.
+    splits, paths, held = _read_checked(config)
     config = adapt_to_data(config, splits)
     if distribute == "multi-worker":
         resume = resume or _unfinished(out, config)
@@ -266,6 +267,8 @@ def train_text_classifier(
         histories[0] if len(histories) == 1 else {"members": histories},
     )
     info = _data_info(splits, paths, vectorizer, coverage)
+    if held is not None:
+        info["valid_held_out"] = held
     if lm is not None:
         info["init_from"] = {
             "run": config.init_from,
@@ -312,24 +315,49 @@ def _encode_splits(vectorizer, splits, class_names):
     return encoded
 
 
+def key_tokenizer(config):
+    """The tokenizer whose tokens group near-identical texts when
+    validation examples are held out: the run's, before the data decides
+    `strip_html` (markup is stripped unless the settings say not to)."""
+    from seqkit.preprocessing.text_vectorizer import make_tokenizer
+
+    return make_tokenizer(
+        config.tokenizer,
+        config.lowercase,
+        "NFC" if config.tokenizer == "tweet" else "NFKC",
+        strip_markup=config.strip_html is not False,
+    )
+
+
 def _read_checked(config):
-    """`_read_data`, refusing a run without validation data; logs counts."""
+    """`_read_data`, with validation examples held out of the training
+    set when no validation file is given; logs counts.
+
+    Returns:
+        `(splits, paths, held)`: `held` is the `hold_out_valid` record, or
+        None when validation data came from a file.
+    """
+    from seqkit.training.holdout import hold_out_valid
+
     splits, paths = _read_data(config)
+    held = None
     if splits.valid is None:
-        raise ValueError(
-            "a validation file is needed (--valid): early "
-            "stopping and the checkpoint choice use it"
+        splits, held = hold_out_valid(
+            splits,
+            config.valid_fraction,
+            config.seed,
+            key_tokenizer(config),
         )
     for name, split in splits.items():
         log.info(
             "%s: %d examples from %s (%d rows skipped)",
             name,
             len(split),
-            paths[name],
+            paths[name] or f"{paths['train']} (held out)",
             len(split.skipped),
         )
     log.info("classes: %s", ", ".join(splits.label_names))
-    return splits, paths
+    return splits, paths, held
 
 
 def _held_out_metrics(classifier, splits, encoded, class_names):

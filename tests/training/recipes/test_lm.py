@@ -1,5 +1,6 @@
 """The language-model recipe: perplexity, and progress once per epoch."""
 
+import csv
 import json
 import math
 
@@ -63,3 +64,74 @@ def test_progress_is_called_once_per_epoch_with_its_numbers(tmp_path):
     for (epoch, logs), row in zip(ended, history, strict=True):
         assert row == {"epoch": epoch, **logs}
         assert logs["perplexity"] == pytest.approx(math.exp(logs["loss"]))
+
+
+def _lines(count):
+    from tests.conftest import ROOT
+
+    with open(
+        ROOT / "data" / "rt-snippets" / "train.csv", encoding="utf-8"
+    ) as handle:
+        texts = [" ".join(r["text"].split()) for r in csv.DictReader(handle)]
+    return texts[:count]
+
+
+def _held(tmp_path, text, **settings):
+    from seqkit.training.recipes.lm import read_lm_data
+
+    path = tmp_path / "corpus.txt"
+    path.write_text(text, encoding="utf-8")
+    config = LMConfig(corpus=[str(path)], **settings)
+    return read_lm_data(config)
+
+
+def test_without_valid_whole_documents_are_held_out(tmp_path):
+    lines = _lines(300)
+    documents = [lines[i : i + 10] for i in range(0, 300, 10)]
+    text = "\n\n".join("\n".join(d) for d in documents) + "\n"
+    data, held = _held(tmp_path, text)
+    assert held["unit"] == "documents" and "reason" not in held
+    assert (len(data["train"]), len(data["valid"])) == (27, 3)
+    assert all(d in documents for d in data["valid"] + data["train"])
+    assert held["counts"] == {"train": 27, "valid": 3}
+    assert [documents[i] for i in held["rows"]] == data["valid"]
+    again, same = _held(tmp_path, text)
+    assert again == data and same == held
+
+
+def test_a_corpus_of_one_line_per_text_makes_each_line_a_document(tmp_path):
+    lines = _lines(100)
+    # A retweet: the same words in other case and punctuation.
+    lines.append(lines[0].upper() + " !!")
+    data, held = _held(tmp_path, "\n".join(lines) + "\n", valid_fraction=0.2)
+    assert held["unit"] == "lines as documents"
+    assert "no blank line separates documents" in held["reason"]
+    assert all(len(d) == 1 for d in data["train"] + data["valid"])
+    assert len(data["valid"]) in (20, 21) and sum(
+        map(len, data["train"] + data["valid"])
+    ) == len(lines)
+    valid = {d[0] for d in data["valid"]}
+    assert (lines[0] in valid) == (lines[-1] in valid)
+
+
+def test_few_long_documents_hold_out_lines_of_each(tmp_path):
+    lines = _lines(90)
+    text = "\n\n".join("\n".join(lines[i : i + 30]) for i in range(0, 90, 30))
+    data, held = _held(tmp_path, text + "\n")
+    assert held["unit"] == "lines"
+    assert "3 document(s), too few" in held["reason"]
+    assert held["counts"] == {"train": 81, "valid": 9}
+    assert len(data["train"]) == 3
+    kept = [line for d in data["train"] for line in d]
+    assert sorted(kept + [line for d in data["valid"] for line in d]) == (
+        sorted(lines)
+    )
+
+
+def test_too_little_text_is_one_clear_error(tmp_path):
+    with pytest.raises(ValueError, match="give --valid FILE"):
+        _held(tmp_path, "one line\nanother line\n")
+
+
+def test_the_default_model_reads_both_directions():
+    assert LMConfig(corpus=["c.txt"]).directions == "both"
