@@ -92,6 +92,8 @@ class TweetTokenizer(WordTokenizer):
         lowercase: whether to lower-case the text.
         normalization: `"NFC"` (default), `"NFKC"`, `"NFD"`, `"NFKD"` or
             `None`.
+        strip_markup: whether HTML tags and character references are
+            removed first (as `WordTokenizer` does).
 
     Example:
 

@@ -148,6 +148,9 @@ class WordTokenizer:
         normalization: `"NFKC"` (default), `"NFC"`, `"NFD"`, `"NFKD"`, or
             `None` for no Unicode normalization.
         split_punctuation: whether to split punctuation off words.
+        strip_markup: whether HTML tags become spaces and the common
+            character references (`&amp;` ...) their characters, before
+            anything else (`strip_markup`, the function).
 
     Raises:
         SeqkitError: for an unknown `normalization`.
