@@ -196,13 +196,11 @@ def _linear_parameters(fitted, classes):
     if len(present) == 2:
         kernel[:, present[1]] = coef[0]
         bias[present[1]] = intercept[0]
-        # A class absent from training never wins.
-        for missing in set(range(classes)) - set(present):
-            bias[missing] = -1e4
-        return kernel, bias
-    for row, label in enumerate(present):
-        kernel[:, label] = coef[row]
-        bias[label] = intercept[row]
+    else:
+        for row, label in enumerate(present):
+            kernel[:, label] = coef[row]
+            bias[label] = intercept[row]
+    # A class absent from training never wins.
     for missing in set(range(classes)) - set(present):
         bias[missing] = -1e4
     return kernel, bias
