@@ -10,8 +10,10 @@ Usage:
 For each data set of the panel it trains seqkit's default, exactly as a
 user would (`seqkit train sentiment --train T --valid V --test S
 --text-column text --label-column label --out RUNS/NAME --quiet`, no other
-setting; `pang-lee-documents`: `seqkit train documents`, the same
-options), and two linear baselines beside it on the same files, and scores
+setting but, for TweetEval, its official metric as `--selection` (which
+the baselines' C is chosen by too: `macro_f1`, `f1:irony`,
+`f1:against,favor`); `pang-lee-documents`: `seqkit train documents`, the
+same options), and two linear baselines beside it on the same files, and scores
 every test split once:
 
 - seqkit: the wall seconds of the training process and its peak resident
@@ -345,6 +347,12 @@ def run_seqkit(dataset, files, runs, quick, data, classes):
     options = ["--train", files["train"], "--valid", files["valid"]]
     options += ["--test", files["test"], "--text-column", "text"]
     options += ["--label-column", "label", "--out", run, "--quiet"]
+    if dataset.task:
+        # The official metric picks the n-gram share and class offsets, as
+        # it picks the baselines' C.
+        from seqkit.data.tweeteval import get_task
+
+        options += ["--selection", get_task(dataset.task).selection]
     if quick:
         options += ["--preset", "tiny"]
     argv = seqkit_argv("train", dataset.recipe, *options)

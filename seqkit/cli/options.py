@@ -3,6 +3,17 @@
 import click
 
 
+def selection_option(ctx, param, value):
+    """Checks `--selection` (see `seqkit.models.selection`)."""
+    from seqkit.models.selection import check_selection
+
+    try:
+        check_selection(value, "--selection")
+    except ValueError as error:
+        raise click.BadParameter(str(error), ctx=ctx, param=param) from None
+    return value
+
+
 def data_options(command):
     """`--train --valid --valid-fraction --test --text-column
     --label-column`."""
@@ -132,9 +143,12 @@ _MODEL_OPTIONS = [
     ),
     click.option(
         "--selection",
-        type=click.Choice(["accuracy", "macro_f1"]),
-        help="The validation metric that weighs the ensemble [accuracy for "
-        "two balanced classes, else macro_f1].",
+        callback=selection_option,
+        metavar="accuracy|macro_f1|f1:CLASS[,CLASS]",
+        help="The validation metric that weighs the n-gram model and sets "
+        "the class offsets: accuracy, macro_f1, or f1:CLASS[,CLASS] (the F1 "
+        "of those classes, averaged) [accuracy for two balanced classes, "
+        "else macro_f1].",
     ),
     click.option("--learning-rate", type=float),
     click.option("--class-weight", type=click.Choice(["none", "balanced"])),

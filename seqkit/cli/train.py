@@ -9,6 +9,7 @@ from seqkit.cli.options import (
     layered_settings,
     metrics_summary,
     model_options,
+    selection_option,
     show_progress_log,
     valid_fraction_option,
     verbosity,
@@ -319,9 +320,11 @@ _DOCUMENT_OVERRIDES = (
 )
 @click.option(
     "--selection",
-    type=click.Choice(["accuracy", "macro_f1"]),
-    help="The validation metric that weighs the n-gram model [accuracy for "
-    "two balanced classes, else macro_f1].",
+    callback=selection_option,
+    metavar="accuracy|macro_f1|f1:CLASS[,CLASS]",
+    help="The validation metric that weighs the n-gram model and sets the "
+    "class offsets: accuracy, macro_f1, or f1:CLASS[,CLASS] (the F1 of those "
+    "classes, averaged) [accuracy for two balanced classes, else macro_f1].",
 )
 @click.option(
     "--init-from",

@@ -149,6 +149,14 @@ class Task:
     split: str = SPLIT
 
     @property
+    def selection(self):
+        """The official metric as a `--selection` (`macro_f1` or
+        `f1:CLASS[,CLASS]`, see `seqkit.models.selection`)."""
+        if self.metric_classes:
+            return "f1:" + ",".join(self.metric_classes)
+        return "macro_f1"
+
+    @property
     def dataset_name(self):
         """The registry name: `tweeteval-TASK`."""
         return f"tweeteval-{self.name}"

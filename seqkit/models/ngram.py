@@ -201,6 +201,12 @@ class NgramClassifier(keras.Model):
             tf.stack([batch, tf.cast(size, tf.int64)]),
         )
 
+    @property
+    def _default_save_signature(self):
+        # Keras's default signature of a subclassed model feeds floats; the
+        # n-gram model reads strings, and the exports give their own.
+        return None
+
     def call(self, texts, training=False):
         features = self.features(texts)
         logits = tf.sparse.sparse_dense_matmul(
@@ -249,10 +255,13 @@ class MixedClassifier(keras.Model):
             `EnsembleClassifier` (or its serialized config).
         ngram: an `NgramClassifier` (or its serialized config).
         weight: the n-gram side's share, in [0, 1].
+        offsets: None, or a log-offset per class added to the mix's
+            log-probabilities (chosen on validation for metrics such as
+            the F1 of one class: `seqkit.training.ngram.choose_offsets`).
         **kwargs: base `keras.Model` arguments (`name`).
     """
 
-    def __init__(self, recurrent, ngram, weight, **kwargs):
+    def __init__(self, recurrent, ngram, weight, offsets=None, **kwargs):
         recurrent, ngram = (
             keras.saving.deserialize_keras_object(m)
             if isinstance(m, dict)
@@ -268,7 +277,14 @@ class MixedClassifier(keras.Model):
             raise ValueError(f"weight must be in [0, 1]; received {weight!r}")
         text = keras.Input((), dtype="string", name="text")
         results = recurrent(text)
-        mixed = Mix(float(weight), name="probabilities")(
+        if offsets is not None:
+            offsets = [float(v) for v in offsets]
+            if len(offsets) != len(recurrent.class_names):
+                raise ValueError(
+                    f"{len(offsets)} offsets for "
+                    f"{len(recurrent.class_names)} classes: one per class"
+                )
+        mixed = Mix(float(weight), offsets, name="probabilities")(
             [results["probabilities"], ngram(text)["probabilities"]]
         )
         outputs = {
@@ -279,6 +295,7 @@ class MixedClassifier(keras.Model):
         self.recurrent = recurrent
         self.ngram = ngram
         self.weight = float(weight)
+        self.offsets = offsets
         self.class_names = list(recurrent.class_names)
         self.vectorizer = recurrent.vectorizer
         # A document classifier's reading (sentences, then words).
@@ -302,6 +319,7 @@ class MixedClassifier(keras.Model):
             "recurrent": keras.saving.serialize_keras_object(self.recurrent),
             "ngram": keras.saving.serialize_keras_object(self.ngram),
             "weight": self.weight,
+            "offsets": self.offsets,
         }
 
     @classmethod
@@ -311,18 +329,37 @@ class MixedClassifier(keras.Model):
 
 @keras.saving.register_keras_serializable(package="seqkit")
 class Mix(keras.layers.Layer):
-    """`(1 - weight) * a + weight * b` of two inputs `[a, b]`."""
+    """`(1 - weight) * a + weight * b` of two inputs `[a, b]`, each class
+    then scaled by `exp(offset)` and the rows renormalised (`shift`)."""
 
-    def __init__(self, weight, **kwargs):
+    def __init__(self, weight, offsets=None, **kwargs):
         super().__init__(**kwargs)
         self.weight = float(weight)
+        self.offsets = None if offsets is None else [float(v) for v in offsets]
 
     def call(self, inputs):
         first, second = inputs
-        return (1.0 - self.weight) * first + self.weight * second
+        mixed = (1.0 - self.weight) * first + self.weight * second
+        return shift(mixed, self.offsets)
 
     def compute_output_shape(self, input_shape):
         return input_shape[0]
 
     def get_config(self):
-        return {**super().get_config(), "weight": self.weight}
+        return {
+            **super().get_config(),
+            "weight": self.weight,
+            "offsets": self.offsets,
+        }
+
+
+def shift(probabilities, offsets):
+    """`probabilities` with class `k` scaled by `exp(offsets[k])`, rows
+    renormalised: the softmax of the log-probabilities plus the offsets,
+    so the argmax is that of `log p + offsets`. None or all zeros: as
+    they are."""
+    if offsets is None or not any(offsets):
+        return probabilities
+    scale = keras.ops.exp(keras.ops.convert_to_tensor(offsets, "float32"))
+    scaled = probabilities * scale
+    return scaled / keras.ops.sum(scaled, axis=-1, keepdims=True)

@@ -19,6 +19,9 @@ log = logging.getLogger(__name__)
 
 C_GRID = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0)
 WEIGHT_GRID = tuple(round(0.05 * i, 2) for i in range(21))
+# The log-offsets tried for each class but the first (see
+# `choose_offsets`).
+OFFSET_GRID = tuple(round(0.1 * i, 1) for i in range(-20, 21))
 # The most n-grams of each block kept (by document frequency), and the
 # fewest training texts an n-gram must occur in.
 WORD_CAP = 150_000
@@ -26,14 +29,17 @@ CHAR_CAP = 150_000
 MIN_DF = 2
 
 
-def score(selection, labels, probabilities):
-    """`accuracy` or `macro_f1` of the argmax of `probabilities`."""
-    from sklearn.metrics import accuracy_score, f1_score
+def score(selection, labels, probabilities, class_names=None):
+    """`selection` (`seqkit.models.selection`) of the argmax of
+    `probabilities`; `class_names` resolves an `f1:` selection's classes
+    (default: the column indices as strings)."""
+    from seqkit.models.selection import selection_scorer
 
-    predicted = np.asarray(probabilities).argmax(-1)
-    if selection == "accuracy":
-        return float(accuracy_score(labels, predicted))
-    return float(f1_score(labels, predicted, average="macro"))
+    probabilities = np.asarray(probabilities)
+    if class_names is None:
+        class_names = [str(i) for i in range(probabilities.shape[-1])]
+    scorer = selection_scorer(selection, class_names)
+    return scorer(labels, probabilities.argmax(-1))
 
 
 def ngram_vocabulary(tokenizer, texts, word_orders, char_orders, batch=256):
@@ -114,7 +120,7 @@ def fit_ngram(
         class_names: the labels.
         train: `(texts, label indices)`.
         valid: `(texts, label indices)`.
-        selection: `"accuracy"` or `"macro_f1"`, the metric that picks C.
+        selection: the metric that picks C (`seqkit.models.selection`).
         word_orders: word n-gram widths.
         char_orders: character n-gram widths.
         seed: the solver's seed.
@@ -154,7 +160,10 @@ def fit_ngram(
         fitted = LogisticRegression(C=c, max_iter=2000, random_state=seed)
         fitted.fit(x_train, labels)
         found = score(
-            selection, valid[1], _probabilities(fitted, x_valid, classes)
+            selection,
+            valid[1],
+            _probabilities(fitted, x_valid, classes),
+            class_names,
         )
         scores[str(c)] = round(found, 4)
         if best is None or found > best[0]:
@@ -214,50 +223,101 @@ def _probabilities(fitted, features, classes):
     return full
 
 
-def choose_weight(labels, recurrent, ngram, selection="accuracy"):
-    """The n-gram side's share of the mix, chosen on validation.
+def choose_offsets(labels, probabilities, scorer, rounds=2):
+    """Log-offsets added to each class's log-probability, on validation.
+
+    The first class keeps 0; each other class tries `OFFSET_GRID` in turn
+    (smallest first), `rounds` times over, and an offset is kept only when
+    it raises the score: all zeros unless the metric gains. A metric of
+    chosen classes (F1 of the ironic tweets, macro-F1 over uneven classes)
+    is not maximised by the argmax of calibrated probabilities; these
+    offsets move the decision boundary to where validation says it pays.
+
+    Returns:
+        `(offsets, score)`: a float array, one per class, and the score.
+    """
+    probabilities = np.asarray(probabilities, dtype="float64")
+    logs = np.log(np.maximum(probabilities, 1e-12))
+    offsets = np.zeros(probabilities.shape[-1])
+    best = scorer(labels, logs.argmax(-1))
+    for _ in range(rounds):
+        for column in range(1, len(offsets)):
+            for value in sorted(OFFSET_GRID, key=abs):
+                trial = offsets.copy()
+                trial[column] = value
+                found = scorer(labels, (logs + trial).argmax(-1))
+                if found > best:
+                    best, offsets = found, trial
+    return offsets, best
+
+
+def choose_weight(
+    labels, recurrent, ngram, selection="accuracy", class_names=None
+):
+    """The n-gram side's share of the mix and the class offsets, chosen on
+    validation.
 
     Args:
         labels: the validation label indices.
         recurrent: the recurrent side's validation probabilities.
         ngram: the n-gram side's validation probabilities.
-        selection: `"accuracy"` or `"macro_f1"`.
+        selection: the metric (`seqkit.models.selection`).
+        class_names: the classes (an `f1:` selection names some).
 
     Returns:
-        `(weight, report)`: the best weight of `WEIGHT_GRID` (ties: the
-        one nearest 0.5, then the smaller), and each side's score and the
-        mix's.
+        `(weight, offsets, report)`: the best weight of `WEIGHT_GRID`
+        (ties: the one nearest 0.5, then the smaller); the class offsets
+        (`choose_offsets`, for each weight; all zeros when `selection` is
+        accuracy, which the probabilities' argmax already aims at); and
+        each side's score alone and the mix's.
     """
-    scores = {
-        w: score(selection, labels, (1 - w) * recurrent + w * ngram)
-        for w in WEIGHT_GRID
-    }
-    weight = max(WEIGHT_GRID, key=lambda w: (scores[w], -abs(w - 0.5), -w))
+    from seqkit.models.selection import selection_scorer
+
+    recurrent, ngram = np.asarray(recurrent), np.asarray(ngram)
+    classes = recurrent.shape[-1]
+    if class_names is None:
+        class_names = [str(i) for i in range(classes)]
+    scorer = selection_scorer(selection, class_names)
+    zero = np.zeros(classes)
+    found = {}
+    for w in WEIGHT_GRID:
+        mixed = (1 - w) * recurrent + w * ngram
+        if selection == "accuracy":
+            found[w] = (zero, scorer(labels, mixed.argmax(-1)))
+        else:
+            found[w] = choose_offsets(labels, mixed, scorer)
+    weight = max(WEIGHT_GRID, key=lambda w: (found[w][1], -abs(w - 0.5), -w))
+    offsets = found[weight][0]
     report = {
         "selection": selection,
         "weight": weight,
+        "offsets": {
+            name: round(float(value), 2)
+            for name, value in zip(class_names, offsets, strict=True)
+        },
         f"valid_{selection}": {
-            "recurrent": round(scores[0.0], 4),
-            "ngram": round(scores[1.0], 4),
-            "mixed": round(scores[weight], 4),
+            "recurrent": round(scorer(labels, recurrent.argmax(-1)), 4),
+            "ngram": round(scorer(labels, ngram.argmax(-1)), 4),
+            "mixed": round(found[weight][1], 4),
         },
     }
-    return weight, report
+    return weight, offsets, report
 
 
 def mix_with_ngram(classifier, tokenizer, splits, labels, selection, seed):
     """Fits the n-gram classifier beside `classifier` and mixes the two.
 
-    The n-gram side's C and its share of the mix are chosen on the
-    validation split by `selection` (`None`: accuracy for two classes of
-    similar size, else macro-F1); a share of 0 leaves `classifier` alone.
+    The n-gram side's C, its share of the mix and the class offsets are
+    chosen on the validation split by `selection` (`None`: accuracy for
+    two classes of similar size, else macro-F1); a share of 0 with no
+    offsets leaves `classifier` alone.
 
     Args:
         classifier: the trained recurrent classifier (text or documents).
         tokenizer: the tokenizer its vectorizer uses.
         splits: the data splits (`train` and `valid` are read).
         labels: `{"train": label ids, "valid": label ids}`.
-        selection: `"accuracy"`, `"macro_f1"` or None.
+        selection: a selection (`seqkit.models.selection`) or None.
         seed: the solver's seed.
 
     Returns:
@@ -280,11 +340,12 @@ def mix_with_ngram(classifier, tokenizer, splits, labels, selection, seed):
         seed=seed,
     )
     valid_texts = splits.valid.texts
-    weight, weighing = choose_weight(
+    weight, offsets, weighing = choose_weight(
         labels["valid"],
         predict_outputs(classifier, valid_texts)["probabilities"],
         predict_outputs(ngram, valid_texts)["probabilities"],
         selection,
+        list(classifier.class_names),
     )
     report.update(weighing)
     log.info(
@@ -293,6 +354,15 @@ def mix_with_ngram(classifier, tokenizer, splits, labels, selection, seed):
         selection,
         *report[f"valid_{selection}"].values(),
     )
-    if weight == 0.0:
+    if any(offsets):
+        log.info("class offsets (log scale): %s", report["offsets"])
+    if weight == 0.0 and not any(offsets):
         return classifier, report
-    return MixedClassifier(classifier, ngram, weight, name="mixed"), report
+    mixed = MixedClassifier(
+        classifier,
+        ngram,
+        weight,
+        offsets=[float(v) for v in offsets],
+        name="mixed",
+    )
+    return mixed, report

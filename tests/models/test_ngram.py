@@ -12,11 +12,14 @@ from click.testing import CliRunner
 from seqkit.models.ngram import (
     MixedClassifier,
     NgramClassifier,
+    shift,
     tokenizer_config,
 )
+from seqkit.models.selection import check_selection, selection_scorer
 from seqkit.preprocessing import WordTokenizer
 from seqkit.training.ngram import (
     WEIGHT_GRID,
+    choose_offsets,
     choose_weight,
     fit_ngram,
     score,
@@ -166,29 +169,69 @@ def test_three_classes_keep_scikit_learns_probabilities():
 
 
 @pytest.mark.parametrize("seed", range(5))
-@pytest.mark.parametrize("selection", ["accuracy", "macro_f1"])
+@pytest.mark.parametrize("selection", ["accuracy", "macro_f1", "f1:2"])
 def test_the_mix_never_scores_below_its_best_side(seed, selection):
     rng = np.random.default_rng(seed)
     labels = rng.integers(3, size=60)
     recurrent = rng.dirichlet(np.ones(3), size=60)
     ngram = rng.dirichlet(np.ones(3), size=60)
     ngram[np.arange(30), labels[:30]] += 0.5  # better on half
-    weight, report = choose_weight(labels, recurrent, ngram, selection)
+    ngram /= ngram.sum(-1, keepdims=True)
+    weight, offsets, report = choose_weight(labels, recurrent, ngram, selection)
     scores = report[f"valid_{selection}"]
     assert scores["mixed"] >= max(scores["recurrent"], scores["ngram"])
     assert weight in WEIGHT_GRID
-    mixed = (1 - weight) * recurrent + weight * ngram
-    assert scores["mixed"] == round(score(selection, labels, mixed), 4)
+    if selection == "accuracy":
+        assert not any(offsets)
+    mixed = shift((1 - weight) * recurrent + weight * ngram, offsets)
+    assert scores["mixed"] == round(
+        score(selection, labels, np.asarray(mixed)), 4
+    )
 
 
 def test_a_side_that_is_always_right_gets_the_whole_weight():
     labels = np.array([0, 1, 0, 1])
     right = np.eye(2)[labels] * 0.6 + 0.2
     wrong = np.eye(2)[1 - labels] * 0.9 + 0.05
-    weight, _ = choose_weight(labels, wrong, right)
+    weight, _, _ = choose_weight(labels, wrong, right)
     assert weight >= 0.55  # more than any mix where the wrong side wins
-    weight, _ = choose_weight(labels, right, wrong)
+    weight, _, _ = choose_weight(labels, right, wrong)
     assert weight <= 0.45
+
+
+def test_offsets_move_the_boundary_where_the_f1_of_a_class_gains():
+    # Calibrated-looking scores that put the rare class "yes" at 0.3-0.45
+    # when it is true: the argmax never says yes, an offset of
+    # log(0.6 / 0.4) and more does. F1 of "yes", by hand: all 4 found,
+    # no false alarm: 1.0.
+    p_yes = np.array([0.3, 0.35, 0.4, 0.45, 0.05, 0.1, 0.1, 0.2, 0.25, 0.1])
+    labels = np.array([1, 1, 1, 1, 0, 0, 0, 0, 0, 0])
+    probabilities = np.stack([1 - p_yes, p_yes], -1)
+    scorer = selection_scorer("f1:yes", ["no", "yes"])
+    assert scorer(labels, probabilities.argmax(-1)) == 0.0
+    offsets, found = choose_offsets(labels, probabilities, scorer)
+    assert found == 1.0 and offsets[0] == 0.0
+    # The smallest offset that works: log(0.75 / 0.25) < b <= log(0.7 / 0.3)
+    # is needed to pass 0.3 and stay below 0.25.
+    assert math.log(0.7 / 0.3) < offsets[1] + 1e-9
+    assert offsets[1] < math.log(0.75 / 0.25)
+    # A metric that the argmax already maximises keeps zero offsets.
+    offsets, _ = choose_offsets(labels, np.eye(2)[labels] * 0.8 + 0.1, scorer)
+    assert not any(offsets)
+
+
+def test_selection_spelling_and_classes():
+    check_selection("f1:against,favor")
+    for bad in ("f1", "f1:", "f1:a,,b", "auc", 3):
+        with pytest.raises(ValueError, match="f1:CLASS"):
+            check_selection(bad, "--selection")
+    scorer = selection_scorer("f1:against,favor", ["against", "favor", "none"])
+    # F1(against) = 1, F1(favor) = 2/3 (one of two found, none wrong);
+    # "none" is left out of the mean.
+    labels, predicted = [0, 1, 1, 2], [0, 1, 2, 2]
+    assert scorer(labels, predicted) == pytest.approx((1 + 2 / 3) / 2)
+    with pytest.raises(ValueError, match="no class irony"):
+        selection_scorer("f1:irony", ["negative", "positive"])
 
 
 def test_mixed_classifier_saves_loads_and_mixes(tmp_path):
@@ -214,6 +257,18 @@ def test_mixed_classifier_saves_loads_and_mixes(tmp_path):
     np.testing.assert_allclose(
         loaded(texts)["probabilities"].numpy(), expected, rtol=1e-5
     )
+    # Offsets: class k scaled by exp(offset k), rows summing to 1.
+    shifted = MixedClassifier(recurrent, ngram, 0.3, offsets=[0.0, 0.7])
+    by_hand = expected * np.exp([0.0, 0.7])
+    by_hand /= by_hand.sum(-1, keepdims=True)
+    shifted.save(tmp_path / "s.keras")
+    loaded = keras.saving.load_model(tmp_path / "s.keras")
+    assert loaded.offsets == [0.0, 0.7]
+    np.testing.assert_allclose(
+        loaded(texts)["probabilities"].numpy(), by_hand, rtol=1e-5
+    )
+    with pytest.raises(ValueError, match="one per class"):
+        MixedClassifier(recurrent, ngram, 0.3, offsets=[0.1])
 
 
 def test_sides_must_share_their_labels():
@@ -258,7 +313,10 @@ def test_a_mixed_run_records_its_choice_and_scores_at_least_its_sides(
         assert abs(metrics["valid"]["accuracy"] - scores["mixed"]) < 1e-3
 
 
-def test_a_mixed_run_exports_and_serves_raw_strings(mixed_run, tmp_path):
+@pytest.mark.parametrize("offsets", [None, [0.0, 0.9]])
+def test_a_mixed_run_exports_and_serves_raw_strings(
+    mixed_run, tmp_path, offsets
+):
     from seqkit.cli import cli
     from seqkit.models.predict import predict_texts
     from seqkit.runs import load_run
@@ -266,6 +324,17 @@ def test_a_mixed_run_exports_and_serves_raw_strings(mixed_run, tmp_path):
 
     model = load_run(mixed_run)
     assert isinstance(model, MixedClassifier)
+    if offsets is not None:
+        # The same run with class offsets, as a macro-F1 selection makes.
+        run = tmp_path / "shifted"
+        shutil.copytree(mixed_run, run)
+        model = MixedClassifier(
+            model.recurrent, model.ngram, model.weight, offsets=offsets
+        )
+        model.save(run / "model.keras")
+        mixed_run = run
+        model = load_run(run)
+        assert model.offsets == offsets
     texts = ["a gorgeous , witty film", "an overlong , tedious mess", ""]
     expected = predict_texts(model, texts)
     base = tmp_path / "sentiment"

@@ -5,6 +5,7 @@ import dataclasses
 import json
 from pathlib import Path
 
+from seqkit.models.selection import check_selection
 from seqkit.models.settings import Settings
 
 BUNDLED = "pang-lee-reviews"
@@ -86,7 +87,7 @@ class DocumentConfig(Settings):
         self.check_choice("cell", ("gru", "lstm", "elman"), source)
         self.check_choice("tokenizer", ("word", "tweet"), source)
         self.check_choice("ngram", (True, False), source)
-        self.check_choice("selection", (None, "accuracy", "macro_f1"), source)
+        check_selection(self.selection, f"{source}: selection")
         self.check_choice(
             "pretrain_sentences", ("auto", *SENTENCE_SETS, "none"), source
         )

@@ -4,6 +4,7 @@ the same classifier)."""
 import dataclasses
 
 from seqkit.models.deepmoji import presets as deepmoji
+from seqkit.models.selection import check_selection
 from seqkit.models.sentiment import presets as sentiment
 from seqkit.models.settings import Settings
 
@@ -170,7 +171,7 @@ class SentimentConfig(Settings):
         self.check_fraction("valid_fraction", source)
         self.check_choice("strip_html", (None, True, False), source)
         self.check_choice("ngram", (True, False), source)
-        self.check_choice("selection", (None, "accuracy", "macro_f1"), source)
+        check_selection(self.selection, f"{source}: selection")
         self.check_rates(
             (
                 "embedding_dropout",

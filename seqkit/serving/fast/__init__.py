@@ -168,14 +168,18 @@ def _mixed_serving_function(model, xla, fold):
     fastest path, mixed with the n-gram side's probabilities."""
     import tensorflow as tf
 
+    from seqkit.models.ngram import shift
+
     inner = text_serving_function(model.recurrent, xla=xla, fold=fold)
     ngram, weight = model.ngram, model.weight
     class_names = list(model.class_names)
 
     def serve(text):
         outputs = dict(inner.function(text))
-        probabilities = (1.0 - weight) * outputs["probabilities"] + (
-            weight * ngram(text)["probabilities"]
+        probabilities = shift(
+            (1.0 - weight) * outputs["probabilities"]
+            + weight * ngram(text)["probabilities"],
+            model.offsets,
         )
         outputs["probabilities"] = probabilities
         outputs["label"] = tf.gather(

@@ -154,7 +154,7 @@ def test_the_run_records_adapted_settings_and_strips_html(tmp_path):
 def test_long_epochs_get_fewer_of_them():
     # 1,200 reviews of ~330 tokens: 400,000 tokens an epoch.
     epochs, patience, reason = adapt._epochs(1200, 64, 400_000)
-    assert epochs == adapt.TOKENS_BUDGET // 400_000 == 15
+    assert epochs == adapt.TOKENS_BUDGET // 400_000 == 11
     assert patience == 4 and "400,000 tokens" in reason
     # Short texts keep the step budget.
     assert adapt._epochs(1200, 64, 30_000)[0] == 40
