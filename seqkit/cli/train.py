@@ -321,10 +321,11 @@ _DOCUMENT_OVERRIDES = (
 @click.option(
     "--selection",
     callback=selection_option,
-    metavar="accuracy|macro_f1|f1:CLASS[,CLASS]",
+    metavar="accuracy|macro_f1|macro_recall|f1:CLASS[,CLASS]",
     help="The validation metric that weighs the n-gram model and sets the "
-    "class offsets: accuracy, macro_f1, or f1:CLASS[,CLASS] (the F1 of those "
-    "classes, averaged) [accuracy for two balanced classes, else macro_f1].",
+    "class offsets: accuracy, macro_f1, macro_recall, or f1:CLASS[,CLASS] "
+    "(the F1 of those classes, averaged) [accuracy for two balanced "
+    "classes, else macro_f1].",
 )
 @click.option(
     "--init-from",

@@ -16,7 +16,12 @@ def predict_outputs(model, texts, batch_size=256):
 
 
 def evaluate_run(
-    run, data, text_column="text", label_column="label", model=None
+    run,
+    data,
+    text_column="text",
+    label_column="label",
+    model=None,
+    metrics=(),
 ):
     """Metrics of a run's model on a labelled file.
 
@@ -26,20 +31,26 @@ def evaluate_run(
         text_column: the text column.
         label_column: the label column.
         model: the run's model, if already loaded.
+        metrics: further metrics by their spelling (`macro_recall`,
+            `f1:CLASS[,CLASS]`, ...; see `seqkit.models.selection`), each
+            added under its spelling.
 
     Returns:
         The `classification_metrics` dict (plus `skipped`, the count of
-        skipped rows).
+        skipped rows, and one entry per metric of `metrics`).
 
     Raises:
-        ValueError: bad data, or labels the model does not know.
+        ValueError: bad data, labels the model does not know, or a metric
+            that is misspelt or names a class the model does not have.
     """
     from seqkit.data import read_examples
     from seqkit.models.metrics import classification_metrics
+    from seqkit.models.selection import selection_scorer
 
     if model is None:
         model = load_run(run)
     names = model.class_names
+    scorers = {m: selection_scorer(m, names) for m in metrics}
     examples = read_examples(
         data, text_column=text_column, label_column=label_column
     )
@@ -52,9 +63,12 @@ def evaluate_run(
     index = {name: i for i, name in enumerate(names)}
     labels = np.array([index[label] for label in examples.labels])
     probabilities = predict_outputs(model, examples.texts)["probabilities"]
-    metrics = classification_metrics(labels, probabilities, names)
-    metrics["skipped"] = len(examples.skipped)
-    return metrics
+    result = classification_metrics(labels, probabilities, names)
+    result["skipped"] = len(examples.skipped)
+    predicted = probabilities.argmax(-1)
+    for metric, scorer in scorers.items():
+        result[metric] = scorer(labels, predicted)
+    return result
 
 
 def read_texts(texts, input_file=None, text_column="text"):
@@ -178,7 +192,10 @@ class ClassifierTask(Task):
         data,
         text_column="text",
         label_column="label",
+        metrics=(),
         **options,
     ):
         """The `evaluate_run` metrics on a labelled file."""
-        return evaluate_run(run, data, text_column, label_column, model)
+        return evaluate_run(
+            run, data, text_column, label_column, model, metrics
+        )

@@ -1,9 +1,16 @@
-"""The validation metric that picks what a run chooses on validation.
+"""The metrics a run is selected and scored by.
 
-A selection is one of:
+A selection (`--selection`, the validation metric that picks what a run
+chooses on validation) or a metric of `seqkit evaluate --metric` is one
+of:
 
 - `accuracy`;
 - `macro_f1`: the F1 score of every class, averaged;
+- `macro_recall`: the recall of every class, averaged (TweetEval's
+  official metric for sentiment);
+
+(the two macro averages are over the classes that occur in the labels or
+the predictions, as scikit-learn and TweetEval's script compute them);
 - `f1:NAME[,NAME...]`: the F1 score of the named classes, averaged (the
   official metric of TweetEval irony is `f1:irony`, of stance
   `f1:against,favor`).
@@ -15,7 +22,7 @@ run's classes and returns the scoring function.
 
 import numpy as np
 
-PLAIN = ("accuracy", "macro_f1")
+PLAIN = ("accuracy", "macro_f1", "macro_recall")
 
 
 def check_selection(value, source="selection"):
@@ -32,7 +39,8 @@ def check_selection(value, source="selection"):
         if all(name.strip() for name in names):
             return
     raise ValueError(
-        f"{source}: expected accuracy, macro_f1 or f1:CLASS[,CLASS...] "
+        f"{source}: expected accuracy, macro_f1, macro_recall or "
+        "f1:CLASS[,CLASS...] "
         f"(the F1 score of those classes, averaged); received {value!r}"
     )
 
@@ -54,7 +62,7 @@ def selection_scorer(selection, class_names):
     Raises:
         ValueError: an `f1:` selection names a class the run does not have.
     """
-    from sklearn.metrics import accuracy_score, f1_score
+    from sklearn.metrics import accuracy_score, f1_score, recall_score
 
     check_selection(selection)
     if selection == "accuracy":
@@ -66,6 +74,10 @@ def selection_scorer(selection, class_names):
             f1_score(labels, predicted, average="macro")
         )
     names = list(class_names)
+    if selection == "macro_recall":
+        return lambda labels, predicted: float(
+            recall_score(labels, predicted, average="macro", zero_division=0)
+        )
     wanted = selection_classes(selection)
     missing = [name for name in wanted if name not in names]
     if missing:

@@ -56,6 +56,35 @@ def test_train_evaluate_predict_on_own_csv(trained_run):
     assert {"macro_f1", "per_class", "confusion_matrix"} <= set(metrics)
 
     result = _invoke(
+        "evaluate",
+        out,
+        "--data",
+        paths["test"],
+        "--text-column",
+        "review",
+        "--label-column",
+        "verdict",
+        "--metric",
+        "macro_recall",
+        "--metric",
+        "f1:thumbs up",
+    )
+    assert result.exit_code == 0, result.output
+    asked = json.loads(result.output)
+    per_class = asked["per_class"]
+    recalls = [per_class[name]["recall"] for name in per_class]
+    assert asked["macro_recall"] == pytest.approx(sum(recalls) / 2)
+    assert asked["f1:thumbs up"] == pytest.approx(
+        per_class["thumbs up"]["f1-score"]
+    )
+
+    result = _invoke(
+        "evaluate", out, "--data", paths["test"], "--metric", "f1:maybe"
+    )
+    assert result.exit_code != 0
+    assert "no class maybe" in result.output
+
+    result = _invoke(
         "predict",
         out,
         "a gem of a film",
@@ -111,6 +140,10 @@ def test_predict_reads_an_input_file(trained_run, tmp_path):
             "no run to resume",
         ),
         (["evaluate", "{out}", "--data", "x.csv"], "no model.keras"),
+        (
+            ["evaluate", "{out}", "--data", "x.csv", "--metric", "recall"],
+            "--metric: expected accuracy, macro_f1, macro_recall",
+        ),
         (
             ["train", "sentiment", "--text-column", "body", "--out", "{out}"],
             "give --train",

@@ -142,6 +142,11 @@ class CaptionTask(Task):
         **options,
     ):
         """BLEU and exact match on a table of images and true captions."""
+        if options.get("metrics"):
+            raise SeqkitError(
+                "--metric: caption runs are scored by BLEU and exact match; "
+                "the metrics of --metric are for classifier runs"
+            )
         return evaluate_table(run, model, data, image_column, caption_column)
 
 

@@ -64,3 +64,48 @@ def test_evaluate_gives_the_metrics_of_evaluate_run(classifier, tmp_path):
     metrics = task_for(classifier).evaluate(classifier, str(tmp_path), data)
     assert metrics == evaluate_run(tmp_path, data, model=classifier)
     assert metrics["n"] == 2
+
+
+class _FixedModel:
+    """Answers the probabilities it was given, whatever the texts."""
+
+    class_names = ["against", "favor", "none"]
+
+    def __init__(self, probabilities):
+        self.probabilities = probabilities
+
+    def predict(self, texts, batch_size=None, verbose=0):
+        assert len(texts) == len(self.probabilities)
+        return self.probabilities
+
+
+def test_evaluate_run_adds_the_metrics_asked_for(tmp_path):
+    import numpy as np
+
+    gold = ["against", "against", "against", "favor", "favor", "none"]
+    said = ["against", "against", "favor", "favor", "none", "none"]
+    names = _FixedModel.class_names
+    probabilities = np.eye(3)[[names.index(s) for s in said]]
+    data = tmp_path / "test.csv"
+    rows = [f"text {i},{label}" for i, label in enumerate(gold)]
+    data.write_text("text,label\n" + "\n".join(rows) + "\n")
+    metrics = evaluate_run(
+        tmp_path,
+        data,
+        model=_FixedModel(probabilities),
+        metrics=("macro_recall", "f1:none", "f1:against,favor", "macro_f1"),
+    )
+    # By hand: against P 2/2 R 2/3 F1 0.8; favor P 1/2 R 1/2 F1 0.5;
+    # none P 1/2 R 1/1 F1 2/3.
+    assert metrics["accuracy"] == pytest.approx(4 / 6)
+    assert metrics["macro_recall"] == pytest.approx((2 / 3 + 1 / 2 + 1) / 3)
+    assert metrics["f1:none"] == pytest.approx(2 / 3)
+    assert metrics["f1:against,favor"] == pytest.approx((0.8 + 0.5) / 2)
+    assert metrics["macro_f1"] == pytest.approx((0.8 + 0.5 + 2 / 3) / 3)
+    with pytest.raises(ValueError, match="no class neutral"):
+        evaluate_run(
+            tmp_path,
+            data,
+            model=_FixedModel(probabilities),
+            metrics=("f1:neutral",),
+        )
