@@ -17,21 +17,29 @@ def pretrain():
     type=click.Path(file_okay=False),
     default=None,
     help="A folder from `seqkit data emoji-corpus` (train/valid/test.csv "
-    "with text and label columns).",
+    "with text and label columns). Without --corpus and --train: "
+    "TweetEval's emoji task (tweeteval-emoji, from SEQKIT_DATA_MIRROR or "
+    "fetched).",
 )
 @data_options
 @model_options
 def deepmoji(corpus, **options):
     """Pretrain the DeepMoji architecture (preset `deepmoji`).
 
-    On an emoji corpus (--corpus DIR) or any labelled data (--train,
-    --valid, --test with --text-column/--label-column). Tweets are
+    On real tweets labelled by their emoji (TweetEval's emoji task, 20
+    emoji, 45,000 / 5,000 / 50,000 tweets) when no data is given; on an
+    emoji corpus (--corpus DIR) or any labelled data (--train, --valid,
+    --test with --text-column/--label-column) otherwise. Tweets are
     tokenized with the tweet tokenizer; the model is a 256-d embedding
     (tanh), two BiLSTM-512 layers joined with the embedding, attention
     pooling and a softmax (all sizes can be changed by options).
     """
     from seqkit.errors import SeqkitError
-    from seqkit.training.recipes.deepmoji import PRESET, corpus_files
+    from seqkit.training.recipes.deepmoji import (
+        PRESET,
+        corpus_files,
+        default_files,
+    )
 
     if corpus is not None:
         if options.get("train") is not None:
@@ -41,7 +49,16 @@ def deepmoji(corpus, **options):
         except SeqkitError as error:
             raise click.UsageError(str(error)) from error
     elif options.get("train") is None:
-        raise click.UsageError("give --corpus DIR or --train FILE")
+        for option in ("valid", "test"):
+            if options.get(option) is not None:
+                raise click.UsageError(
+                    f"--{option} needs --train (without --train and "
+                    "--corpus, the run reads tweeteval-emoji's own splits)"
+                )
+        try:
+            options.update(default_files())
+        except SeqkitError as error:
+            raise click.ClickException(str(error)) from error
     run_text_classifier(PRESET, options)
 
 

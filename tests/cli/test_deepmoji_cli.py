@@ -120,14 +120,72 @@ def test_encode_writes_the_pooled_features(pretrained, tmp_path):
     assert np.isfinite(features).all()
 
 
-def test_corpus_or_train_is_required(tmp_path):
+def test_without_data_the_emoji_task_must_be_at_hand(tmp_path, monkeypatch):
+    # An empty mirror: TweetEval's emoji files are not there to check.
+    monkeypatch.setenv("SEQKIT_DATA_MIRROR", str(tmp_path / "mirror"))
+    (tmp_path / "mirror").mkdir()
     result = _invoke("pretrain", "deepmoji", "--out", tmp_path / "run")
     assert result.exit_code != 0
-    assert "give --corpus DIR or --train FILE" in result.output
+    assert "reads tweeteval-emoji" in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "run" / "model.keras").exists()
+    result = _invoke(
+        "pretrain", "deepmoji", "--valid", "v.csv", "--out", tmp_path / "r"
+    )
+    assert "--valid needs --train" in result.output
     result = _invoke(
         "pretrain", "deepmoji", "--corpus", tmp_path, "--out", tmp_path / "r"
     )
     assert "train.csv is missing" in result.output
+
+
+def test_without_data_it_pretrains_on_the_emoji_task(
+    tweets, tmp_path, monkeypatch
+):
+    import csv
+
+    import seqkit.data
+
+    # Stands in for the prepared emoji task (the real one: below).
+    files = {}
+    for split in ("train", "valid", "test"):
+        source = tweets["valid" if split == "test" else split]
+        with open(source, encoding="utf-8") as f:
+            rows = list(csv.reader(f))[1:]
+        files[split] = tmp_path / f"{split}.csv"
+        with open(files[split], "w", encoding="utf-8", newline="") as f:
+            csv.writer(f).writerows([["text", "label"], *rows])
+    asked = []
+
+    def prepared(name):
+        asked.append(name)
+        return files
+
+    monkeypatch.setattr(seqkit.data, "bundled_splits", prepared)
+    out = tmp_path / "run"
+    result = _invoke(
+        "pretrain", "deepmoji", "--units", 4, "--embedding-dim", 4,
+        "--epochs", 1, "--quiet", "--out", out,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert asked == ["tweeteval-emoji"]
+    config = json.loads((out / "config.json").read_text())
+    assert [config[s] for s in ("train", "valid", "test")] == [
+        str(files[s]) for s in ("train", "valid", "test")
+    ]
+    assert json.loads((out / "metrics.json").read_text())["test"]["n"] == 40
+
+
+def test_the_default_data_is_tweeteval_emoji_from_the_mirror(monkeypatch):
+    from seqkit.training.recipes.deepmoji import default_files
+    from tests.data.shared import line_count, tweeteval_copy
+
+    monkeypatch.setenv("SEQKIT_DATA_MIRROR", str(tweeteval_copy()))
+    files = default_files()
+    counts = {split: line_count(path) - 1 for split, path in files.items()}
+    assert counts == {"train": 45000, "valid": 5000, "test": 50000}
+    with open(files["train"], encoding="utf-8") as f:
+        assert f.readline().strip() == "text,label"
 
 
 @pytest.fixture(scope="module")
