@@ -8,12 +8,15 @@ import json
 import os
 from pathlib import Path
 
+from seqkit.pretrained import resolve
+
 
 def load_run(run):
     """Loads `RUN/model.keras` (a seqkit text model).
 
     Args:
-        run: the run folder.
+        run: the run folder, or the name of a shipped pretrained model
+            (`seqkit.pretrained`, e.g. `deepmoji-tweets`).
 
     Returns:
         The Keras model.
@@ -21,7 +24,7 @@ def load_run(run):
     Raises:
         ValueError: if the folder holds no finished run.
     """
-    path = Path(run) / "model.keras"
+    path = Path(resolve(run)) / "model.keras"
     if not path.is_file():
         raise ValueError(
             f"{run} holds no model.keras: is it a finished seqkit run?"
@@ -35,8 +38,8 @@ def load_run(run):
 
 
 def run_config(run):
-    """The `config.json` of a run, as a dict."""
-    with open(Path(run) / "config.json", encoding="utf-8") as handle:
+    """The `config.json` of a run (or shipped model), as a dict."""
+    with open(Path(resolve(run)) / "config.json", encoding="utf-8") as handle:
         return json.load(handle)
 
 
@@ -53,7 +56,7 @@ def run_settings(run):
     """A run's `config.json` and `data.json` (what the data decided)."""
     settings = {}
     for name in ("config", "data"):
-        file = Path(run) / f"{name}.json"
+        file = Path(resolve(run)) / f"{name}.json"
         with open(file, encoding="utf-8") as handle:
             settings[name] = json.load(handle)
     return settings["config"], settings["data"]

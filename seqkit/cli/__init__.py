@@ -70,6 +70,10 @@ COMMANDS = {
         "seqkit.cli.predict:predict",
         "Predict labels (and attention) for texts, or captions for images.",
     ),
+    "pretrained": LazyCommand(
+        "seqkit.cli.pretrained:pretrained",
+        "List the pretrained models that ship with seqkit; pack one.",
+    ),
     "pretrain": LazyCommand(
         "seqkit.cli.pretrain:pretrain",
         "Pretrain an encoder: DeepMoji (emoji labels) or a language model.",

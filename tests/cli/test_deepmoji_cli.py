@@ -365,3 +365,148 @@ def test_export_tokenizes_tweets_in_the_graph(pretrained, tmp_path):
         np.testing.assert_allclose(
             outputs["probabilities"].numpy()[row], want, atol=1e-5
         )
+
+
+@pytest.fixture
+def shipped(pretrained, tmp_path, monkeypatch):
+    """The tiny pretrained run packed as `deepmoji-tweets` into a package
+    folder of the test's own."""
+    import seqkit.pretrained
+
+    monkeypatch.setattr(seqkit.pretrained, "FOLDER", tmp_path / "models")
+    folder, _ = pretrained
+    result = _invoke(
+        "pretrained", "pack", folder / "run", "--name", "deepmoji-tweets"
+    )
+    assert result.exit_code == 0, result.output
+    return folder / "run", json.loads(result.output)
+
+
+def _rounded_to_half(model):
+    for weight in model.weights:
+        if weight.dtype == "float32":
+            weight.assign(np.asarray(weight).astype(np.float16))
+    return model
+
+
+def test_a_packed_model_predicts_by_name_as_its_run(shipped, tmp_path):
+    import h5py
+
+    import seqkit.pretrained
+    from seqkit.models.predict import predict_outputs
+
+    run, card = shipped
+    folder = seqkit.pretrained.folder("deepmoji-tweets")
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "card.json",
+        "config.json",
+        "data.json",
+        "metrics.json",
+        "model.keras",
+    ]
+    assert card["bytes"] == seqkit.pretrained.folder_bytes(folder)
+    assert card["weights"] == "float16"
+    metrics = json.loads((run / "metrics.json").read_text())
+    assert card["scores"]["test"]["macro_f1"] == metrics["test"]["macro_f1"]
+    import zipfile
+
+    with zipfile.ZipFile(folder / "model.keras") as archive:
+        archive.extract("model.weights.h5", tmp_path)
+    with h5py.File(tmp_path / "model.weights.h5") as weights:
+        kinds = set()
+        weights.visititems(
+            lambda _, item: (
+                kinds.add(str(item.dtype))
+                if isinstance(item, h5py.Dataset)
+                else None
+            )
+        )
+    assert kinds == {"float16"}
+
+    texts = ["so funny lol", "miss you so sad", "party time congrats"]
+    result = _invoke("predict", "deepmoji-tweets", *texts, "--top-k", 2)
+    assert result.exit_code == 0, result.output
+    answers = [json.loads(line) for line in result.output.splitlines()]
+    probabilities = np.array(
+        [[a["probabilities"][name] for name in sorted(CUES)] for a in answers]
+    )
+    original = load_run(run)
+    order = [original.class_names.index(name) for name in sorted(CUES)]
+    # The run's model with its weights rounded to float16 is the shipped one.
+    rounded = predict_outputs(_rounded_to_half(load_run(run)), texts)
+    np.testing.assert_allclose(
+        probabilities, rounded["probabilities"][:, order], atol=1e-6
+    )
+    before = predict_outputs(original, texts)["probabilities"][:, order]
+    np.testing.assert_allclose(probabilities, before, atol=2e-2)
+    assert [a["label"] for a in answers] == ["😂", "😢", "🎉"]
+    assert all(len(a["top_k"]) == 2 for a in answers)
+
+
+def test_a_packed_model_lists_encodes_and_finetunes_by_name(
+    shipped, tweets, tmp_path
+):
+    result = _invoke("pretrained", "list", "--json")
+    assert result.exit_code == 0, result.output
+    (row,) = json.loads(result.output)
+    assert row["name"] == "deepmoji-tweets" and row["shipped"] is True
+    assert row["scores"] == shipped[1]["scores"]
+    texts = tmp_path / "texts.txt"
+    texts.write_text("party time\nso sad\n", encoding="utf-8")
+    output = tmp_path / "features.npy"
+    result = _invoke(
+        "encode", "deepmoji-tweets", "--input", texts, "--output", output
+    )
+    assert result.exit_code == 0, result.output
+    assert np.load(output).shape == (2, 32)
+    out = tmp_path / "tuned"
+    result = _invoke(
+        "finetune", "--base", "deepmoji-tweets", "--chain-thaw",
+        "--train", tweets["train"], "--valid", tweets["valid"],
+        "--text-column", "tweet", "--label-column", "sentiment",
+        "--epochs", 1, "--quiet", "--out", out,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert json.loads((out / "config.json").read_text())["base"] == (
+        "deepmoji-tweets"
+    )
+    assert load_run(out).class_names == ["negative", "positive"]
+
+
+def test_pack_refuses_what_it_cannot_ship(pretrained, tmp_path):
+    import seqkit.pretrained
+    from seqkit.errors import SeqkitError
+
+    folder, _ = pretrained
+    with pytest.raises(SeqkitError, match="over the 0 MB"):
+        seqkit.pretrained.pack(
+            folder / "run", "deepmoji-tweets", tmp_path / "a", max_bytes=1000
+        )
+    assert not (tmp_path / "a").exists()
+    assert not (tmp_path / "a.packing").exists()
+    result = _invoke(
+        "pretrained", "pack", folder / "run", "--name", "mine",
+        "--into", tmp_path / "b",
+    )  # fmt: skip
+    assert result.exit_code != 0
+    assert "--name mine: not a pretrained model" in result.output
+    result = _invoke(
+        "pretrained", "pack", tmp_path, "--name", "deepmoji-tweets",
+        "--into", tmp_path / "c",
+    )  # fmt: skip
+    assert "no model.keras; pack a finished run" in result.output
+
+
+def test_a_name_resolves_only_when_no_folder_has_it(tmp_path, monkeypatch):
+    import seqkit.pretrained
+    from seqkit.errors import SeqkitError
+
+    monkeypatch.setattr(seqkit.pretrained, "FOLDER", tmp_path / "models")
+    monkeypatch.chdir(tmp_path)
+    assert seqkit.pretrained.resolve("runs/mine") == "runs/mine"
+    with pytest.raises(SeqkitError, match="make it with: seqkit pretrain"):
+        seqkit.pretrained.resolve("deepmoji-tweets")
+    (tmp_path / "deepmoji-tweets").mkdir()
+    assert seqkit.pretrained.resolve("deepmoji-tweets") == "deepmoji-tweets"
+    result = _invoke("pretrained", "list")
+    assert "deepmoji-tweets: the DeepMoji encoder" in result.output

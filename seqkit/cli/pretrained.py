@@ -1,0 +1,54 @@
+"""`seqkit pretrained list | pack`: the models that ship with the package."""
+
+import json
+
+import click
+
+
+@click.group()
+def pretrained():
+    """The pretrained models that ship with the package (usable wherever a
+    command takes RUN, by name)."""
+
+
+@pretrained.command("list")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object.")
+def list_command(as_json):
+    """List the pretrained models: shipped or not, size, data, scores."""
+    from seqkit.pretrained import listing
+
+    rows = listing()
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    for row in rows:
+        if row["shipped"]:
+            test = row["scores"].get("test", {})
+            scores = ", ".join(
+                f"test {k} {v:.4f}" for k, v in test.items() if k != "n"
+            )
+            state = f"{row['megabytes']} MB; {scores or 'no test scores'}"
+        else:
+            state = "not in this installation; make it with: " + row["command"]
+        click.echo(f"{row['name']}: {row['description']}")
+        click.echo(f"    data: {row['data']}")
+        click.echo(f"    {state}")
+
+
+@pretrained.command("pack")
+@click.argument("run", type=click.Path(file_okay=False))
+@click.option("--name", required=True, help="The model's name.")
+@click.option(
+    "--into",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Write here instead of the package's folder "
+    "(seqkit/pretrained/models/NAME).",
+)
+def pack_command(run, name, into):
+    """Make the shipped folder of a pretrained model from a finished run:
+    float16 weights, its vocabulary, settings and metrics, and a card
+    (JSON on stdout)."""
+    from seqkit.pretrained import pack
+
+    click.echo(json.dumps(pack(run, name, into), indent=2, ensure_ascii=False))
