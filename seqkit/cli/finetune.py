@@ -47,7 +47,8 @@ from seqkit.cli.options import (
     type=int,
     default=10,
     show_default=True,
-    help="The most epochs of each step.",
+    help="The most epochs of each step (new: of its one step, times the "
+    "number of chain-thaw steps: the budget chain-thaw has in all).",
 )
 @click.option("--patience", type=int, default=2, show_default=True)
 @click.option("--batch-size", type=int, default=32, show_default=True)

@@ -9,7 +9,9 @@ each step names the groups it trains, and every other group is frozen.
 - `last`: the head only (the pretrained encoder stays frozen);
 - `full`: every group at once;
 - `new`: every group at once, for a model that was not pretrained (the
-  baseline the others are measured against);
+  baseline the others are measured against); its one step gets the
+  epochs of all of chain-thaw's steps together (`step_epochs`), so the
+  comparison gives both the same budget;
 - `chain-thaw` (Felbo et al. 2017): the head first, then each other group
   alone from the first to the last, then every group;
 - `gradual` (Howard & Ruder 2018): the head, then one more group at a
@@ -76,6 +78,18 @@ STRATEGIES = {
     "chain-thaw": chain_thaw_steps,
     "gradual": gradual_steps,
 }
+
+
+def step_epochs(method, names, epochs):
+    """The most epochs of each step of `method` over groups `names`.
+
+    Every step gets `epochs`, except `new`'s one step, which gets the
+    budget of all of chain-thaw's steps together: `epochs` times their
+    number (6 for DeepMoji's five groups), with the same early stopping.
+    """
+    if method == "new":
+        return epochs * len(chain_thaw_steps(list(names)))
+    return epochs
 
 
 @dataclass

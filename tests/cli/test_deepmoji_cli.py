@@ -290,9 +290,15 @@ def test_last_keeps_the_encoder_and_new_starts_afresh(
     for name in encoder:
         for a, b in zip(base[name], last[name]):
             np.testing.assert_array_equal(a, b)
-    _finetuned(pretrained, tweets, tmp_path / "new", "--method", "new")
+    result = _finetuned(
+        pretrained, tweets, tmp_path / "new", "--method", "new",
+        "--epochs", 1, "--patience", 6,
+    )  # fmt: skip
     new = _weights(tmp_path / "new", encoder)
     assert not np.allclose(base["bi_lstm_0"][0], new["bi_lstm_0"][0])
+    # One step with chain-thaw's budget: 6 steps of 1 epoch; no early stop.
+    (step,) = json.loads(result.output)["steps"]
+    assert (step["step"], step["epochs"]) == ("all", 6)
 
 
 def test_finetune_without_valid_holds_out_a_share_of_train(

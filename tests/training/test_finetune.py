@@ -7,7 +7,12 @@ import pytest
 from seqkit.data.pipelines import bucketed_dataset
 from seqkit.models import RecurrentBackbone, TextClassifier
 from seqkit.preprocessing import TextVectorizer
-from seqkit.training.finetune import STRATEGIES, finetune, keras_steps
+from seqkit.training.finetune import (
+    STRATEGIES,
+    finetune,
+    keras_steps,
+    step_epochs,
+)
 
 NAMES = ["embedding", "bi_lstm_0", "bi_lstm_1", "attention", "head"]
 
@@ -34,6 +39,14 @@ def test_strategy_steps():
         ["bi_lstm_0", "bi_lstm_1", "attention", "head"],
         NAMES,
     ]
+
+
+def test_new_gets_the_epochs_of_all_of_chain_thaws_steps():
+    # Chain-thaw over DeepMoji's groups is 6 steps: the head, 4, all.
+    assert step_epochs("new", NAMES, 10) == 60
+    assert step_epochs("new", ["embedding", "head"], 3) == 9
+    for method in ("last", "full", "chain-thaw", "gradual"):
+        assert step_epochs(method, NAMES, 10) == 10
 
 
 def _classifier():

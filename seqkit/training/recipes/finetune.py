@@ -12,7 +12,7 @@ import json
 import logging
 import time
 from collections import Counter
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -158,6 +158,7 @@ def _tune(settings, splits, distribution):
         distributed_steps,
         finetune,
         keras_steps,
+        step_epochs,
     )
     from seqkit.training.recipes.sentiment import encode
 
@@ -207,6 +208,17 @@ def _tune(settings, splits, distribution):
         for name, split in splits.items()
     }
     model = classifier.ids_model()
+    names = [name for name, _ in classifier.layer_groups()]
+    epochs = step_epochs(settings.method, names, settings.epochs)
+    if epochs != settings.epochs:
+        log.info(
+            "%s: one step of up to %d epochs (chain-thaw's %d steps of %d)",
+            settings.method,
+            epochs,
+            epochs // settings.epochs,
+            settings.epochs,
+        )
+        settings = replace(settings, epochs=epochs)
     if distribution is None:
         steps = keras_steps(
             model,
