@@ -6,9 +6,11 @@ an official metric per task. The files are in no package: they are raw
 files of the public repository `cardiffnlp/tweeteval`, folder `datasets/`,
 pinned here at one commit and by the sha256 of every file. Six tasks are
 registered, `tweeteval-emoji`, `-emotion`, `-hate`, `-irony`, `-offensive`
-and `-stance` (the five stance topics pooled, with a `topic` column); the
-`sentiment` task is left out (its training texts were not available to
-check).
+and `-stance` (the five stance topics pooled, with a `topic` column), and
+each stance topic alone, `tweeteval-stance-abortion`, `-atheism`,
+`-climate`, `-feminist` and `-hillary` (TweetEval's stance figure is the
+mean of the five topics' scores); the `sentiment` task is left out (its
+training texts were not available to check).
 
 The repository states no licence; each task keeps the terms of its SemEval
 source: fetch the files (`seqkit data fetch tweeteval-TASK`, offline with
@@ -42,7 +44,15 @@ SPLIT_METHOD = (
     "-> train/valid/test.csv, rows in file order (stance: topics in "
     "alphabetical order), no resplitting; label ids -> names by mapping.txt"
 )
-STANCE_TOPICS = ("abortion", "atheism", "climate", "feminist", "hillary")
+# Topic -> tweets in its train, valid and test split.
+STANCE_TOPIC_SIZES = {
+    "abortion": (587, 66, 280),
+    "atheism": (461, 52, 220),
+    "climate": (355, 40, 169),
+    "feminist": (597, 67, 285),
+    "hillary": (620, 69, 295),
+}
+STANCE_TOPICS = tuple(STANCE_TOPIC_SIZES)
 
 # The sha256 of every file of `datasets/` at COMMIT but README.txt, in the
 # format of `sha256sum` (check a copy with `sha256sum -c`).
@@ -137,6 +147,8 @@ class Task:
             the labels or the predictions, as the official script does).
         topics: the topic folders (stance only), pooled in this order.
         split: how the data is split: `"official"`, the published files.
+        folder: the folder of `datasets/` (default: `name`; a stance
+            topic's task: `stance`).
     """
 
     name: str
@@ -147,6 +159,11 @@ class Task:
     metric_classes: tuple | None
     topics: tuple = ()
     split: str = SPLIT
+    folder: str = None
+
+    def __post_init__(self):
+        if self.folder is None:
+            object.__setattr__(self, "folder", self.name)
 
     @property
     def selection(self):
@@ -165,7 +182,11 @@ class Task:
     def description(self):
         """What `seqkit data list` says of the task."""
         sizes = " / ".join(f"{size:,}" for size in self.sizes)
-        topics = f", {len(self.topics)} topics pooled" if self.topics else ""
+        topics = ""
+        if len(self.topics) > 1:
+            topics = f", {len(self.topics)} topics pooled"
+        elif self.topics:
+            topics = f", the topic {self.topics[0]} alone"
         return (
             f"TweetEval {self.name} ({self.source}): {sizes} tweets "
             f"(train / valid / test, official split){topics}; "
@@ -232,6 +253,19 @@ TASKS = {
             metric_classes=("against", "favor"),
             topics=STANCE_TOPICS,
         ),
+        *(
+            Task(
+                name=f"stance-{topic}",
+                source="SemEval-2016 Task 6",
+                sizes=sizes,
+                classes=("none", "against", "favor"),
+                metric="mean of F1(against) and F1(favor)",
+                metric_classes=("against", "favor"),
+                topics=(topic,),
+                folder="stance",
+            )
+            for topic, sizes in STANCE_TOPIC_SIZES.items()
+        ),
     ]
 }
 
@@ -250,19 +284,27 @@ def get_task(name):
         ) from None
 
 
+def _task_files(task):
+    """The `datasets/` paths a task reads: its folder's, or for one stance
+    topic that topic's and the shared `stance/mapping.txt`."""
+    if len(task.topics) == 1:
+        prefixes = (f"{task.folder}/{task.topics[0]}/",)
+        extra = {f"{task.folder}/mapping.txt"}
+    else:
+        prefixes, extra = (f"{task.folder}/",), set()
+    return [
+        path for path in SHA256 if path.startswith(prefixes) or path in extra
+    ]
+
+
 def _dataset(task):
-    prefix = f"{task.name}/"
     return RepoDataSet(
         name=task.dataset_name,
         repo=REPO,
         commit=COMMIT,
         folder=FOLDER,
-        files=tuple(
-            (path, digest)
-            for path, digest in SHA256.items()
-            if path.startswith(prefix)
-        ),
-        root=task.name,
+        files=tuple((path, SHA256[path]) for path in _task_files(task)),
+        root=task.folder,
         cache_name="tweeteval",
         description=task.description,
         licence=LICENCE,
@@ -357,12 +399,12 @@ def _lines(path):
 
 def _task_folder(source, task):
     """The task's folder, given it or the `datasets` folder above it."""
-    for folder in (source, source / task.name):
+    for folder in (source, source / task.folder):
         if (folder / "mapping.txt").is_file():
             return folder
     raise DataError(
         f"expected TweetEval's folder of the {task.name} task (holding "
-        f"mapping.txt), or the datasets folder holding {task.name}/",
+        f"mapping.txt), or the datasets folder holding {task.folder}/",
         path=source,
     )
 

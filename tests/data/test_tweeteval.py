@@ -43,7 +43,7 @@ def read_csv(path):
         return list(csv.DictReader(handle))
 
 
-def test_six_tasks_are_registered():
+def test_six_tasks_and_five_stance_topics_are_registered():
     assert NAMES == [
         "tweeteval-emoji",
         "tweeteval-emotion",
@@ -51,6 +51,11 @@ def test_six_tasks_are_registered():
         "tweeteval-irony",
         "tweeteval-offensive",
         "tweeteval-stance",
+        "tweeteval-stance-abortion",
+        "tweeteval-stance-atheism",
+        "tweeteval-stance-climate",
+        "tweeteval-stance-feminist",
+        "tweeteval-stance-hillary",
     ]
     for name in NAMES:
         dataset = DATASETS[name]
@@ -70,8 +75,15 @@ def test_six_tasks_are_registered():
         "https://raw.githubusercontent.com/cardiffnlp/tweeteval/"
         "4fbd22cd78421f05b1ecdb4fc5725bc7a7bd8f66/datasets/irony/mapping.txt"
     )
-    # Stance: one mapping and six files for each of the five topics.
+    # Stance: one mapping and six files for each of the five topics; a
+    # topic alone: the mapping and its six.
     assert len(DATASETS["tweeteval-stance"].files) == 1 + 5 * 6
+    hillary = DATASETS["tweeteval-stance-hillary"]
+    assert sorted(path for path, _ in hillary.files) == [
+        *(f"stance/hillary/{name}" for name in kinds),
+        "stance/mapping.txt",
+    ]
+    assert hillary.root == "stance"
 
 
 def test_split_and_metric_are_data():
@@ -86,7 +98,9 @@ def test_split_and_metric_are_data():
     }
     assert macro == {"emoji", "emotion", "hate", "offensive"}
     assert TASKS["irony"].metric_classes == ("irony",)
-    assert TASKS["stance"].metric_classes == ("against", "favor")
+    for name in ("stance", *(f"stance-{t}" for t in tweeteval.STANCE_TOPICS)):
+        assert TASKS[name].metric_classes == ("against", "favor")
+        assert TASKS[name].selection == "f1:against,favor"
     assert get_task("tweeteval-hate") is TASKS["hate"]
     with pytest.raises(DataError, match="unknown TweetEval task 'sentiment'"):
         get_task("sentiment")
@@ -109,11 +123,11 @@ def test_hashes_match_source_md():
 def test_classes_and_sizes_match_the_files():
     copy = tweeteval_copy()
     for task in TASKS.values():
-        names = tweeteval.read_mapping(copy / task.name / "mapping.txt")
+        names = tweeteval.read_mapping(copy / task.folder / "mapping.txt")
         assert tuple(names.values()) == task.classes
         for size, prefix in zip(task.sizes, ("train", "val", "test")):
-            folders = [copy / task.name / t for t in task.topics] or [
-                copy / task.name
+            folders = [copy / task.folder / t for t in task.topics] or [
+                copy / task.folder
             ]
             total = sum(line_count(f / f"{prefix}_text.txt") for f in folders)
             assert size == total, (task.name, prefix)
@@ -225,6 +239,26 @@ def test_prepared_stance_pools_the_topics(tmp_path):
     first = (copy / "stance" / "abortion" / "test_labels.txt").read_text()
     names = {"0": "none", "1": "against", "2": "favor"}
     assert rows[0]["label"] == names[first.split("\n")[0]]
+
+
+def test_a_stance_topic_alone_is_its_rows_of_the_pooled_task(data_cache):
+    copy = tweeteval_copy()
+    folder = fetch("tweeteval-stance-climate", mirror=copy)
+    assert folder == data_cache / "tweeteval" / "stance"
+    # Only the topic's files and the shared mapping were copied.
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "climate",
+        "mapping.txt",
+    ]
+    paths = bundled_splits("tweeteval-stance-climate")
+    pooled = read_task(copy, "stance")
+    for split, size in zip(("train", "valid", "test"), (355, 40, 169)):
+        rows = read_csv(paths[split])
+        assert len(rows) == size
+        assert {row["topic"] for row in rows} == {"climate"}
+        assert [(r["text"], r["label"], r["topic"]) for r in rows] == [
+            row for row in pooled[split] if row[2] == "climate"
+        ]
 
 
 def test_read_task_takes_the_task_or_the_datasets_folder():
