@@ -171,8 +171,9 @@ def training_threads(bidirectional, cores=None):
     TensorFlow's inter-op pool runs side by side; with every core inside
     each op as well (TensorFlow's default) they fight over the cores. Half
     the cores per op each trained the sentiment model's epoch 7-10% faster
-    on a 2-core CPU (3.1 s against 3.3-4.0 s, same weights;
-    docs/benchmarks.md). A one-direction model keeps the default.
+    on a 2-core CPU (3.1 s against 3.3-4.0 s, same weights; measured in
+    November 2026 and not stored: docs/benchmarks.md at commit d9c42dd).
+    A one-direction model keeps the default.
 
     Args:
         bidirectional: whether the recurrent layers run both ways.

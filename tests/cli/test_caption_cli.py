@@ -3,7 +3,7 @@
 The default task is real: canvases of real handwritten digits (mnist-5k,
 bundled). The tiny preset trains a tiny model for two short epochs, so
 these tests check the machinery and its agreements, not the quality (the
-large test and docs/benchmarks.md do that).
+large test does that).
 """
 
 import csv

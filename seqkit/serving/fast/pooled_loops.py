@@ -26,10 +26,11 @@ which `seqkit serve` compiles when it loads the export. The loop stops
 at the batch's last real step, so padded steps cost nothing but their
 ids; padded rows cost their share of each step's products.
 
-Measured on a 2-core CPU (docs/benchmarks.md): the default sentiment
-model's network for 64 test texts 7.0-7.5 ms as the Keras graph, 3.8 ms
-this way, and 2.95 ms with each step's input projection read from a
-folded table (`folding.FoldedTables`).
+Measured on a 2-core CPU in November 2026 (not stored; docs/benchmarks.md
+at commit d9c42dd): the default sentiment model's network for 64 test
+texts 7.0-7.5 ms as the Keras graph, 3.8 ms this way, and 2.95 ms with
+each step's input projection read from a folded table
+(`folding.FoldedTables`).
 """
 
 from seqkit.models.backbone import RecurrentBackbone, parse_pooling

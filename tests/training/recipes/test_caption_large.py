@@ -1,4 +1,4 @@
-"""The caption decoder's default task: the figures docs/benchmarks.md gives.
+"""The caption decoder's default task: the target docs/benchmarks.md gives.
 
 Marked `large` (about 5 minutes on 2 cores): `python -m pytest -m large`.
 """

