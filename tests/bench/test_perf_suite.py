@@ -171,3 +171,66 @@ def test_gpu_section_says_it_did_not_run_without_a_gpu():
     assert "| lstm | 4/4 | 4/4 | 20.00 | 300.00 | 15.0x | 2.0e-04 |" in text
     assert "| gru | failed: RuntimeError: out of memory |" in text
     assert "| seqkit.LSTM | True | 5.0e-06 | 4.0e-06 |" in text
+
+
+# -- the length-bucketing sampler --------------------------------------
+
+
+def _sampler(lengths, batch_size=8, seed=0, pool_batches=100):
+    return _load("length_buckets").LengthBucketSampler(
+        lengths, batch_size, seed=seed, pool_batches=pool_batches
+    )
+
+
+def _lengths(count=1000, seed=1):
+    return np.random.default_rng(seed).integers(1, 61, count)
+
+
+def test_sampler_gives_every_example_once_an_epoch():
+    sampler = _sampler(_lengths(1003), batch_size=8, pool_batches=10)
+    for _ in range(3):
+        batches = list(sampler)
+        assert len(batches) == len(sampler) == 126  # ceil(1003 / 8)
+        assert sorted(i for batch in batches for i in batch) == list(
+            range(1003)
+        )
+        sizes = sorted(len(batch) for batch in batches)
+        assert sizes[0] == 3 and sizes[1:] == [8] * 125
+
+
+def test_sampler_batches_hold_neighbouring_lengths_of_their_pool():
+    lengths = _lengths(1600)
+    sampler = _sampler(lengths, batch_size=16, pool_batches=10)
+    batches = list(sampler)
+    # Each pool of 10 batches is one sorted run cut in pieces: ordered by
+    # their shortest text, a batch's longest is at most the next's shortest.
+    for start in range(0, len(batches), 10):
+        spans = sorted(
+            (lengths[b].min(), lengths[b].max())
+            for b in batches[start : start + 10]
+        )
+        assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:]))
+    padded = sum(len(b) * lengths[b].max() for b in batches)
+    random = np.random.default_rng(0).permutation(1600).reshape(100, 16)
+    padded_random = sum(16 * lengths[b].max() for b in random)
+    assert padded / lengths.sum() < 1.1 < 1.5 < padded_random / lengths.sum()
+
+
+def test_sampler_shuffles_each_epoch_and_repeats_per_seed():
+    lengths = _lengths(640)
+    first, second = _sampler(lengths, seed=3), _sampler(lengths, seed=3)
+    epochs = [list(first) for _ in range(3)]
+    assert [list(second) for _ in range(3)] == epochs
+    assert epochs[0] != epochs[1] != epochs[2]
+    assert list(_sampler(lengths, seed=4)) != epochs[0]
+    # Not only the order of the batches: their members change too.
+    assert {tuple(sorted(b)) for b in epochs[0]} != {
+        tuple(sorted(b)) for b in epochs[1]
+    }
+    first.set_epoch(1)
+    assert list(first) == epochs[1]
+
+
+def test_sampler_refuses_an_empty_batch():
+    with pytest.raises(ValueError, match="batch_size must be positive; "):
+        _sampler([1, 2], batch_size=0)
