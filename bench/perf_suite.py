@@ -1,38 +1,57 @@
-"""Performance suite: seqkit against the baselines users would pick.
+"""Performance suite: seqkit against the strongest baselines of each kind.
 
 Usage:
     python bench/perf_suite.py --work runs/perf [--rounds 5] [--skip ...]
-        [--train-limit N] [--serving]
+        [--systems ...] [--train-limit N] [--serving] [--out FILE.json]
 
 One run measures, side by side on this machine:
 
 1. Training, the sentiment task on the bundled Rotten Tomatoes split (real
-   lengths): the seqkit default single model (BiLSTM-128, GloVe 6B-50d,
-   max+mean pooling; `seqkit train sentiment --ensemble 1`) against
-   (a) the same model as a plain Keras 3 script in the style of the
-   keras.io IMDB LSTM example (texts padded to a fixed length with
-   `pad_sequences`, no masking), (b) the same model in PyTorch, padded
-   per batch and packed (`bench/perf_torch.py`). All read the same token
-   ids and start from the same word vectors. Each round trains every
-   system one epoch, in an order that rotates each round; the table gives
-   the median epoch of `--rounds` rounds, real (unpadded) training tokens
-   per second, the ratios, and the test accuracy at each system's best
-   validation round. TF-IDF + logistic regression gives the quality
-   reference.
-2. Inference on raw strings: the seqkit export (SavedModel, tokenization
-   in the graph) against the PyTorch padded model in eager mode with
-   Python tokenization, on the test texts, in batches of 64 and one text
-   at a time (medians of `--rounds` interleaved repeats).
+   lengths). Every system is the seqkit default single model (GloVe
+   6B-50d, fine-tuned; BiLSTM-128; max+mean pooling; Adam 5e-4, clipping
+   at norm 5, batches of 64), reads the same token ids and starts from
+   the same word vectors; they differ in how batches are made and fed:
+   - `seqkit`: `seqkit train sentiment --ensemble 1` as the library
+     trains it (its length-bucketed dataset, `steps_per_execution=16`).
+   - `keras-masked`, `keras-bucketed`: plain Keras 3 as its guides teach
+     variable lengths (`bench/perf_keras.py`): `Embedding(mask_zero=True)`,
+     a `tf.data` pipeline padding each batch to its longest text
+     (`padded_batch`), or grouping texts by length first
+     (`bucket_by_sequence_length`, seqkit's bucket edges), and
+     `steps_per_execution=16`.
+   - `keras-plain`: the keras.io IMDB example's way: texts padded to a
+     fixed length with `pad_sequences`, no mask.
+   - `torch-bucketed`: PyTorch (`bench/perf_torch.py`), packed sequences,
+     batches from a length-bucketing sampler (`bench/length_buckets.py`:
+     shuffled pools of 100 batches sorted by length, as torchtext's
+     BucketIterator made them).
+   - `torch-padded`, `torch-packed`: PyTorch with a shuffled `DataLoader`
+     of random batches, each padded to its longest text; the packed one
+     wraps them in `pack_padded_sequence`.
+   Each round trains every system one epoch, in an order that rotates
+   each round. The table gives each system's median epoch of `--rounds`
+   rounds (and quartiles), real (unpadded) training tokens per second,
+   its epoch against the fastest baseline's, and the test accuracy at
+   its best validation round; then seqkit's speed-up over the fastest
+   baseline. TF-IDF + logistic regression gives the quality reference.
+2. Inference on raw strings, the test texts in batches of 64 and the
+   first 300 one at a time: the seqkit export (SavedModel, tokenization
+   in the graph; with and without XLA) against the trained
+   `torch-padded` model with a Python tokenizer, run eagerly
+   (`torch-eager`), traced and frozen by TorchScript (`torch-script`),
+   through `torch.compile` (`torch-compile`; it needs a C++ compiler),
+   and exported to ONNX and run by ONNX Runtime (`onnxruntime`). Each of
+   `--rounds` rounds times every path, interleaved. The compiled paths
+   must give the eager model's probabilities: the results record the
+   largest difference of each, and `agreement_ok` (`np.allclose`). A
+   path that cannot be built is reported and left out. seqkit's ratio is
+   quoted against the fastest PyTorch or ONNX Runtime path at each batch
+   size.
 3. Command-line cold start: `seqkit --help` and `seqkit predict RUN TEXT`
    in fresh processes (medians of 5).
 4. The deep model: a 2-layer BiLSTM-512 training step (batch 64, 64
    steps) in GFLOP/s against the measured fp32 matrix-product peak of
    this machine, seqkit beside PyTorch.
-
-TensorFlow runs with seqkit's training threads (`--tf-threads seqkit`:
-half the cores per op, as `seqkit train` sets for bidirectional models);
-the plain Keras baseline shares the process, so it gets them too, which
-can only narrow seqkit's lead over it. PyTorch uses 2 threads.
 5. With `--serving`: `bench/serve_load.py` on the export (one round).
 6. Where a GPU is visible: `bench/gpu_section.py` for the LSTM and GRU
    deep models (whether each layer takes the cuDNN kernel, its training
@@ -40,7 +59,16 @@ can only narrow seqkit's lead over it. PyTorch uses 2 threads.
    the report says it did not run. On a GPU machine without TensorFlow,
    run that script alone on Keras's torch or jax backend.
 
-Results go to `WORK/results.json` and a Markdown table to stdout.
+Ratios are medians of per-round ratios with their interquartile range
+(`bench/perf_report.py`). TensorFlow runs with seqkit's training threads
+(`--tf-threads seqkit`: half the cores per op, as `seqkit train` sets for
+bidirectional models); the plain Keras baselines share the process, so
+they get them too. PyTorch and ONNX Runtime use `--torch-threads` (2).
+
+Results go to `WORK/results.json` (with the command, commit, date and
+machine) and `WORK/results.md`, and the tables to stdout; with `--out
+FILE.json`, also to that file and the Markdown beside it (`FILE.md`).
+`python bench/perf_report.py FILE.json` makes the Markdown again.
 """
 
 import argparse
@@ -60,7 +88,22 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-SYSTEMS = ("seqkit", "keras-plain", "torch-padded", "torch-packed")
+from perf_report import (  # noqa: E402
+    compare_inference,
+    compare_training,
+    spread,
+    table,
+)
+
+SYSTEMS = (
+    "seqkit",
+    "keras-plain",
+    "keras-masked",
+    "keras-bucketed",
+    "torch-padded",
+    "torch-packed",
+    "torch-bucketed",
+)
 
 
 def median(values):
@@ -102,130 +145,43 @@ def load_data(train_limit=None):
 # -- training systems --------------------------------------------------
 
 
-class SeqkitSystem:
-    """The seqkit default single model, trained as `fit_member` trains it."""
-
-    def __init__(self, config, vectorizer, matrix, names, data):
-        import keras
-
-        from seqkit.data.pipelines import bucketed_dataset
-        from seqkit.models.sentiment import build_classifier
-        from seqkit.training.ensemble import compiled_ids_model
-
-        keras.utils.set_random_seed(config.seed)
-        self.classifier = build_classifier(
-            config, vectorizer, names, matrix, seed=config.seed
-        )
-        self.model = compiled_ids_model(self.classifier, config)
-        self.train = bucketed_dataset(
-            *data["train"], config.batch_size, shuffle=True, seed=config.seed
-        )
-        self.eval = {
-            name: bucketed_dataset(*data[name], 256)
-            for name in ("valid", "test")
-        }
-
-    def epoch(self):
-        from seqkit.training.callbacks import unknown_length_fit
-
-        started = time.perf_counter()
-        with unknown_length_fit():
-            self.model.fit(self.train, epochs=1, verbose=0, shuffle=False)
-        return time.perf_counter() - started
-
-    def accuracy(self, split):
-        return float(
-            self.model.evaluate(self.eval[split], verbose=0, return_dict=True)[
-                "accuracy"
-            ]
-        )
-
-
-class KerasPlainSystem:
-    """The keras.io IMDB example's way: fixed length, padded, no mask."""
-
-    def __init__(self, config, matrix, names, data, maxlen):
-        import keras
-        from keras import layers
-
-        keras.utils.set_random_seed(config.seed)
-        self.maxlen = maxlen
-        self.x = {
-            split: keras.utils.pad_sequences(ids, maxlen=maxlen)
-            for split, (ids, _) in data.items()
-        }
-        self.y = {split: labels for split, (_, labels) in data.items()}
-        inputs = keras.Input((None,), dtype="int32")
-        x = layers.Embedding(
-            matrix.shape[0],
-            matrix.shape[1],
-            embeddings_initializer=keras.initializers.Constant(matrix),
-        )(inputs)
-        x = layers.SpatialDropout1D(0.3)(x)
-        x = layers.Bidirectional(
-            layers.LSTM(config.units, return_sequences=True)
-        )(x)
-        x = layers.Concatenate()(
-            [layers.GlobalMaxPooling1D()(x), layers.GlobalAveragePooling1D()(x)]
-        )
-        x = layers.Dropout(0.5)(x)
-        outputs = layers.Dense(len(names), activation="softmax")(x)
-        self.model = keras.Model(inputs, outputs)
-        self.model.compile(
-            optimizer=keras.optimizers.Adam(config.learning_rate, clipnorm=5.0),
-            loss="sparse_categorical_crossentropy",
-            metrics=["accuracy"],
-        )
-        self.batch_size = config.batch_size
-
-    def epoch(self):
-        started = time.perf_counter()
-        self.model.fit(
-            self.x["train"],
-            self.y["train"],
-            batch_size=self.batch_size,
-            epochs=1,
-            shuffle=True,
-            verbose=0,
-        )
-        return time.perf_counter() - started
-
-    def accuracy(self, split):
-        result = self.model.evaluate(
-            self.x[split],
-            self.y[split],
-            batch_size=256,
-            verbose=0,
-            return_dict=True,
-        )
-        return float(result["accuracy"])
-
-
 def make_systems(wanted, config, vectorizer, matrix, names, data, maxlen):
-    systems = {}
-    for name in wanted:
-        if name == "seqkit":
-            systems[name] = SeqkitSystem(
-                config, vectorizer, matrix, names, data
-            )
-        elif name == "keras-plain":
-            systems[name] = KerasPlainSystem(
-                config, matrix, names, data, maxlen
-            )
-        else:
-            from perf_torch import TorchSystem, configure
+    """The training systems named in `wanted`, each ready for `epoch()`."""
+    from perf_keras import KerasMaskedSystem, KerasPlainSystem, SeqkitSystem
 
-            configure()
-            systems[name] = TorchSystem(
-                data,
-                matrix,
-                len(names),
-                packed=name == "torch-packed",
-                seed=config.seed,
-                units=config.units,
-                batch=config.batch_size,
-            )
-    return systems
+    from seqkit.data.pipelines import bucket_boundaries
+
+    def torch_system(packed, bucketed=False):
+        from perf_torch import TorchSystem
+
+        return TorchSystem(
+            data,
+            matrix,
+            len(names),
+            packed=packed,
+            seed=config.seed,
+            units=config.units,
+            batch=config.batch_size,
+            bucketed=bucketed,
+        )
+
+    # The bucketed Keras script takes seqkit's bucket edges, so the two
+    # differ in their pipelines only.
+    edges = bucket_boundaries([len(x) for x in data["train"][0]])
+    builders = {
+        "seqkit": lambda: SeqkitSystem(config, vectorizer, matrix, names, data),
+        "keras-plain": lambda: KerasPlainSystem(
+            config, matrix, names, data, maxlen
+        ),
+        "keras-masked": lambda: KerasMaskedSystem(config, matrix, names, data),
+        "keras-bucketed": lambda: KerasMaskedSystem(
+            config, matrix, names, data, edges=edges
+        ),
+        "torch-padded": lambda: torch_system(packed=False),
+        "torch-packed": lambda: torch_system(packed=True),
+        "torch-bucketed": lambda: torch_system(packed=True, bucketed=True),
+    }
+    return {name: builders[name]() for name in wanted}
 
 
 def run_training(systems, rounds, tokens, log):
@@ -253,6 +209,7 @@ def run_training(systems, rounds, tokens, log):
         best = int(np.argmax(result["valid"]))
         result.update(
             median_epoch_seconds=round(epoch, 3),
+            epoch_spread=spread(result["epoch_seconds"]),
             tokens_per_second=round(tokens / epoch),
             best_round=best + 1,
             best_valid=result["valid"][best],
@@ -303,58 +260,110 @@ def write_run(system, config, folder):
     return folder
 
 
-def run_inference(exports, torch_system, vectorizer, texts, rounds, log):
-    """Texts/s of each export (name -> folder) and of PyTorch eager."""
+def export_predictor(folder):
+    """Raw strings -> probabilities through a seqkit export's signature."""
     import tensorflow as tf
-    from perf_torch import TorchPredictor
 
-    words = vectorizer.get_vocabulary()  # "", "[UNK]", then the words
-    torch_predict = TorchPredictor(
-        torch_system.model, words, vectorizer.max_length
-    )
+    serve = tf.saved_model.load(str(folder)).signatures["serving_default"]
 
-    def predictor(folder):
-        serve = tf.saved_model.load(str(folder)).signatures["serving_default"]
+    def predict(batch):
+        return serve(text=tf.constant(batch))["probabilities"].numpy()
 
-        def predict(batch):
-            return serve(text=tf.constant(batch))["probabilities"].numpy()
+    return predict
 
-        return predict
 
-    batches = [texts[i : i + 64] for i in range(0, len(texts), 64)]
-    singles = [[text] for text in texts[:300]]
-    systems = {name: predictor(folder) for name, folder in exports.items()}
-    systems["torch-eager"] = torch_predict
-    seqkit_predict = systems["seqkit-export"]
-    for predict in systems.values():  # warm-up: traces, allocations
+# Float32 probabilities of the same weights through other kernels: equal
+# to within rounding (the tests and smoke runs saw at most 2e-7).
+AGREEMENT = {"rtol": 1e-5, "atol": 1e-6}
+
+
+def agreement(predict, reference, batches):
+    """`(largest absolute difference, np.allclose on every batch)` of two
+    predictors' probabilities, at the tolerances of `AGREEMENT`."""
+    largest, close = 0.0, True
+    for batch in batches:
+        ours, theirs = predict(batch), reference(batch)
+        largest = max(largest, float(np.abs(ours - theirs).max()))
+        close = close and np.allclose(ours, theirs, **AGREEMENT)
+    return largest, bool(close)
+
+
+def time_paths(paths, batches, singles, rounds, log):
+    """Texts/s of every path in batches and one text at a time.
+
+    Each round times every path, in an order reversed every other round,
+    after one warm-up pass over a few inputs (traces, allocations).
+
+    Returns:
+        name -> `{"batch64": {"rounds": [...], **spread(rounds)},
+        "batch1": {...}}` (`perf_report.spread`).
+    """
+    for predict in paths.values():
         for batch in batches[:3] + singles[:20]:
             predict(batch)
-    timings = {name: {"batch64": [], "batch1": []} for name in systems}
+    timings = {name: {"batch64": [], "batch1": []} for name in paths}
     for round_index in range(rounds):
-        order = list(systems)
+        order = list(paths)
         if round_index % 2:
             order.reverse()
         for name in order:
             for kind, items in (("batch64", batches), ("batch1", singles)):
                 started = time.perf_counter()
                 for batch in items:
-                    systems[name](batch)
+                    paths[name](batch)
                 elapsed = time.perf_counter() - started
-                timings[name][kind].append(sum(len(b) for b in items) / elapsed)
+                count = sum(len(b) for b in items)
+                timings[name][kind].append(round(count / elapsed, 1))
         log(f"inference round {round_index + 1}/{rounds} done")
-    result = {
-        name: {kind: round(median(v), 1) for kind, v in kinds.items()}
+    return {
+        name: {
+            kind: {"rounds": values, **spread(values, digits=1)}
+            for kind, values in kinds.items()
+        }
         for name, kinds in timings.items()
     }
-    if "seqkit-export-no-xla" in systems:
+
+
+def run_inference(
+    exports, torch_model, vectorizer, texts, rounds, log, work, leave_out=()
+):
+    """Texts/s of each seqkit export (name -> folder) and each PyTorch path.
+
+    The PyTorch paths (`perf_torch.inference_paths`) must give the eager
+    model's probabilities (`np.allclose`, `AGREEMENT`): the result records
+    the largest difference of each and `agreement_ok`, and the largest
+    difference of the export without XLA from the export.
+    """
+    from perf_torch import inference_paths
+
+    words = vectorizer.get_vocabulary()  # "", "[UNK]", then the words
+    paths = {name: export_predictor(folder) for name, folder in exports.items()}
+    torch_paths, skipped = inference_paths(
+        torch_model, words, vectorizer.max_length, work, leave_out
+    )
+    for name, why in skipped.items():
+        log(f"inference: {name} left out ({why})")
+    paths.update(torch_paths)
+    batches = [texts[i : i + 64] for i in range(0, len(texts), 64)]
+    singles = [[text] for text in texts[:300]]
+    result = {"paths": time_paths(paths, batches, singles, rounds, log)}
+    checked = batches[:5] + singles[:20]
+    compared = {
+        name: agreement(paths[name], paths["torch-eager"], checked)
+        for name in torch_paths
+        if name != "torch-eager"
+    }
+    result["agreement"] = {name: c[0] for name, c in compared.items()}
+    result["agreement_ok"] = all(c[1] for c in compared.values())
+    if not result["agreement_ok"]:
+        log(f"inference: PyTorch paths DISAGREE with eager: {compared}")
+    if "seqkit-export-no-xla" in paths:
         # XLA must not change the answers (padding is masked).
-        plain = systems["seqkit-export-no-xla"]
-        result["xla_max_probability_difference"] = float(
-            max(
-                np.abs(seqkit_predict(b) - plain(b)).max()
-                for b in batches[:5] + singles[:20]
-            )
-        )
+        result["xla_max_probability_difference"] = agreement(
+            paths["seqkit-export"], paths["seqkit-export-no-xla"], checked
+        )[0]
+    if skipped:
+        result["skipped"] = skipped
     return result
 
 
@@ -536,9 +545,8 @@ def run_deep(repeats, with_torch, log):
         "fraction_of_fp32_peak": round(flops / seconds / 1e9 / peak32, 3),
     }
     if with_torch:
-        from perf_torch import configure, deep_step_seconds
+        from perf_torch import deep_step_seconds
 
-        configure()
         seconds = deep_step_seconds(
             **{
                 "batch": DEEP["batch"],
@@ -558,136 +566,27 @@ def run_deep(repeats, with_torch, log):
     return result
 
 
-# -- report ------------------------------------------------------------
+# -- the record --------------------------------------------------------
 
 
-def _section(header, rows):
-    """A Markdown table: the header's cells, a rule, the rows, a blank."""
-    rule = "|" + "---|" * (header.count("|") + 1)
-    return ["| " + header + " |", rule, *rows, ""]
-
-
-def _training_rows(results):
-    training = results["training"]
-    seq = training.get("seqkit", {}).get("median_epoch_seconds")
-    rows = []
-    for name, r in training.items():
-        ratio = r["median_epoch_seconds"] / seq if seq else float("nan")
-        rows.append(
-            f"| {name} | {r['median_epoch_seconds']:.2f} | "
-            f"{r['tokens_per_second']:,} | {ratio:.2f}x | "
-            f"{r['best_valid']:.4f} | {r['test_at_best_valid']:.4f} |"
-        )
-    if "tfidf" in results:
-        t = results["tfidf"]
-        rows.append(
-            f"| TF-IDF + LR (C={t['C']}) | {t['seconds']} (fit) | | | "
-            f"{t['valid']:.4f} | {t['test']:.4f} |"
-        )
-    return rows
-
-
-def _inference_rows(inference):
-    names = ("seqkit-export", "seqkit-export-no-xla", "torch-eager")
-    rows = [
-        f"| {name} | {inference[name]['batch64']:,} | "
-        f"{inference[name]['batch1']:,} |"
-        for name in names
-        if name in inference
-    ]
-    s, t = inference["seqkit-export"], inference["torch-eager"]
-    rows.append(
-        f"| ratio seqkit / torch | {s['batch64'] / t['batch64']:.2f}x | "
-        f"{s['batch1'] / t['batch1']:.2f}x |"
-    )
-    return rows
-
-
-def _serving_rows(serving):
-    return [
-        f"| {name}, {concurrency} concurrent | "
-        f"{level[name]['throughput']:.1f} | {level[name]['p50_ms']:.1f} | "
-        f"{level[name]['p99_ms']:.1f} |"
-        for concurrency, level in serving["levels"].items()
-        for name in ("batched", "per-request")
-    ]
-
-
-def _deep_rows(deep):
-    return [
-        f"| {name} | {deep[name]['step_seconds']:.3f} | "
-        f"{deep[name]['gflops']} | "
-        f"{100 * deep[name]['fraction_of_fp32_peak']:.0f}% |"
-        for name in ("seqkit", "seqkit-mixed-bfloat16", "torch")
-        if name in deep
-    ]
-
-
-def table(results):
-    """The results as Markdown tables, one per section that ran."""
-    lines = []
-    if results.get("training"):
-        lines += _section(
-            "training system | median epoch (s) | tokens/s | seqkit "
-            "speed-up | best valid | test at best valid",
-            _training_rows(results),
-        )
-    if results.get("inference"):
-        lines += _section(
-            "inference on raw strings | texts/s, batches of 64 | texts/s, "
-            "one at a time",
-            _inference_rows(results["inference"]),
-        )
-    if results.get("serving"):
-        lines += _section(
-            "`seqkit serve` (single model) | req/s | p50 ms | p99 ms",
-            _serving_rows(results["serving"]),
-        )
-    if "cold_start" in results:
-        lines += _section(
-            "cold start | median seconds",
-            [
-                f"| `{name}` | {seconds:.3f} |"
-                for name, seconds in results["cold_start"].items()
-            ],
-        )
-    deep = results.get("deep")
-    if deep:
-        lines += [
-            f"Deep model {deep['model']} training step, "
-            f"{deep['gflop_per_step']} GFLOP; measured peaks: fp32 "
-            f"{deep['fp32_peak_gflops']} GFLOP/s, bf16 "
-            f"{deep['bf16_peak_gflops']} GFLOP/s.",
-            "",
-        ]
-        lines += _section(
-            "deep model | step (s) | GFLOP/s | of fp32 peak", _deep_rows(deep)
-        )
-    gpu = results.get("gpu")
-    if gpu and not gpu["ran"]:
-        lines += [f"GPU section: not run ({gpu['reason']}).", ""]
-    elif gpu:
-        import gpu_section
-
-        lines += [gpu_section.table(gpu), ""]
-    return "\n".join(lines)
+def _version(module):
+    try:
+        return __import__(module).__version__
+    except ImportError:
+        return None
 
 
 def machine():
-    import tensorflow as tf
-
+    """The processor, its cores and the versions of what was measured."""
     info = {
         "python": platform.python_version(),
-        "tensorflow": tf.__version__,
         "cpus": os.cpu_count(),
         "processor": platform.processor() or platform.machine(),
     }
-    try:
-        import torch
-
-        info["torch"] = torch.__version__
-    except ImportError:
-        pass
+    for module in ("numpy", "tensorflow", "keras", "torch", "onnxruntime"):
+        version = _version(module)
+        if version:
+            info[module] = version
     try:
         with open("/proc/cpuinfo", encoding="utf-8") as handle:
             for line in handle:
@@ -699,14 +598,72 @@ def machine():
     return info
 
 
-def main():
-    import warnings
+def commit():
+    """The checkout's commit and whether tracked files differ from it."""
 
-    # Length bucketing gives datasets of unknown length; Keras warns at the
-    # end of every such epoch.
-    warnings.filterwarnings("ignore", message="Your input ran out of data")
+    def git(*arguments):
+        completed = subprocess.run(
+            ["git", *arguments],
+            cwd=HERE.parent,
+            capture_output=True,
+            text=True,
+        )
+        return completed.stdout.strip() if completed.returncode == 0 else None
+
+    status = git("status", "--porcelain", "--untracked-files=no")
+    return {
+        "sha": git("rev-parse", "HEAD"),
+        "dirty": None if status is None else bool(status),
+    }
+
+
+def write_results(results, path):
+    """`path` (JSON) and, beside it, the Markdown report (`.md`)."""
+    from perf_report import markdown
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    path.with_suffix(".md").write_text(
+        markdown(results, path.name), encoding="utf-8"
+    )
+
+
+def configure_threads(args, systems):
+    """TensorFlow's threads, and PyTorch's where a system uses it.
+
+    Returns:
+        What each library was given, for the record.
+    """
+    # Before TensorFlow runs an op: it fixes its thread pools then.
+    if args.tf_threads == "seqkit":
+        from seqkit.environment import configure_training_threads
+
+        configure_training_threads(True)
+    import tensorflow as tf
+
+    threads = {
+        "tf_intra_op_threads": (
+            tf.config.threading.get_intra_op_parallelism_threads() or "default"
+        )
+    }
+    if any(name.startswith("torch") for name in systems):
+        from perf_torch import configure
+
+        configure(args.torch_threads)
+        threads["torch_threads"] = args.torch_threads
+    return threads
+
+
+def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--work", required=True, help="a folder for results")
+    parser.add_argument(
+        "--out",
+        default=None,
+        help="also write the results here (JSON) and the Markdown report "
+        "beside it, e.g. docs/results/perf-suite.json",
+    )
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument(
         "--systems",
@@ -716,7 +673,8 @@ def main():
     parser.add_argument(
         "--skip",
         default="",
-        help="sections to leave out: training,tfidf,inference,cold,deep,gpu",
+        help="sections to leave out: training,tfidf,inference,cold,deep,gpu; "
+        "or inference paths: torch-script,torch-compile,onnxruntime",
     )
     parser.add_argument(
         "--maxlen",
@@ -733,109 +691,137 @@ def main():
     )
     parser.add_argument("--serving", action="store_true")
     parser.add_argument(
+        "--torch-threads",
+        type=int,
+        default=2,
+        help="PyTorch's and ONNX Runtime's threads (default 2)",
+    )
+    parser.add_argument(
         "--tf-threads",
         choices=["seqkit", "default"],
         default="seqkit",
         help="TensorFlow's intra-op threads: seqkit's training setting for "
         "bidirectional models (half the cores; `seqkit train` applies it), "
-        "which the plain Keras baseline then shares, or TensorFlow's "
+        "which the plain Keras baselines then share, or TensorFlow's "
         "default (every core)",
     )
-    args = parser.parse_args()
-    work = Path(args.work)
-    work.mkdir(parents=True, exist_ok=True)
-    skip = {s for s in args.skip.split(",") if s}
-    wanted = [s for s in args.systems.split(",") if s]
-    unknown = sorted(set(wanted) - set(SYSTEMS))
+    args = parser.parse_args(argv)
+    args.skip = {s for s in args.skip.split(",") if s}
+    args.systems = [s for s in args.systems.split(",") if s]
+    unknown = sorted(set(args.systems) - set(SYSTEMS))
     if unknown:
         parser.error(f"unknown systems {unknown}; choose from {SYSTEMS}")
+    return args
 
-    def log(message):
-        print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
 
-    results = {"machine": machine(), "command": " ".join(sys.argv)}
-    # Before TensorFlow runs an op: it fixes its thread pools then.
-    if args.tf_threads == "seqkit":
-        from seqkit.environment import configure_training_threads
+def log(message):
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
 
-        configure_training_threads(True)
-    import tensorflow as tf
 
-    results["machine"]["tf_intra_op_threads"] = (
-        tf.config.threading.get_intra_op_parallelism_threads() or "default"
+def serve_load(base, work):
+    """`bench/serve_load.py` on the export at `base`, one round."""
+    out = work / "serving.json"
+    subprocess.run(
+        [
+            sys.executable,
+            str(HERE / "serve_load.py"),
+            "--base",
+            str(base),
+            "--rounds",
+            "1",
+            "--concurrency",
+            "1,32",
+            "--requests",
+            "300",
+            "--seconds",
+            "10",
+            "--json",
+            str(out),
+        ],
+        check=True,
     )
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
+def inference_sections(args, results, systems, vectorizer, texts, run):
+    """The export's inference against PyTorch's paths, and serving."""
+    from seqkit.serving.export import export_run
+
+    work = Path(args.work)
+    base = work / "export"
+    shutil.rmtree(base, ignore_errors=True)
+    exports = {"seqkit-export": export_run(run, base).path}
+    if "inference" not in args.skip:
+        plain = work / "export-no-xla"
+        shutil.rmtree(plain, ignore_errors=True)
+        exports["seqkit-export-no-xla"] = export_run(run, plain, xla=False).path
+        results["inference"] = run_inference(
+            exports,
+            systems["torch-padded"].model,
+            vectorizer,
+            texts["test"],
+            args.rounds,
+            log,
+            work,
+            leave_out=args.skip,
+        )
+    if args.serving:
+        results["serving"] = serve_load(base, work)
+
+
+def main(argv=None):
+    import warnings
+
+    # Length bucketing gives datasets of unknown length; Keras warns at the
+    # end of every such epoch.
+    warnings.filterwarnings("ignore", message="Your input ran out of data")
+    # The masked Keras scripts' max pooling takes no mask (as documented in
+    # `perf_keras.plain_model`); Keras says so at every trace.
+    warnings.filterwarnings("ignore", message=".*does not support masking")
+    args = parse_args(argv)
+    work = Path(args.work)
+    work.mkdir(parents=True, exist_ok=True)
+    skip, wanted = args.skip, args.systems
+    if "inference" not in skip or "cold" not in skip:
+        wanted += [n for n in ("seqkit", "torch-padded") if n not in wanted]
+    results = {
+        "command": " ".join(["python", *sys.argv]),
+        "commit": commit(),
+        "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "machine": machine() | configure_threads(args, wanted),
+    }
     config, vectorizer, matrix, names, data, texts = load_data(args.train_limit)
     tokens = int(sum(len(x) for x in data["train"][0]))
     results["data"] = {split: len(ids) for split, (ids, _) in data.items()} | {
         "train_tokens": tokens
     }
     log(f"data: {results['data']}")
-    maxlen = args.maxlen or config.max_length
-    needs_models = (
-        "training" not in skip or "inference" not in skip or "cold" not in skip
-    )
-    if "inference" not in skip or "cold" not in skip:
-        for needed in ("seqkit", "torch-padded"):
-            if needed not in wanted:
-                wanted.append(needed)
+    needs_models = not {"training", "inference", "cold"} <= skip
     systems = {}
     if needs_models:
+        maxlen = args.maxlen or config.max_length
         systems = make_systems(
             wanted, config, vectorizer, matrix, names, data, maxlen
         )
     if "training" not in skip:
         results["training"] = run_training(systems, args.rounds, tokens, log)
+        results["comparisons"] = {
+            "training": compare_training(results["training"])
+        }
     else:
         for system in systems.values():
             system.epoch()
     if "tfidf" not in skip:
         results["tfidf"] = tfidf_baseline(texts, names, data)
-    run = None
-    if systems:
-        run = write_run(systems["seqkit"], config, work / "run")
+    run = (
+        write_run(systems["seqkit"], config, work / "run") if systems else None
+    )
     if run is not None and ("inference" not in skip or args.serving):
-        from seqkit.serving.export import export_run
-
-        base = work / "export"
-        shutil.rmtree(base, ignore_errors=True)
-        exported = export_run(run, base)
-        exports = {"seqkit-export": exported.path}
-        if "inference" not in skip:
-            plain = work / "export-no-xla"
-            shutil.rmtree(plain, ignore_errors=True)
-            exports["seqkit-export-no-xla"] = export_run(
-                run, plain, xla=False
-            ).path
-            results["inference"] = run_inference(
-                exports,
-                systems["torch-padded"],
-                vectorizer,
-                texts["test"],
-                args.rounds,
-                log,
+        inference_sections(args, results, systems, vectorizer, texts, run)
+        if "inference" in results:
+            results.setdefault("comparisons", {})["inference"] = (
+                compare_inference(results["inference"]["paths"])
             )
-        if args.serving:
-            out = work / "serving.json"
-            subprocess.run(
-                [
-                    sys.executable,
-                    str(HERE / "serve_load.py"),
-                    "--base",
-                    str(base),
-                    "--rounds",
-                    "1",
-                    "--concurrency",
-                    "1,32",
-                    "--requests",
-                    "300",
-                    "--seconds",
-                    "10",
-                    "--json",
-                    str(out),
-                ],
-                check=True,
-            )
-            results["serving"] = json.loads(out.read_text(encoding="utf-8"))
     if "cold" not in skip:
         results["cold_start"] = cold_start(run)
         log(f"cold start: {results['cold_start']}")
@@ -846,9 +832,9 @@ def main():
     if "gpu" not in skip:
         results["gpu"] = run_gpu(args.rounds)
         log(f"gpu: {results['gpu']}")
-    (work / "results.json").write_text(
-        json.dumps(results, indent=2), encoding="utf-8"
-    )
+    write_results(results, work / "results.json")
+    if args.out:
+        write_results(results, args.out)
     print(table(results))
 
 

@@ -1,30 +1,43 @@
 """The PyTorch baselines of `bench/perf_suite.py`, written as a PyTorch user
 writes them.
 
-Only the benchmark needs PyTorch (CPU wheel, torch 2.13.0):
+Only the benchmark needs PyTorch (CPU wheel, torch 2.13.0) and ONNX
+Runtime (with `onnx` for the export):
 
     pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu
+    pip install onnx onnxruntime
 
 It is set up at its best on a CPU: 2 threads and flush-to-zero for
 denormals (`torch.set_flush_denormal(True)`; without it LSTM training ran
-8x slower on this machine's CPU).
+8x slower on this machine's CPU). `torch.compile` needs a C++ compiler;
+where it or ONNX Runtime is missing, the suite reports that path as left
+out and measures the others.
 
 The model is the seqkit default single model: embedding initialised from
 the same word vectors (padding row 0) with dropout, one BiLSTM of 128
 units per direction, max and mean pooling over the real words, dropout
-0.5, a linear layer to the classes. Batches come from a shuffled
-`DataLoader` whose `collate_fn` pads to the longest text of the batch
+0.5, a linear layer to the classes. Batches come from a `DataLoader`
+whose `collate_fn` pads to the longest text of the batch
 (`pad_sequence`). The padded variant runs the LSTM over the padding; the
 packed variant wraps the batch in `pack_padded_sequence`, so neither
-direction reads the padding.
+direction reads the padding. Both draw shuffled batches of random texts;
+the bucketed variant (packed too) draws its batches from a length-bucketing
+sampler (`bench/length_buckets.py`, torchtext's BucketIterator scheme), so
+a batch holds texts of nearly one length.
+
+Inference reads raw strings: a Python tokenizer and a dict lookup, then
+the model in eager mode, the model compiled (TorchScript, or
+`torch.compile`), or the model exported to ONNX and run by ONNX Runtime.
 """
 
 import re
 import time
 import unicodedata
+from pathlib import Path
 
 import numpy as np
 import torch
+from length_buckets import LengthBucketSampler
 from torch import nn
 from torch.nn import functional
 from torch.nn.utils import rnn as rnn_utils
@@ -81,20 +94,36 @@ class TorchSystem:
     """One PyTorch model trained an epoch at a time."""
 
     def __init__(
-        self, data, vectors, classes, packed, seed, units=128, batch=64
+        self,
+        data,
+        vectors,
+        classes,
+        packed,
+        seed,
+        units=128,
+        batch=64,
+        bucketed=False,
     ):
         torch.manual_seed(seed)
         self.model = BiLSTMClassifier(vectors, units, classes, packed)
         self.optimizer = torch.optim.Adam(self.model.parameters(), lr=5e-4)
-        generator = torch.Generator().manual_seed(seed)
         train_ids, train_y = data["train"]
-        self.loader = DataLoader(
-            list(zip(train_ids, train_y)),
-            batch_size=batch,
-            shuffle=True,
-            collate_fn=collate,
-            generator=generator,
-        )
+        examples = list(zip(train_ids, train_y))
+        if bucketed:
+            sampler = LengthBucketSampler(
+                [len(x) for x in train_ids], batch, seed=seed
+            )
+            self.loader = DataLoader(
+                examples, batch_sampler=sampler, collate_fn=collate
+            )
+        else:
+            self.loader = DataLoader(
+                examples,
+                batch_size=batch,
+                shuffle=True,
+                collate_fn=collate,
+                generator=torch.Generator().manual_seed(seed),
+            )
         self.data = data
 
     def epoch(self):
@@ -144,11 +173,10 @@ def tokenize(text):
     return [match.group(0) for match in TOKEN.finditer(text)]
 
 
-class TorchPredictor:
-    """Raw strings -> probabilities: Python tokenization + eager model."""
+class Encoder:
+    """Raw strings -> padded ids and lengths, as NumPy int64 arrays."""
 
-    def __init__(self, model, vocabulary, max_length):
-        self.model = model.eval()
+    def __init__(self, vocabulary, max_length):
         self.ids = {word: i for i, word in enumerate(vocabulary)}
         self.max_length = max_length
 
@@ -157,10 +185,134 @@ class TorchPredictor:
         return [self.ids.get(token, 1) for token in tokens]
 
     def __call__(self, texts):
-        batch = [(self.encode(text), 0) for text in texts]
-        padded, lengths, _ = collate(batch)
+        rows = [self.encode(text) for text in texts]
+        lengths = np.array([len(row) for row in rows], np.int64)
+        ids = np.zeros((len(rows), lengths.max()), np.int64)
+        for line, row in zip(ids, rows):
+            line[: len(row)] = row
+        return ids, lengths
+
+
+class Probabilities(nn.Module):
+    """A classifier whose output is the softmax (what gets compiled)."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def forward(self, ids, lengths):
+        return torch.softmax(self.model(ids, lengths), dim=-1)
+
+
+class TorchPredictor:
+    """Raw strings -> probabilities: Python tokenization, then a module
+    (the eager model or a compiled one) in `torch.inference_mode()`."""
+
+    def __init__(self, module, encoder):
+        self.module = module
+        self.encoder = encoder
+
+    def __call__(self, texts):
+        ids, lengths = self.encoder(texts)
         with torch.inference_mode():
-            return torch.softmax(self.model(padded, lengths), dim=-1)
+            return self.module(
+                torch.from_numpy(ids), torch.from_numpy(lengths)
+            ).numpy()
+
+
+def _example(encoder):
+    ids, lengths = encoder(["an example of a few words", "and another"])
+    return torch.from_numpy(ids), torch.from_numpy(lengths)
+
+
+def torchscript_module(model, encoder):
+    """The model traced to TorchScript and frozen for inference.
+
+    Tracing rather than `torch.jit.script`: the eval-mode forward has no
+    branch on the data, and the trace follows any batch or length.
+    """
+    module = Probabilities(model).eval()
+    with torch.no_grad():
+        traced = torch.jit.trace(module, _example(encoder))
+    return torch.jit.freeze(traced)
+
+
+def compiled_module(model):
+    """The model through `torch.compile` (Inductor, C++ on a CPU), with
+    dynamic shapes so that new lengths do not compile it again."""
+    return torch.compile(Probabilities(model).eval(), dynamic=True)
+
+
+class OnnxPredictor:
+    """Raw strings -> probabilities: Python tokenization, then the model
+    exported to ONNX (batch and length dynamic) in ONNX Runtime, with as
+    many threads as PyTorch has."""
+
+    def __init__(self, model, encoder, path):
+        import onnxruntime
+
+        module = Probabilities(model).eval()
+        axes = {"ids": {0: "batch", 1: "time"}, "lengths": {0: "batch"}}
+        with torch.no_grad():
+            torch.onnx.export(
+                module,
+                _example(encoder),
+                str(path),
+                input_names=["ids", "lengths"],
+                output_names=["probabilities"],
+                dynamic_axes={**axes, "probabilities": {0: "batch"}},
+                dynamo=False,
+            )
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = torch.get_num_threads()
+        options.inter_op_num_threads = 1
+        self.session = onnxruntime.InferenceSession(
+            str(path), options, providers=["CPUExecutionProvider"]
+        )
+        self.encoder = encoder
+
+    def __call__(self, texts):
+        ids, lengths = self.encoder(texts)
+        return self.session.run(None, {"ids": ids, "lengths": lengths})[0]
+
+
+def inference_paths(model, vocabulary, max_length, folder, leave_out=()):
+    """Every PyTorch path from raw strings to probabilities, by name.
+
+    Each path is built and called once (`torch.compile` compiles then);
+    one that fails is reported, not raised: the suite goes on without it.
+    The ONNX file goes to `folder`. Names in `leave_out` are not built
+    (`torch-eager` always is: the others are checked against it).
+
+    Returns:
+        `(paths, skipped)`: name -> predictor (texts -> probabilities as a
+        NumPy array), and name -> why that path could not be built.
+    """
+    model.eval()
+    encoder = Encoder(vocabulary, max_length)
+    builders = {
+        "torch-eager": lambda: TorchPredictor(Probabilities(model), encoder),
+        "torch-script": lambda: TorchPredictor(
+            torchscript_module(model, encoder), encoder
+        ),
+        "torch-compile": lambda: TorchPredictor(
+            compiled_module(model), encoder
+        ),
+        "onnxruntime": lambda: OnnxPredictor(
+            model, encoder, Path(folder) / "model.onnx"
+        ),
+    }
+    paths, skipped = {}, {}
+    for name, build in builders.items():
+        if name in leave_out and name != "torch-eager":
+            continue
+        try:
+            predictor = build()
+            predictor(["a first call compiles", "what is lazy"])
+            paths[name] = predictor
+        except Exception as error:  # a path that fails is reported, not fatal
+            skipped[name] = f"{type(error).__name__}: {error}"[:300]
+    return paths, skipped
 
 
 def deep_step_seconds(batch, steps, features, units, layers, repeats):
