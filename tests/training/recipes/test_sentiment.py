@@ -42,9 +42,12 @@ def test_run_folder_holds_everything(tiny_split, tmp_path):
     saved = json.loads((out / "metrics.json").read_text())
     assert saved["valid"]["n"] == 16 and saved["test"]["n"] == 16
     for split in ("valid", "test"):
-        assert 0.0 <= saved[split]["accuracy"] <= 1.0
+        # The figures agree; whether they show learning is for
+        # tests/training/test_learning.py (3 epochs of 48 texts do not).
+        matrix = np.asarray(saved[split]["confusion_matrix"])
+        assert matrix.sum() == 16
+        assert saved[split]["accuracy"] == pytest.approx(np.trace(matrix) / 16)
         assert set(saved[split]["per_class"]) == {"thumbs down", "thumbs up"}
-        assert np.sum(saved[split]["confusion_matrix"]) == 16
     assert saved == json.loads(json.dumps(metrics))
     history = json.loads((out / "history.json").read_text())
     assert [row["epoch"] for row in history] == [1, 2, 3]
