@@ -557,12 +557,14 @@ def table(results):
         "",
         "Test scores x100: main metric / macro-F1 (main: TweetEval's "
         "official metric, else accuracy). Margin: seqkit minus the better "
-        "baseline, main metric, points. C: chosen on valid.",
+        "baseline, main metric, points. C: chosen on valid. Commit: the "
+        "code each row was measured with (a row of an earlier run stays "
+        "until its data set is run again).",
         "",
         "| data set | train / valid / test | classes | main metric | seqkit "
         "| TF-IDF + LR (C) | TF-IDF + SVM (C) | margin | seqkit s | "
-        "seqkit peak MB |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "seqkit peak MB | commit |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, e in results["datasets"].items():
         n = " / ".join(f"{e['n'][s]:,}" for s in SPLITS)
@@ -576,7 +578,8 @@ def table(results):
             f"{_cell(svm['test'], e['main'])} ({svm['C']:g}) | "
             f"{'-' if margin is None else f'{margin:+.1f}'} | "
             f"{seqkit['wall_seconds'] if seqkit else '-'} | "
-            f"{seqkit['peak_rss_mb'] if seqkit else '-'} |"
+            f"{seqkit['peak_rss_mb'] if seqkit else '-'} | "
+            f"{e.get('commit', '-')[:7]}{'+' if e.get('dirty') else ''} |"
         )
     return "\n".join(lines) + "\n"
 

@@ -124,7 +124,7 @@ def test_seqkit_scores_match_its_run(quick):
 
 
 def test_table_has_a_row_per_data_set_and_is_regenerated(quick):
-    out, _, _ = quick
+    out, results, _ = quick
     table = out.with_suffix(".md")
     rows = [
         line
@@ -132,6 +132,10 @@ def test_table_has_a_row_per_data_set_and_is_regenerated(quick):
         if line.startswith("| ") and not line.startswith("| data set")
     ]
     assert [row.split(" | ")[0] for row in rows] == [f"| {n}" for n in QUICK]
+    commits = {results["datasets"][n]["commit"][:7] for n in QUICK}
+    assert [row.split(" | ")[-1].rstrip(" |+") for row in rows] == [
+        *commits
+    ] * len(QUICK)
     written = table.read_text(encoding="utf-8")
     table.unlink()
     _panel("--table-only", "--out", out)
