@@ -368,11 +368,13 @@ def run_inference(
 
 
 def cold_start(run, rounds=5):
-    seqkit = shutil.which("seqkit") or f"{sys.executable} -m seqkit"
+    # The installed script; without one on PATH, this interpreter's module.
+    found = shutil.which("seqkit")
+    seqkit = [found] if found else [sys.executable, "-m", "seqkit"]
     commands = {
-        "seqkit --help": [seqkit, "--help"],
+        "seqkit --help": [*seqkit, "--help"],
         "seqkit predict RUN TEXT": [
-            seqkit,
+            *seqkit,
             "predict",
             str(run),
             "a gripping, funny and humane film",
