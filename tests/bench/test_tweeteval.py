@@ -104,7 +104,11 @@ def _seqkit(*args, env):
     return done.stdout
 
 
+@pytest.mark.large
 def test_quick_run_scores_what_predict_says(tmp_path):
+    # Large: a minute and a half of subprocesses (pretrain, fine-tune,
+    # train, evaluate, predict); the summary and table tests above run
+    # in the default suite.
     shared = tweeteval_copy().parent.parent
     env = dict(
         os.environ, PYTHONPATH=str(ROOT), SEQKIT_DATA_DIR=str(tmp_path / "c")

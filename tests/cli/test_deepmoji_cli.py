@@ -467,7 +467,7 @@ def test_a_packed_model_lists_encodes_and_finetunes_by_name(
     assert np.load(output).shape == (2, 32)
     out = tmp_path / "tuned"
     result = _invoke(
-        "finetune", "--base", "deepmoji-tweets", "--chain-thaw",
+        "finetune", "--base", "deepmoji-tweets", "--method", "last",
         "--train", tweets["train"], "--valid", tweets["valid"],
         "--text-column", "tweet", "--label-column", "sentiment",
         "--epochs", 1, "--quiet", "--out", out,
