@@ -208,6 +208,7 @@ def _epochs_done(run):
         return 0
 
 
+@pytest.mark.large  # over a minute: two worker processes, killed, resumed
 def test_two_workers_train_and_resume_after_a_worker_is_killed(tmp_path):
     # More rows than the tiny split, so that an epoch takes a moment.
     train = tmp_path / "train_big.csv"
@@ -295,6 +296,7 @@ main(["finetune", "--base", work + "/base", "--train", data + "/train.csv",
 """
 
 
+@pytest.mark.large  # about a minute; mirrored training stays in the default
 def test_finetune_mirrored_over_two_devices(tmp_path):
     write_tiny_split(tmp_path)
     completed = subprocess.run(
