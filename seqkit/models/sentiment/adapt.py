@@ -94,7 +94,9 @@ def adapt_settings(config, texts, labels, tokenizer_for):
     if config.max_length is None:
         values["max_length"], reasons["max_length"] = _max_length(lengths)
     if config.min_count is None or config.max_vocab is None:
-        min_count, max_vocab, why = _vocabulary(counts)
+        min_count, max_vocab, why = _vocabulary(
+            counts, config.max_vocab or VOCABULARY_CAP
+        )
         for name, value in (("min_count", min_count), ("max_vocab", max_vocab)):
             if getattr(config, name) is None:
                 values[name], reasons[name] = value, why
@@ -183,25 +185,25 @@ def _max_length(lengths):
     )
 
 
-def _vocabulary(counts):
+def _vocabulary(counts, cap=VOCABULARY_CAP):
     distinct = len(counts)
-    if distinct <= VOCABULARY_CAP:
+    if distinct <= cap:
         return (
             1,
-            VOCABULARY_CAP,
+            cap,
             (
                 f"the training texts have {distinct:,} distinct words, within "
-                f"{VOCABULARY_CAP:,}: every one is kept"
+                f"{cap:,}: every one is kept"
             ),
         )
     repeated = sum(1 for c in counts.values() if c >= 2)
     return (
         2,
-        VOCABULARY_CAP,
+        cap,
         (
             f"the training texts have {distinct:,} distinct words, more than "
-            f"{VOCABULARY_CAP:,}: words seen at least twice ({repeated:,}), up "
-            f"to {VOCABULARY_CAP:,}"
+            f"{cap:,}: words seen at least twice ({repeated:,}), up to "
+            f"{cap:,}"
         ),
     )
 

@@ -99,6 +99,15 @@ def test_vocabulary_keeps_every_word_until_the_cap():
     assert min_count == 2 and "30,000" in reason
 
 
+def test_the_vocabulary_reason_names_the_users_cap():
+    texts = [f"w{i} w{i} v{i}" for i in range(30)]
+    config, reasons = _adapt(texts, max_vocab=20)
+    assert (config.max_vocab, config.min_count) == (20, 2)
+    assert "more than 20:" in reasons["min_count"]
+    assert "50,000" not in reasons["min_count"]
+    assert "max_vocab" not in reasons
+
+
 def test_selection_uses_macro_f1_for_skewed_or_many_classes():
     assert adapt._selection(["a", "b"] * 10)[0] == "accuracy"
     assert adapt._selection(["a"] * 7 + ["b"] * 3)[0] == "macro_f1"
