@@ -9,6 +9,7 @@ the recurrent classifier on validation: the grid holds 0 and 1, so the mix
 scores on validation at least as well as either side alone.
 """
 
+import itertools
 import logging
 import math
 from collections import Counter
@@ -251,6 +252,45 @@ def choose_offsets(labels, probabilities, scorer, rounds=2):
     return offsets, best
 
 
+def _halves(labels, rng):
+    """Two halves of the indices of `labels`, each class split evenly."""
+    first, second = [], []
+    for label in np.unique(labels):
+        where = rng.permutation(np.flatnonzero(labels == label))
+        cut = (len(where) + rng.integers(2)) // 2
+        first.extend(where[:cut])
+        second.extend(where[cut:])
+    return np.sort(first), np.sort(second)
+
+
+def offsets_hold_up(labels, probabilities, scorer, repeats=5, seed=0):
+    """Whether choosing class offsets on validation generalises within it.
+
+    Validation is cut into two halves (each class split evenly) `repeats`
+    times; offsets chosen on one half (`choose_offsets`) are scored on the
+    other against no offsets, both ways round. On a small validation split
+    the offsets that fit all of it can fit its noise: they then lose on the
+    half they were not chosen on, and the mean gain is not above 0.
+
+    Returns:
+        `(kept, gain)`: True when the mean held-out gain is above 0, and
+        that gain.
+    """
+    labels = np.asarray(labels)
+    probabilities = np.asarray(probabilities, "float64")
+    logs = np.log(np.maximum(probabilities, 1e-12))
+    rng = np.random.default_rng(seed)
+    gains = []
+    for _ in range(repeats):
+        for fit, held in itertools.permutations(_halves(labels, rng)):
+            offsets, _ = choose_offsets(labels[fit], probabilities[fit], scorer)
+            plain = scorer(labels[held], logs[held].argmax(-1))
+            moved = scorer(labels[held], (logs[held] + offsets).argmax(-1))
+            gains.append(moved - plain)
+    gain = float(np.mean(gains))
+    return gain > 0, gain
+
+
 def choose_weight(
     labels, recurrent, ngram, selection="accuracy", class_names=None
 ):
@@ -268,8 +308,10 @@ def choose_weight(
         `(weight, offsets, report)`: the best weight of `WEIGHT_GRID`
         (ties: the one nearest 0.5, then the smaller); the class offsets
         (`choose_offsets`, for each weight; all zeros when `selection` is
-        accuracy, which the probabilities' argmax already aims at); and
-        each side's score alone and the mix's.
+        accuracy, which the probabilities' argmax already aims at, or
+        when they do not hold up on halves of validation,
+        `offsets_hold_up`, and then the weight is chosen again without
+        them); and each side's score alone and the mix's.
     """
     from seqkit.models.selection import selection_scorer
 
@@ -288,6 +330,21 @@ def choose_weight(
             found[w] = choose_offsets(labels, mixed, scorer)
     weight = max(WEIGHT_GRID, key=lambda w: (found[w][1], -abs(w - 0.5), -w))
     offsets = found[weight][0]
+    check = None
+    if any(offsets):
+        mixed = (1 - weight) * recurrent + weight * ngram
+        kept, gain = offsets_hold_up(labels, mixed, scorer)
+        check = {"held_out_gain": round(gain, 4), "kept": kept}
+        if not kept:
+            # The offsets fit this split's noise: no offsets, and the
+            # share chosen again without them.
+            for w in WEIGHT_GRID:
+                mixed = (1 - w) * recurrent + w * ngram
+                found[w] = (zero, scorer(labels, mixed.argmax(-1)))
+            weight = max(
+                WEIGHT_GRID, key=lambda w: (found[w][1], -abs(w - 0.5), -w)
+            )
+            offsets = zero
     report = {
         "selection": selection,
         "weight": weight,
@@ -301,6 +358,8 @@ def choose_weight(
             "mixed": round(found[weight][1], 4),
         },
     }
+    if check is not None:
+        report["offsets_check"] = check
     return weight, offsets, report
 
 

@@ -22,6 +22,7 @@ from seqkit.training.ngram import (
     choose_offsets,
     choose_weight,
     fit_ngram,
+    offsets_hold_up,
     score,
     sparse_features,
 )
@@ -218,6 +219,42 @@ def test_offsets_move_the_boundary_where_the_f1_of_a_class_gains():
     # A metric that the argmax already maximises keeps zero offsets.
     offsets, _ = choose_offsets(labels, np.eye(2)[labels] * 0.8 + 0.1, scorer)
     assert not any(offsets)
+
+
+def test_offsets_that_fit_noise_are_dropped_and_real_ones_kept():
+    rng = np.random.default_rng(3)
+    # A rare class "yes" whose probability runs 0.3-0.45 when true and
+    # 0.0-0.25 when not: a real shift that any half of the data shows.
+    labels = np.array([1] * 60 + [0] * 140)
+    p_yes = np.where(
+        labels == 1, rng.uniform(0.3, 0.45, 200), rng.uniform(0.0, 0.25, 200)
+    )
+    real = np.stack([1 - p_yes, p_yes], -1)
+    scorer = selection_scorer("f1:yes", ["no", "yes"])
+    kept, gain = offsets_hold_up(labels, real, scorer)
+    assert kept and gain > 0.5  # F1 of "yes" from 0 to about 1 held out
+    weight, offsets, report = choose_weight(
+        labels, real, real, "f1:yes", ["no", "yes"]
+    )
+    assert offsets[1] > 0 and report["offsets_check"]["kept"] is True
+    # Three classes and scores that know nothing of the labels: offsets
+    # chosen on all 45 raise the macro-F1 there by chance and do not
+    # hold up on the halves, so none are used.
+    labels = np.array([0, 1, 2] * 15)
+    noise = rng.dirichlet(np.ones(3), 45)
+    scorer = selection_scorer("macro_f1", ["a", "b", "c"])
+    fitted, found = choose_offsets(labels, noise, scorer)
+    assert any(fitted) and found > scorer(labels, noise.argmax(-1))
+    kept, gain = offsets_hold_up(labels, noise, scorer)
+    assert not kept and gain <= 0
+    weight, offsets, report = choose_weight(
+        labels, noise, noise, "macro_f1", ["a", "b", "c"]
+    )
+    assert not any(offsets)
+    assert report["offsets_check"]["kept"] is False
+    assert report["valid_macro_f1"]["mixed"] == pytest.approx(
+        scorer(labels, noise.argmax(-1)), abs=1e-4
+    )
 
 
 def test_selection_spelling_and_classes():
