@@ -45,9 +45,10 @@ Writes `--out` (default `docs/results/panel.json`; with --baselines-only
 `docs/results/panel-baselines.json`) after every data set, and the
 markdown table beside it (`.md`); `--table-only` rewrites the table from
 the JSON. `--resume` skips the data sets already complete in that file;
-`--only NAME ...` runs those. `--runs DIR` (default `runs/panel`,
-git-ignored) takes the run folders; a folder of a data set being run
-again is removed first.
+`--only NAME ...` runs those; `--redo` keeps that file's other rows and
+runs the `--only` sets again (a change that touches some rows).
+`--runs DIR` (default `runs/panel`, git-ignored) takes the run folders;
+a folder of a data set being run again is removed first.
 
 How long: the whole panel about an hour (an estimate: it has not been run
 end to end yet; the ten seqkit trainings are most of it); the baselines
@@ -597,10 +598,13 @@ def parse_args(argv=None):
     parser.add_argument("--runs", type=Path, help="where run folders go")
     parser.add_argument("--shared", type=Path, default=SHARED)
     parser.add_argument("--resume", action="store_true")
+    parser.add_argument("--redo", action="store_true")
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--baselines-only", action="store_true")
     parser.add_argument("--table-only", action="store_true")
     args = parser.parse_args(argv)
+    if args.redo and not args.only:
+        parser.error("--redo runs the --only sets again: name them")
     if args.out is None:
         if args.quick:
             folder = tempfile.mkdtemp(prefix="seqkit-panel-")
@@ -629,7 +633,7 @@ def main(argv=None):
         return
     names = args.only or (QUICK if args.quick else list(PANEL))
     results = {"datasets": {}}
-    if args.resume and args.out.is_file():
+    if (args.resume or args.redo) and args.out.is_file():
         results = json.loads(args.out.read_text(encoding="utf-8"))
     outputs = [args.out, args.out.with_suffix(".md")]
     results.update(
@@ -645,7 +649,12 @@ def main(argv=None):
     args.runs.mkdir(parents=True, exist_ok=True)
     for name in names:
         done = results["datasets"].get(name)
-        if args.resume and done and complete(done, args.baselines_only):
+        if (
+            args.resume
+            and not args.redo
+            and done
+            and complete(done, args.baselines_only)
+        ):
             log.info("%s: in %s already, skipped", name, args.out)
             continue
         entry = run_dataset(PANEL[name], args, args.runs)

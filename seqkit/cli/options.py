@@ -80,8 +80,8 @@ _MODEL_OPTIONS = [
     click.option(
         "--preset",
         default=None,
-        help="A named preset (default, tiny, deepmoji); options given on "
-        "the command line win.",
+        help="A named preset (default, tiny, deepmoji, deepmoji-paper); "
+        "options given on the command line win.",
     ),
     click.option("--cell", type=click.Choice(["elman", "lstm", "gru"])),
     click.option("--units", type=int, help="Units per direction per layer."),
@@ -157,6 +157,12 @@ _MODEL_OPTIONS = [
         type=int,
         help="Epochs without improvement before early stopping [decided "
         "from the data size].",
+    ),
+    click.option(
+        "--monitor",
+        type=click.Choice(["val_accuracy", "val_loss", "val_macro_f1"]),
+        help="What early stopping and the best epoch watch (val_macro_f1: "
+        "the validation macro-F1, computed after each epoch).",
     ),
     click.option("--seed", type=int),
     click.option(

@@ -30,9 +30,11 @@ def deepmoji(corpus, **options):
     emoji, 45,000 / 5,000 / 50,000 tweets) when no data is given; on an
     emoji corpus (--corpus DIR) or any labelled data (--train, --valid,
     --test with --text-column/--label-column) otherwise. Tweets are
-    tokenized with the tweet tokenizer; the model is a 256-d embedding
-    (tanh), two BiLSTM-512 layers joined with the embedding, attention
-    pooling and a softmax (all sizes can be changed by options).
+    tokenized with the tweet tokenizer; the model is a 128-d embedding
+    (tanh) of up to 20,000 words, two BiLSTM-256 layers joined with the
+    embedding, attention pooling and a softmax: the size of the shipped
+    `deepmoji-tweets` (--preset deepmoji-paper: the paper's 256-d
+    embedding and BiLSTM-512; all sizes can be changed by options).
     """
     from seqkit.errors import SeqkitError
     from seqkit.training.recipes.deepmoji import (

@@ -1,6 +1,7 @@
 """`seqkit pretrained list | pack`: the models that ship with the package."""
 
 import json
+from pathlib import Path
 
 import click
 
@@ -49,6 +50,21 @@ def pack_command(run, name, into):
     """Make the shipped folder of a pretrained model from a finished run:
     float16 weights, its vocabulary, settings and metrics, and a card
     (JSON on stdout)."""
-    from seqkit.pretrained import pack
+    from seqkit.pretrained import CHECK_TEXTS, pack
 
-    click.echo(json.dumps(pack(run, name, into), indent=2, ensure_ascii=False))
+    check = None
+    if (Path(run) / "model.keras").is_file():
+        from seqkit.models.predict import predict_outputs
+        from seqkit.runs import load_run
+
+        model = load_run(run)
+        found = predict_outputs(model, CHECK_TEXTS)["probabilities"]
+        check = {
+            "texts": list(CHECK_TEXTS),
+            "classes": list(model.class_names),
+            "probabilities": [
+                [round(float(p), 6) for p in row] for row in found
+            ],
+        }
+    card = pack(run, name, into, check=check)
+    click.echo(json.dumps(card, indent=2, ensure_ascii=False))

@@ -203,7 +203,24 @@ def _commit():
         return None
 
 
-def pack(run, name, into=None, max_bytes=MAX_BYTES):
+# Texts whose probabilities `seqkit pretrained pack` records in the card
+# (`check`): what the run (float32) answered, for a test that the shipped
+# (float16) model answers the same.
+CHECK_TEXTS = (
+    "so proud of you all, congrats!!",
+    "i can't stop laughing at this",
+    "miss you so much",
+    "merry christmas everyone",
+    "happy 4th of july",
+    "beautiful sunset at the beach tonight",
+    "this song is fire",
+    "love you babe",
+    "good morning sunshine",
+    "100 percent agree with this",
+)
+
+
+def pack(run, name, into=None, max_bytes=MAX_BYTES, check=None):
     """Makes the shipped folder of model `name` from a finished run.
 
     Args:
@@ -213,6 +230,9 @@ def pack(run, name, into=None, max_bytes=MAX_BYTES):
         into: the folder to write (default: the package's, `folder(name)`);
             replaced when it exists.
         max_bytes: the most the folder may take.
+        check: what the run answers to `CHECK_TEXTS` (`{"texts": [...],
+            "classes": [...], "probabilities": [[...], ...]}`), kept in the
+            card so that a test can hold the shipped model to it.
 
     Returns:
         The card (a dict), also written to `card.json`.
@@ -264,6 +284,8 @@ def pack(run, name, into=None, max_bytes=MAX_BYTES):
         ),
         "weights": "float16",
     }
+    if check is not None:
+        info["check"] = check
     # `bytes` is the whole folder's, its card with this very entry included.
     info["bytes"] = 0
     while True:

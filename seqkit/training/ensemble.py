@@ -105,14 +105,21 @@ def fit_member(
             model, strategy, cluster, data, config, seed, class_weight
         )
         return fit(model, run_epoch=run_epoch, **options)
+    valid = bucketed_dataset(valid_ids, valid_y, 256)
+    measures = ()
+    if config.monitor == "val_macro_f1":
+        from seqkit.training.callbacks import ValidationF1
+
+        measures = (ValidationF1(valid),)
     return fit(
         model,
         bucketed_dataset(
             train_ids, train_y, config.batch_size, shuffle=True, seed=seed
         ),
-        bucketed_dataset(valid_ids, valid_y, 256),
+        valid,
         logs=out / "logs" / checkpoints.name,
         class_weight=class_weight,
+        measures=measures,
         **options,
     )
 

@@ -81,8 +81,8 @@ class MemoryHistory(keras.callbacks.Callback):
 
 
 def monitor_mode(monitor):
-    """`"max"` for accuracies, `"min"` for losses and the rest."""
-    return "max" if monitor.endswith("accuracy") else "min"
+    """`"max"` for accuracies and F1s, `"min"` for losses and the rest."""
+    return "max" if monitor.endswith(("accuracy", "f1")) else "min"
 
 
 def fit(
@@ -101,6 +101,7 @@ def fit(
     class_weight=None,
     run_epoch=None,
     callbacks=(),
+    measures=(),
 ):
     """Trains `model` with early stopping; it ends with the best weights.
 
@@ -132,6 +133,8 @@ def fit(
         run_epoch: `run_epoch(epoch) -> logs` runs one epoch in place of
             `Model.fit`, returning the epoch's logs (with `monitor`).
         callbacks: more Keras callbacks, run after the engine's own.
+        measures: Keras callbacks that add a quantity to the epoch's logs
+            (`monitor` may be one), run before the engine's own.
 
     Returns:
         `(state, history)`: the best-epoch state (`best`, `best_epoch`,
@@ -156,7 +159,7 @@ def fit(
         log.info("resuming after epoch %d", initial_epoch)
     stopped = best.state["wait"] >= (patience or math.inf)
     if not stopped and initial_epoch < epochs:
-        callbacks = [best, last, *callbacks]
+        callbacks = [*measures, best, last, *callbacks]
         if run_epoch is not None:
             _run_epochs(
                 model,

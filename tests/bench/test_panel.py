@@ -148,3 +148,24 @@ def test_resume_skips_the_finished_data_sets(quick):
     assert "rt-snippets: in" in done.stderr and "skipped" in done.stderr
     again = json.loads(out.read_text(encoding="utf-8"))
     assert again["datasets"] == results["datasets"]
+
+
+def test_redo_runs_the_named_set_again_and_keeps_the_others(quick):
+    out, results, options = quick
+    refused = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "panel.py"), "--redo"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert refused.returncode == 2 and "name them" in refused.stderr
+    done = _panel("--quick", "--redo", *options, "--only", "vader-tweets")
+    assert "skipped" not in done.stderr
+    again = json.loads(out.read_text(encoding="utf-8"))["datasets"]
+    assert set(again) == set(results["datasets"])
+    for name in ("rt-snippets", "tweeteval-irony"):
+        assert again[name] == results["datasets"][name]
+    # Trained again: the same seeds give the same scores, in new time.
+    redone, before = again["vader-tweets"], results["datasets"]["vader-tweets"]
+    assert redone["seqkit"]["test"] == before["seqkit"]["test"]
+    assert redone["seqkit"] != before["seqkit"]

@@ -447,6 +447,15 @@ def test_a_packed_model_predicts_by_name_as_its_run(shipped, tmp_path):
     np.testing.assert_allclose(probabilities, before, atol=2e-2)
     assert [a["label"] for a in answers] == ["😂", "😢", "🎉"]
     assert all(len(a["top_k"]) == 2 for a in answers)
+    # The card keeps what the run answered to the check texts.
+    check = card["check"]
+    assert check["texts"] == list(seqkit.pretrained.CHECK_TEXTS)
+    assert check["classes"] == list(original.class_names)
+    np.testing.assert_allclose(
+        check["probabilities"],
+        predict_outputs(original, check["texts"])["probabilities"],
+        atol=1e-5,
+    )
 
 
 def test_a_packed_model_lists_encodes_and_finetunes_by_name(

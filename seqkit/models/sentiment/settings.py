@@ -12,6 +12,12 @@ from seqkit.models.settings import Settings
 # sentiment application's and DeepMoji's.
 PRESETS = {**sentiment.PRESETS, **deepmoji.PRESETS}
 
+# What early stopping and the best epoch may watch: Keras's validation
+# loss or accuracy, or the macro-F1 of the validation split computed after
+# each epoch (`seqkit.training.callbacks.ValidationF1`): for many uneven
+# classes, where the loss and the accuracy favour the frequent ones.
+MONITORS = ("val_accuracy", "val_loss", "val_macro_f1")
+
 # The settings a language model fixes for a classifier initialised from it
 # (`init_from`): its embedding and recurrent layers must fit the LM's.
 LM_FIXED = ("cell", "units", "embedding_dim")
@@ -213,9 +219,9 @@ class SentimentConfig(Settings):
                     f"{self.init_from} fixes; use --ensemble 1 or a config "
                     "whose member_overrides leave them alone"
                 )
-        if self.monitor not in ("val_accuracy", "val_loss"):
+        if self.monitor not in MONITORS:
             raise ValueError(
-                f"{source}: monitor must be val_accuracy or val_loss; "
+                f"{source}: monitor must be one of {', '.join(MONITORS)}; "
                 f"received {self.monitor!r}"
             )
 

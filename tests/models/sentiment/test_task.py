@@ -37,8 +37,17 @@ def test_text_classifiers_have_the_text_task(classifier):
 
 def test_presets_hold_sentiment_and_deepmoji(classifier):
     presets = task_for(classifier).presets
-    assert {"default", "tiny", "deepmoji"} <= set(presets)
+    assert {"default", "tiny", "deepmoji", "deepmoji-paper"} <= set(presets)
     assert presets["deepmoji"] == DEEPMOJI_PRESETS["deepmoji"]
+    # The shipped size and the paper's differ only in their sizes.
+    paper = presets["deepmoji-paper"]
+    shipped = presets["deepmoji"]
+    sizes = {"max_vocab", "embedding_dim", "units"}
+    assert {k: v for k, v in paper.items() if k not in sizes} == {
+        k: v for k, v in shipped.items() if k not in sizes
+    }
+    assert (paper["units"], paper["embedding_dim"]) == (512, 256)
+    assert (shipped["units"], shipped["embedding_dim"]) == (256, 128)
 
 
 def test_predict_gives_the_records_of_predict_texts(classifier, tmp_path):

@@ -1,5 +1,6 @@
 """Training a sentiment run end to end on tiny data, and resuming it."""
 
+import csv
 import json
 
 import keras
@@ -63,6 +64,35 @@ def test_run_folder_holds_everything(tiny_split, tmp_path):
     assert results[0]["label"] in model.class_names
     assert sum(results[0]["probabilities"].values()) == pytest.approx(1, 1e-5)
     assert len(results[1]["top_k"]) == 1
+
+
+def test_the_best_epoch_by_validation_macro_f1(tiny_split, tmp_path):
+    from sklearn.metrics import f1_score
+
+    out = tmp_path / "run"
+    config = _config(
+        tiny_split, epochs=4, monitor="val_macro_f1", ensemble=1, ngram=False
+    )
+    tc.train_text_classifier(config, out, verbose=0)
+    history = json.loads((out / "history.json").read_text())
+    scores = [row["val_macro_f1"] for row in history]
+    assert len(scores) == 4
+    # The model kept is the epoch of the best logged macro-F1 (the first
+    # of equals), and that figure is sklearn's on the validation split.
+    model = load_run(out)
+    texts, labels = [], []
+    with open(tiny_split["valid"], encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            texts.append(row["review"])
+            labels.append(model.class_names.index(row["verdict"]))
+    predicted = [
+        model.class_names.index(r["label"])
+        for r in predict_texts(model, texts, top_k=1)
+    ]
+    found = f1_score(labels, predicted, average="macro")
+    assert found == pytest.approx(max(scores), abs=1e-6)
+    with pytest.raises(ValueError, match="monitor must be one of"):
+        _config(tiny_split, monitor="val_f1")
 
 
 def test_training_is_deterministic(tiny_split, tmp_path):
