@@ -10,7 +10,8 @@ Usage:
 Runs `seqkit pretrain deepmoji --seed 0 --out RUN` (the preset
 `deepmoji`: the shipped size; TweetEval's emoji task from
 `SEQKIT_DATA_MIRROR` or fetched) as a measured process, then `seqkit
-pretrained pack RUN --name deepmoji-tweets` (unless --no-pack), and
+pretrained pack RUN --name deepmoji-tweets` (unless --no-pack: the
+shipped folder is left as it is, and its size read from its card), and
 writes `--out`: the command, commit, date and machine; the wall time and
 peak memory of the pretraining process; the epochs run and the best one;
 the weights and the packed bytes; valid and test accuracy and macro-F1
@@ -44,9 +45,11 @@ from panel import ROOT, machine, measured, revision, seqkit_argv  # noqa: E402
 from tweeteval import PUBLISHED  # noqa: E402
 
 NAME = "deepmoji-tweets"
+MAX_BYTES = 12 * 2**20  # what a shipped model may take (seqkit.pretrained)
 
 
 def pretrain_argv(run, extra):
+    """The `seqkit pretrain deepmoji` command line."""
     return seqkit_argv(
         "pretrain", "deepmoji", "--seed", 0, *extra, "--out", run
     )
@@ -109,6 +112,7 @@ def alternative(run, shipped_config):
         "epochs_run": len(history),
         "best_epoch": best_epoch(config, history),
         "scores": scores_of(_read(run, "metrics.json")),
+        "history": history,
     }
 
 
@@ -144,6 +148,8 @@ def record(run, command, seconds, rss, packed, also=()):
         "settings": {key: config[key] for key in SETTINGS},
         "weights": weights_count(run),
         "packed_bytes": packed,
+        "packed_megabytes": packed and round(packed / 2**20, 2),
+        "limit_megabytes": MAX_BYTES // 2**20,
         "pretrain_wall_seconds": round(seconds, 1),
         "pretrain_peak_rss_mb": round(rss, 1),
         "epochs_run": len(history),
@@ -181,7 +187,6 @@ def main(argv=None):
         status, seconds, rss = measured(argv, args.run.with_suffix(".log"))
         if status:
             raise SystemExit(f"pretraining exited with {status}")
-    packed = None
     if not args.no_pack:
         from seqkit.cli import cli
 
@@ -189,9 +194,10 @@ def main(argv=None):
             ["pretrained", "pack", str(args.run), "--name", NAME],
             standalone_mode=False,
         )
-        from seqkit.pretrained import card
+    from seqkit.pretrained import card
 
-        packed = card(NAME)["bytes"]
+    # The shipped folder's size (with --no-pack: as packed before).
+    packed = (card(NAME) or {}).get("bytes")
     results = record(args.run, command, seconds, rss, packed, args.also)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(

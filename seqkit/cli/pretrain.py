@@ -30,11 +30,13 @@ def deepmoji(corpus, **options):
     emoji, 45,000 / 5,000 / 50,000 tweets) when no data is given; on an
     emoji corpus (--corpus DIR) or any labelled data (--train, --valid,
     --test with --text-column/--label-column) otherwise. Tweets are
-    tokenized with the tweet tokenizer; the model is a 128-d embedding
-    (tanh) of up to 20,000 words, two BiLSTM-256 layers joined with the
-    embedding, attention pooling and a softmax: the size of the shipped
-    `deepmoji-tweets` (--preset deepmoji-paper: the paper's 256-d
-    embedding and BiLSTM-512; all sizes can be changed by options).
+    tokenized with the tweet tokenizer; the model is an embedding (tanh)
+    of up to 20,000 words started from GloVe 6B-50d, two BiLSTM-256 layers
+    joined with the embedding, attention pooling and a softmax, with
+    classes weighted by inverse frequency and the best epoch by validation
+    macro-F1: the recipe of the shipped `deepmoji-tweets` (--preset
+    deepmoji-paper: the paper's 256-d embedding from scratch and
+    BiLSTM-512; every size can be changed by options).
     """
     from seqkit.errors import SeqkitError
     from seqkit.training.recipes.deepmoji import (

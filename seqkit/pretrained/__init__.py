@@ -64,8 +64,8 @@ MODELS = {
                 "early on val, scored once on test"
             ),
             command=(
-                "seqkit pretrain deepmoji --out runs/deepmoji-tweets && "
-                "seqkit pretrained pack runs/deepmoji-tweets "
+                "seqkit pretrain deepmoji --seed 0 --out runs/deepmoji-tweets "
+                "&& seqkit pretrained pack runs/deepmoji-tweets "
                 "--name deepmoji-tweets"
             ),
         ),

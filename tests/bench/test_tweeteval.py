@@ -118,6 +118,7 @@ def test_quick_run_scores_what_predict_says(tmp_path):
     _seqkit(
         "pretrain", "deepmoji", "--train", vader / "train.csv",
         "--valid", vader / "valid.csv", "--units", 4, "--embedding-dim", 8,
+        "--embeddings", "none",
         "--max-vocab", 2000, "--epochs", 1, "--quiet", "--out", base, env=env,
     )  # fmt: skip
     out = tmp_path / "t.json"

@@ -57,6 +57,8 @@ def pretrained(tmp_path_factory):
         6,
         "--embedding-dim",
         8,
+        "--embeddings",
+        "none",
         "--epochs",
         12,
         "--batch-size",
@@ -165,6 +167,7 @@ def test_without_data_it_pretrains_on_the_emoji_task(
     out = tmp_path / "run"
     result = _invoke(
         "pretrain", "deepmoji", "--units", 4, "--embedding-dim", 4,
+        "--embeddings", "none",
         "--epochs", 1, "--quiet", "--out", out,
     )  # fmt: skip
     assert result.exit_code == 0, result.output
@@ -331,7 +334,8 @@ def test_pretrain_deepmoji_on_a_train_file_alone(tweets, tmp_path):
     result = _invoke(
         "pretrain", "deepmoji", "--train", tweets["train"],
         "--text-column", "tweet", "--label-column", "sentiment",
-        "--units", 6, "--embedding-dim", 8, "--epochs", 1, "--quiet",
+        "--units", 6, "--embedding-dim", 8, "--embeddings", "none",
+        "--epochs", 1, "--quiet",
         "--out", out,
     )  # fmt: skip
     assert result.exit_code == 0, result.output

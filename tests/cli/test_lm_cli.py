@@ -385,6 +385,8 @@ def test_pretrain_deepmoji_init_from(pretrained, split, tmp_path):
         run,
         "--init-method",
         "full",
+        "--embeddings",
+        "none",
         "--quiet",
         "--out",
         tmp_path / "deepmoji",

@@ -193,7 +193,8 @@ def test_deepmoji_pretraining_beats_the_majority_class(tmp_path):
     metrics = _train(
         "pretrain", "deepmoji", "--train", VADER_TWEETS / "train.csv",
         "--valid", VADER_TWEETS / "valid.csv", "--test", test,
-        "--units", 8, "--embedding-dim", 16, "--epochs", 2,
+        "--units", 8, "--embedding-dim", 16, "--embeddings", "none",
+        "--epochs", 2,
         "--batch-size", 32, "--learning-rate", 0.01,
         "--out", tmp_path / "run",
     )  # fmt: skip

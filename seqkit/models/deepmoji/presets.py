@@ -4,7 +4,7 @@ that differ from the defaults."""
 # DeepMoji (Felbo et al. 2017): tweet tokens, an embedding with a tanh,
 # spatial dropout 0.25, two BiLSTM layers whose outputs are joined with the
 # embedding (skip connections), attention pooling and dropout 0.5 before
-# the softmax. No pretrained word vectors.
+# the softmax. The paper had no pretrained word vectors.
 _ARCHITECTURE = {
     "tokenizer": "tweet",
     "max_length": 30,
@@ -36,18 +36,23 @@ _ARCHITECTURE = {
 }
 
 PRESETS = {
-    # The paper's architecture at the size that ships (`deepmoji-tweets`):
-    # a 128-d embedding of at most 20,000 words and BiLSTM-256 layers,
-    # 4.8M weights, 9.5 MB in float16, within the 12 MB a shipped model may
-    # take. On TweetEval's 45,000 emoji tweets an epoch takes about 100 s
-    # on 2 CPU cores; the paper's size (below) is 4.6x the weights.
+    # The paper's architecture as `deepmoji-tweets` was made: at most 20,000
+    # words, their embedding started from GloVe 6B-50d (the glove extra),
+    # and BiLSTM-256 layers, within the 12 MB a shipped model may take. On
+    # TweetEval's 45,000 emoji tweets an epoch takes about 100 s on 2 CPU
+    # cores. A 128-d embedding trained from scratch instead overfitted
+    # sooner and scored lower on validation (docs/results/
+    # deepmoji-tweets.json, `alternatives`).
     "deepmoji": {
         **_ARCHITECTURE,
         "max_vocab": 20000,
-        "embedding_dim": 128,
+        "embeddings": "glove-6b-50d",
+        "embedding_dim": 50,
         "units": 256,
     },
-    # The paper's sizes: a 256-d embedding of 50,000 words, BiLSTM-512.
+    # The paper's sizes: a 256-d embedding of 50,000 words trained from
+    # scratch, BiLSTM-512 (22M weights: 45 MB in float16, too large to
+    # ship here).
     "deepmoji-paper": {
         **_ARCHITECTURE,
         "max_vocab": 50000,

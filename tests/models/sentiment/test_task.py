@@ -42,12 +42,13 @@ def test_presets_hold_sentiment_and_deepmoji(classifier):
     # The shipped size and the paper's differ only in their sizes.
     paper = presets["deepmoji-paper"]
     shipped = presets["deepmoji"]
-    sizes = {"max_vocab", "embedding_dim", "units"}
+    sizes = {"max_vocab", "embedding_dim", "units", "embeddings"}
     assert {k: v for k, v in paper.items() if k not in sizes} == {
         k: v for k, v in shipped.items() if k not in sizes
     }
     assert (paper["units"], paper["embedding_dim"]) == (512, 256)
-    assert (shipped["units"], shipped["embedding_dim"]) == (256, 128)
+    assert paper["embeddings"] is None
+    assert (shipped["units"], shipped["embeddings"]) == (256, "glove-6b-50d")
 
 
 def test_predict_gives_the_records_of_predict_texts(classifier, tmp_path):
