@@ -172,7 +172,9 @@ def data_files(dataset, shared):
     fetch = ["data", "fetch", dataset.source]
     if dataset.task:
         mirror = Path(shared) / "data" / "tweeteval"
-        if not (mirror / dataset.task).is_dir():
+        # The copy's layout (`stance/abortion/` for stance-abortion) is
+        # for `seqkit data fetch --from` to read; here only the copy.
+        if not mirror.is_dir():
             raise FileNotFoundError(
                 f"{dataset.name}: no TweetEval copy at {mirror} (give the "
                 "shared folder with --shared DIR)"
