@@ -68,15 +68,13 @@ from panel import (  # noqa: E402
     seqkit_argv,
 )
 
+STANCE_TOPICS = ("abortion", "atheism", "climate", "feminist", "hillary")
 TASKS = (
     "emotion",
     "hate",
     "irony",
     "offensive",
-    *(
-        f"stance-{t}"
-        for t in ("abortion", "atheism", "climate", "feminist", "hillary")
-    ),
+    *(f"stance-{t}" for t in STANCE_TOPICS),
 )
 # The published table's columns: the five tasks, stance the topics' mean.
 COLUMNS = ("emotion", "hate", "irony", "offensive", "stance")
@@ -279,15 +277,48 @@ def table(results):
             spread = (
                 f" [{v['min']:.1f}-{v['max']:.1f}]" if v["seeds"] > 1 else ""
             )
+            if v.get("topics") and v["topics"] < len(STANCE_TOPICS):
+                spread += f" ({v['topics']} of {len(STANCE_TOPICS)} topics)"
             cells.append(f"{v['mean']:.1f}{spread}")
-        full = all(c in columns for c in shown)
+        full = all(c in columns for c in shown) and (
+            "stance" not in columns
+            or columns["stance"]["topics"] == len(STANCE_TOPICS)
+        )
         mean = (
             f"{statistics.fmean(columns[c]['mean'] for c in shown):.1f}"
             if full
             else "-"
         )
         lines.append(f"| {system} | " + " | ".join(cells) + f" | {mean} |")
+    lines += ["", *task_table(results)]
     return "\n".join(lines) + "\n"
+
+
+def task_table(results):
+    """Each task and stance topic alone: per system, the mean over seeds
+    (x100) and the number of seeds."""
+    systems = list(results["systems"])
+    tasks = [
+        t for t in TASKS if any(t in results["systems"][s] for s in systems)
+    ]
+    lines = [
+        "Each task alone (stance topics apart), the mean over seeds x100 "
+        "(seeds in brackets):",
+        "",
+        "| task | " + " | ".join(systems) + " |",
+        "|---|" + "---|" * len(systems),
+    ]
+    for task in tasks:
+        cells = []
+        for system in systems:
+            runs = results["systems"][system].get(task, {})
+            if not runs:
+                cells.append("-")
+                continue
+            mean = statistics.fmean(r["test"] for r in runs.values())
+            cells.append(f"{100 * mean:.1f} ({len(runs)})")
+        lines.append(f"| {task} | " + " | ".join(cells) + " |")
+    return lines
 
 
 def heads(files, folder):

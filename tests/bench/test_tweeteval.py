@@ -83,6 +83,23 @@ def test_the_table_puts_the_published_rows_beside_the_measured():
     )
 
 
+def test_a_stance_column_of_fewer_topics_says_so_and_has_no_mean():
+    results = _results()
+    for topic in ("climate", "feminist"):
+        del results["systems"]["chain-thaw"][f"stance-{topic}"]
+    lines = tweeteval.table(results).splitlines()
+    # abortion, atheism, hillary: seed 1 (0.40, 0.45, 0.60) mean 0.4833,
+    # seed 2 (0.30, 0.35, 0.50) mean 0.3833; over seeds 43.3.
+    assert (
+        "| chain-thaw | 65.0 [60.0-70.0] | 43.3 [38.3-48.3] (3 of 5 "
+        "topics) | - |" in lines
+    )
+    # Each task alone: irony (0.60 + 0.70) / 2, hillary (0.60 + 0.50) / 2.
+    assert "| irony | 65.0 (2) |" in lines
+    assert "| stance-hillary | 55.0 (2) |" in lines
+    assert not any(line.startswith("| stance-climate") for line in lines)
+
+
 def test_official_metric_and_column_of_each_task():
     assert tweeteval.selection("irony") == "f1:irony"
     assert tweeteval.selection("stance-climate") == "f1:against,favor"
