@@ -291,6 +291,12 @@ def offsets_hold_up(labels, probabilities, scorer, repeats=5, seed=0):
     return gain > 0, gain
 
 
+def _best_weight(found):
+    """The weight of the best score in `found` (`{w: (offsets, score)}`);
+    ties: the one nearest 0.5, then the smaller."""
+    return max(WEIGHT_GRID, key=lambda w: (found[w][1], -abs(w - 0.5), -w))
+
+
 def choose_weight(
     labels, recurrent, ngram, selection="accuracy", class_names=None
 ):
@@ -328,7 +334,7 @@ def choose_weight(
             found[w] = (zero, scorer(labels, mixed.argmax(-1)))
         else:
             found[w] = choose_offsets(labels, mixed, scorer)
-    weight = max(WEIGHT_GRID, key=lambda w: (found[w][1], -abs(w - 0.5), -w))
+    weight = _best_weight(found)
     offsets = found[weight][0]
     check = None
     if any(offsets):
@@ -341,9 +347,7 @@ def choose_weight(
             for w in WEIGHT_GRID:
                 mixed = (1 - w) * recurrent + w * ngram
                 found[w] = (zero, scorer(labels, mixed.argmax(-1)))
-            weight = max(
-                WEIGHT_GRID, key=lambda w: (found[w][1], -abs(w - 0.5), -w)
-            )
+            weight = _best_weight(found)
             offsets = zero
     report = {
         "selection": selection,
