@@ -3,7 +3,9 @@
 `fit_ngram` builds the n-gram vocabulary and idf from the training texts,
 computes the features with the model's own graph ops (so training and
 serving cannot disagree), fits scikit-learn's logistic regression for each
-`C` of `C_GRID` and keeps the one that scores best on validation.
+`C` of `C_GRID`, on the TF-IDF features and on the same scaled by naive
+Bayes log-count ratios (NBSVM's weighting, here with logistic
+regression), and keeps the pair that scores best on validation.
 `choose_weight` then picks the share of the n-gram side in the mix with
 the recurrent classifier on validation: the grid holds 0 and 1, so the mix
 scores on validation at least as well as either side alone.
@@ -19,6 +21,10 @@ import numpy as np
 log = logging.getLogger(__name__)
 
 C_GRID = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0)
+# How the features are weighed before the logistic regression: plain
+# TF-IDF, or TF-IDF scaled by naive Bayes log-count ratios (`nb_ratios`);
+# validation chooses, with C.
+WEIGHTINGS = ("tfidf", "nb")
 WEIGHT_GRID = tuple(round(0.05 * i, 2) for i in range(21))
 # The log-offsets tried for each class but the first (see
 # `choose_offsets`).
@@ -113,26 +119,29 @@ def fit_ngram(
     word_orders=(1, 2),
     char_orders=(2, 5),
     seed=0,
+    weightings=WEIGHTINGS,
 ):
-    """Fits an `NgramClassifier` on `train`, choosing C on `valid`.
+    """Fits an `NgramClassifier` on `train`, choosing the weighting
+    (`WEIGHTINGS`) and C on `valid` (ties: plain TF-IDF, smaller C).
 
     Args:
         tokenizer: the run's tokenizer.
         class_names: the labels.
         train: `(texts, label indices)`.
         valid: `(texts, label indices)`.
-        selection: the metric that picks C (`seqkit.models.selection`).
+        selection: the metric that picks the weighting and C
+            (`seqkit.models.selection`).
         word_orders: word n-gram widths.
         char_orders: character n-gram widths.
         seed: the solver's seed.
+        weightings: the weightings tried (of `WEIGHTINGS`).
 
     Returns:
-        `(model, report)`: the fitted model and a dict (features, C, the
-        validation score of each C, seconds).
+        `(model, report)`: the fitted model and a dict (features, the
+        weighting, C, the validation score of each C for each weighting,
+        seconds).
     """
     import time
-
-    from sklearn.linear_model import LogisticRegression
 
     from seqkit.models.ngram import NgramClassifier, tokenizer_config
 
@@ -156,21 +165,31 @@ def fit_ngram(
     )
     x_train = sparse_features(model, texts)
     x_valid = sparse_features(model, valid[0])
-    scores, best = {}, None
-    for c in C_GRID:
-        fitted = LogisticRegression(C=c, max_iter=2000, random_state=seed)
-        fitted.fit(x_train, labels)
+    labels = np.asarray(labels)
+    ratios = nb_ratios(x_train, labels, classes)
+    scores, best = {name: {} for name in WEIGHTINGS}, None
+    for weighting, c in itertools.product(weightings, C_GRID):
+        if weighting == "nb" and ratios is None:
+            continue
+        kernel, bias = _fit_linear(
+            x_train,
+            labels,
+            classes,
+            c,
+            seed,
+            None if weighting == "tfidf" else ratios,
+        )
         found = score(
             selection,
             valid[1],
-            _probabilities(fitted, x_valid, classes),
+            linear_probabilities(x_valid, kernel, bias),
             class_names,
         )
-        scores[str(c)] = round(found, 4)
+        scores[weighting][str(c)] = round(found, 4)
+        # Ties keep the earlier: plain TF-IDF, then the smaller C.
         if best is None or found > best[0]:
-            best = (found, c, fitted)
-    found, c, fitted = best
-    kernel, bias = _linear_parameters(fitted, classes)
+            best = (found, weighting, c, kernel, bias)
+    found, weighting, c, kernel, bias = best
     model.set_parameters(idf, kernel, bias)
     report = {
         "features": len(vocabulary),
@@ -178,13 +197,16 @@ def fit_ngram(
         "char_features": len(vocabulary) - word_features,
         "word_orders": list(word_orders),
         "char_orders": list(char_orders) if char_orders else None,
+        "weighting": weighting,
         "C": c,
-        f"valid_{selection}_by_C": scores,
+        f"valid_{selection}_by_C": scores["tfidf"],
+        f"valid_{selection}_by_C_nb": scores["nb"],
         "seconds": round(time.time() - started, 1),
     }
     log.info(
-        "n-gram model: %d features, C=%g, valid %s %.4f (%.0f s)",
+        "n-gram model: %d features, %s, C=%g, valid %s %.4f (%.0f s)",
         len(vocabulary),
+        weighting,
         c,
         selection,
         found,
@@ -193,16 +215,64 @@ def fit_ngram(
     return model, report
 
 
-def _linear_parameters(fitted, classes):
-    """scikit-learn's coefficients as a softmax layer's kernel and bias.
+def nb_ratios(features, labels, classes, alpha=1.0):
+    """The naive Bayes log-count ratios of each class, `[classes,
+    features]`, or None when a class is missing from training.
 
-    Two classes: scikit-learn keeps one row `w` with `p1 = sigmoid(x w +
-    b)`, which is the softmax of `[0, x w + b]`.
+    For class k, with `p` the count of training texts of class k that hold
+    each feature plus `alpha` and `q` the same over the other texts, the
+    ratio is `ln((p / |p|_1) / (q / |q|_1))` (Wang & Manning, 2012). Two
+    classes need one row: the second class's (the first's is its
+    negative).
     """
+    present = np.unique(labels)
+    if classes < 2 or len(present) < classes:
+        return None
+    held = (features > 0).astype("float64").tocsr()
+    rows = []
+    for k in range(1 if classes == 2 else 0, classes):
+        inside = labels == k
+        p = np.asarray(held[inside].sum(axis=0)).ravel() + alpha
+        q = np.asarray(held[~inside].sum(axis=0)).ravel() + alpha
+        rows.append(np.log((p / p.sum()) / (q / q.sum())))
+    return np.array(rows)
+
+
+def _fit_linear(features, labels, classes, c, seed, ratios=None):
+    """A softmax layer's kernel `[features, classes]` and bias, fitted by
+    scikit-learn's logistic regression at `C=c`.
+
+    Without `ratios`: one (multinomial) logistic regression on the
+    features. Two classes keep one row `w` with `p1 = sigmoid(x w + b)`,
+    the softmax of `[0, x w + b]`.
+
+    With `ratios` (`nb_ratios`), naive-Bayes-weighted logistic regression:
+    for each class k (the second only, for two classes) a logistic
+    regression of "class k or not" on the features scaled by `r_k`; the
+    scaling moves into the kernel (`x (r_k * w_k) = (x * r_k) w_k`), so the
+    graph's features are the same, and the softmax of the classes'
+    one-against-the-rest scores gives the probabilities.
+    """
+    import scipy.sparse
+    from sklearn.linear_model import LogisticRegression
+
+    kernel = np.zeros((features.shape[1], classes), "float32")
+    bias = np.zeros(classes, "float32")
+    if ratios is not None:
+        first = 1 if classes == 2 else 0
+        for row, k in enumerate(range(first, classes)):
+            fitted = LogisticRegression(C=c, max_iter=2000, random_state=seed)
+            fitted.fit(
+                features @ scipy.sparse.diags(ratios[row]),
+                (labels == k).astype(int),
+            )
+            kernel[:, k] = ratios[row] * fitted.coef_[0]
+            bias[k] = fitted.intercept_[0]
+        return kernel, bias
+    fitted = LogisticRegression(C=c, max_iter=2000, random_state=seed)
+    fitted.fit(features, labels)
     present = list(fitted.classes_)
     coef, intercept = fitted.coef_, fitted.intercept_
-    kernel = np.zeros((coef.shape[1], classes), "float32")
-    bias = np.zeros(classes, "float32")
     if len(present) == 2:
         kernel[:, present[1]] = coef[0]
         bias[present[1]] = intercept[0]
@@ -216,12 +286,12 @@ def _linear_parameters(fitted, classes):
     return kernel, bias
 
 
-def _probabilities(fitted, features, classes):
-    """`predict_proba` with one column per class (absent classes 0)."""
-    found = fitted.predict_proba(features)
-    full = np.zeros((found.shape[0], classes))
-    full[:, list(fitted.classes_)] = found
-    return full
+def linear_probabilities(features, kernel, bias):
+    """The softmax of `features @ kernel + bias` (features: SciPy sparse)."""
+    logits = np.asarray(features @ kernel, "float64") + bias
+    logits -= logits.max(axis=-1, keepdims=True)
+    exp = np.exp(logits)
+    return exp / exp.sum(axis=-1, keepdims=True)
 
 
 def choose_offsets(labels, probabilities, scorer, rounds=2):

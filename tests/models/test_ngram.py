@@ -22,6 +22,7 @@ from seqkit.training.ngram import (
     choose_offsets,
     choose_weight,
     fit_ngram,
+    nb_ratios,
     offsets_hold_up,
     score,
     sparse_features,
@@ -133,7 +134,10 @@ def test_fit_learns_and_matches_scikit_learn():
 
     train, valid = _split(120, 0), _split(40, 1)
     tokenizer = WordTokenizer()
-    model, report = fit_ngram(tokenizer, ["bad", "good"], train, valid)
+    model, report = fit_ngram(
+        tokenizer, ["bad", "good"], train, valid, weightings=("tfidf",)
+    )
+    assert report["weighting"] == "tfidf"
     probabilities = model(np.array(valid[0], dtype=object))[
         "probabilities"
     ].numpy()
@@ -157,6 +161,7 @@ def test_three_classes_keep_scikit_learns_probabilities():
         (texts, labels),
         (texts[:9], labels[:9]),
         selection="macro_f1",
+        weightings=("tfidf",),
     )
     refit = LogisticRegression(C=report["C"], max_iter=2000, random_state=0)
     refit.fit(sparse_features(model, texts), labels)
@@ -167,6 +172,120 @@ def test_three_classes_keep_scikit_learns_probabilities():
         atol=1e-5,
     )
     assert found.argmax(-1).tolist() == [0, 1, 2]
+
+
+def test_nb_ratios_by_hand():
+    import scipy.sparse
+
+    features = scipy.sparse.csr_matrix(
+        [[1.0, 0.0, 2.0], [0.0, 1.0, 0.0], [0.5, 0.3, 0.0]]
+    )
+    labels = np.array([1, 0, 1])
+    # Two classes: one row, the second class's. Texts of class 1 hold
+    # features 0, 1, 2 in 2, 1, 1 texts; plus 1: 3, 2, 2 of 7. The class 0
+    # text holds feature 1 only: 1, 2, 1 of 4.
+    expected = [
+        math.log((3 / 7) / (1 / 4)),
+        math.log((2 / 7) / (2 / 4)),
+        math.log((2 / 7) / (1 / 4)),
+    ]
+    np.testing.assert_allclose(nb_ratios(features, labels, 2), [expected])
+    # Three classes: a row each, class k against the other two; class 1's
+    # text holds feature 1 only (1, 2, 1 of 4), the other two hold
+    # features 0, 1, 2 in 2, 1, 1 texts (3, 2, 2 of 7).
+    three = nb_ratios(features, np.array([0, 1, 2]), 3)
+    assert three.shape == (3, 3)
+    np.testing.assert_allclose(
+        three[1],
+        [
+            math.log((1 / 4) / (3 / 7)),
+            math.log((2 / 4) / (2 / 7)),
+            math.log((1 / 4) / (2 / 7)),
+        ],
+    )
+    # A class missing from training: no ratios.
+    assert nb_ratios(features, np.array([0, 0, 2]), 3) is None
+
+
+def _scaled_reference(features, labels, classes, c, positive):
+    """Independent NB-weighted logistic regression: dense numpy ratios,
+    one scikit-learn fit per class on the scaled features."""
+    from sklearn.linear_model import LogisticRegression
+
+    dense = features.toarray()
+    held = (dense > 0).astype(float)
+    fits = []
+    for k in positive:
+        p = held[labels == k].sum(0) + 1.0
+        q = held[labels != k].sum(0) + 1.0
+        r = np.log((p / p.sum()) / (q / q.sum()))
+        fitted = LogisticRegression(C=c, max_iter=2000, random_state=0)
+        fitted.fit(dense * r, (labels == k).astype(int))
+        fits.append((r, fitted))
+    return fits
+
+
+def test_nb_weighting_is_scikit_learn_on_scaled_features():
+    train, valid = _split(120, 0), _split(40, 1)
+    model, report = fit_ngram(
+        WordTokenizer(), ["bad", "good"], train, valid, weightings=("nb",)
+    )
+    assert report["weighting"] == "nb"
+    assert report["valid_accuracy_by_C"] == {}
+    found = model(np.array(valid[0], dtype=object))["probabilities"].numpy()
+    x_train = sparse_features(model, train[0])
+    x_valid = sparse_features(model, valid[0]).toarray()
+    ((r, fitted),) = _scaled_reference(
+        x_train, np.asarray(train[1]), 2, report["C"], [1]
+    )
+    expected = fitted.predict_proba(x_valid * r)
+    np.testing.assert_allclose(found, expected, atol=1e-5)
+    assert score("accuracy", valid[1], found) == 1.0
+
+
+def test_nb_weighting_of_three_classes_is_a_softmax_of_each_class_score():
+    texts = ["red apple", "green leaf", "blue sky", "red leaf"] * 15
+    labels = np.array([0, 1, 2, 0] * 15)
+    model, report = fit_ngram(
+        WordTokenizer(),
+        ["r", "g", "b"],
+        (texts, labels),
+        (texts[:8], labels[:8]),
+        selection="macro_f1",
+        weightings=("nb",),
+    )
+    x = sparse_features(model, texts)
+    fits = _scaled_reference(x, labels, 3, report["C"], [0, 1, 2])
+    dense = x[:4].toarray()
+    scores = np.stack(
+        [f.decision_function(dense * r) for r, f in fits], axis=-1
+    )
+    expected = np.exp(scores) / np.exp(scores).sum(-1, keepdims=True)
+    found = model(np.array(texts[:4], dtype=object))["probabilities"].numpy()
+    np.testing.assert_allclose(found, expected, atol=1e-5)
+    assert found.argmax(-1).tolist() == [0, 1, 2, 0]
+
+
+def test_validation_chooses_the_weighting_and_c():
+    train, valid = _split(120, 2), _split(40, 3)
+    _, report = fit_ngram(WordTokenizer(), ["bad", "good"], train, valid)
+    grids = {
+        "tfidf": report["valid_accuracy_by_C"],
+        "nb": report["valid_accuracy_by_C_nb"],
+    }
+    assert (
+        set(grids["tfidf"])
+        == set(grids["nb"])
+        == {"0.25", "0.5", "1.0", "2.0", "4.0", "8.0", "16.0", "32.0"}
+    )
+    best = max(v for grid in grids.values() for v in grid.values())
+    chosen = grids[report["weighting"]][str(report["C"])]
+    assert chosen == best
+    # Ties keep plain TF-IDF, then the smaller C.
+    first = next(
+        (w, c) for w in ("tfidf", "nb") for c in grids[w] if grids[w][c] == best
+    )
+    assert (report["weighting"], str(report["C"])) == first
 
 
 @pytest.mark.parametrize("seed", range(5))
