@@ -48,7 +48,12 @@ the JSON. `--resume` skips the data sets already complete in that file;
 `--only NAME ...` runs those; `--redo` keeps that file's other rows and
 runs the `--only` sets again (a change that touches some rows).
 `--runs DIR` (default `runs/panel`, git-ignored) takes the run folders;
-a folder of a data set being run again is removed first.
+a folder of a data set being run again is removed first. `--remix --only
+NAME ...` keeps those sets' finished run folders and their training
+figures, and redoes only the n-gram side and the mix (the run's model and
+metrics removed, the same command with `--resume`), for a change that
+touches only the mix; the row records the remix's command, seconds and
+commit beside the commit its members were trained at.
 
 How long: the whole panel about an hour (an estimate: it has not been run
 end to end yet; the ten seqkit trainings are most of it); the baselines
@@ -340,11 +345,19 @@ def measured(argv, log_path):
     return process.returncode, seconds, usage.ru_maxrss * scale / 2**20
 
 
-def run_seqkit(dataset, files, runs, quick, data, classes):
+def run_seqkit(dataset, files, runs, quick, data, classes, remix=False):
     """Trains seqkit's default into `runs/NAME` and scores its test
-    predictions."""
+    predictions.
+
+    With `remix`, the run folder's finished members stay: its model and
+    metrics are removed and the same command runs with `--resume`, which
+    loads the members and fits and mixes the n-gram side again; the
+    seconds and memory measured are then the remix's."""
     run = runs / dataset.name
-    if run.exists():
+    if remix:
+        for name in ("metrics.json", "model.keras"):
+            (run / name).unlink(missing_ok=True)
+    elif run.exists():
         log.info("%s: removing the unfinished run %s", dataset.name, run)
         shutil.rmtree(run)
     options = ["--train", files["train"], "--valid", files["valid"]]
@@ -358,6 +371,8 @@ def run_seqkit(dataset, files, runs, quick, data, classes):
         options += ["--selection", get_task(dataset.task).selection]
     if quick:
         options += ["--preset", "tiny"]
+    if remix:
+        options += ["--resume"]
     argv = seqkit_argv("train", dataset.recipe, *options)
     status, seconds, rss = measured(argv, runs / f"{dataset.name}.log")
     if status:
@@ -408,6 +423,12 @@ def run_files(run):
             found[key] = metrics[key]
     if "adapted" in config:
         found["adapted"] = config["adapted"]
+    if "ngram" in metrics:
+        found["ngram"] = {
+            key: metrics["ngram"][key]
+            for key in ("weighting", "C", "rule", "weight", "offsets")
+            if key in metrics["ngram"]
+        }
     return found
 
 
@@ -451,6 +472,41 @@ def run_dataset(dataset, args, runs):
         entry["seqkit"] = run_seqkit(
             dataset, files, runs, args.quick, data, classes
         )
+    entry["margin_points"] = margin_points(entry)
+    return entry
+
+
+def remix_dataset(dataset, args, runs, entry):
+    """`entry` with seqkit's mix redone in its finished run folder
+    (`run_seqkit(remix=True)`); the baselines and the training's seconds
+    and memory stay, the remix's are added."""
+    run = runs / dataset.name
+    members = sorted((run / "checkpoints").glob("member_*"))
+    if not members or not all((m / "done").is_file() for m in members):
+        raise RuntimeError(
+            f"{dataset.name}: --remix needs the finished run folder {run} "
+            "(every member's checkpoints/done)"
+        )
+    files = {split: Path(path) for split, path in entry["data"].items()}
+    data = {}
+    for split, path in files.items():
+        texts, labels, _ = read_split(path)
+        data[split] = (texts, labels)
+    log.info("%s: mixing %s again ...", dataset.name, run)
+    found = run_seqkit(
+        dataset, files, runs, args.quick, data, entry["classes"], remix=True
+    )
+    trained = entry["seqkit"]
+    found["remix"] = {
+        "command": found["command"],
+        "wall_seconds": found["wall_seconds"],
+        "peak_rss_mb": found["peak_rss_mb"],
+        "members_trained_at": entry["commit"],
+    }
+    for key in ("command", "wall_seconds", "peak_rss_mb", "train_seconds"):
+        if key in trained:
+            found[key] = trained[key]
+    entry = dict(entry, seqkit=found)
     entry["margin_points"] = margin_points(entry)
     return entry
 
@@ -562,7 +618,9 @@ def table(results):
         "official metric, else accuracy). Margin: seqkit minus the better "
         "baseline, main metric, points. C: chosen on valid. Commit: the "
         "code each row was measured with (a row of an earlier run stays "
-        "until its data set is run again).",
+        "until its data set is run again; `mixed at X, members Y`: the "
+        "mix redone at X from members trained at Y, `--remix`). seqkit s: "
+        "the training process's wall seconds.",
         "",
         "| data set | train / valid / test | classes | main metric | seqkit "
         "| TF-IDF + LR (C) | TF-IDF + SVM (C) | margin | seqkit s | "
@@ -574,6 +632,10 @@ def table(results):
         seqkit = e.get("seqkit")
         lr, svm = e["tfidf_lr"], e["tfidf_svm"]
         margin = e.get("margin_points")
+        commit = f"{e.get('commit', '-')[:7]}{'+' if e.get('dirty') else ''}"
+        if seqkit and "remix" in seqkit:
+            members = seqkit["remix"]["members_trained_at"][:7]
+            commit = f"mixed at {commit}, members {members}"
         lines.append(
             f"| {name} | {n} | {len(e['classes'])} | {e['metric']} | "
             f"{_cell(seqkit and seqkit['test'], e['main'])} | "
@@ -582,7 +644,7 @@ def table(results):
             f"{'-' if margin is None else f'{margin:+.1f}'} | "
             f"{seqkit['wall_seconds'] if seqkit else '-'} | "
             f"{seqkit['peak_rss_mb'] if seqkit else '-'} | "
-            f"{e.get('commit', '-')[:7]}{'+' if e.get('dirty') else ''} |"
+            f"{commit} |"
         )
     return "\n".join(lines) + "\n"
 
@@ -601,12 +663,15 @@ def parse_args(argv=None):
     parser.add_argument("--shared", type=Path, default=SHARED)
     parser.add_argument("--resume", action="store_true")
     parser.add_argument("--redo", action="store_true")
+    parser.add_argument("--remix", action="store_true")
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--baselines-only", action="store_true")
     parser.add_argument("--table-only", action="store_true")
     args = parser.parse_args(argv)
     if args.redo and not args.only:
         parser.error("--redo runs the --only sets again: name them")
+    if args.remix and (not args.only or args.baselines_only):
+        parser.error("--remix mixes the --only sets' finished runs again")
     if args.out is None:
         if args.quick:
             folder = tempfile.mkdtemp(prefix="seqkit-panel-")
@@ -635,7 +700,7 @@ def main(argv=None):
         return
     names = args.only or (QUICK if args.quick else list(PANEL))
     results = {"datasets": {}}
-    if (args.resume or args.redo) and args.out.is_file():
+    if (args.resume or args.redo or args.remix) and args.out.is_file():
         results = json.loads(args.out.read_text(encoding="utf-8"))
     outputs = [args.out, args.out.with_suffix(".md")]
     results.update(
@@ -659,7 +724,12 @@ def main(argv=None):
         ):
             log.info("%s: in %s already, skipped", name, args.out)
             continue
-        entry = run_dataset(PANEL[name], args, args.runs)
+        if args.remix:
+            if not done or "seqkit" not in done:
+                raise SystemExit(f"--remix: {name} has no row in {args.out}")
+            entry = remix_dataset(PANEL[name], args, args.runs, done)
+        else:
+            entry = run_dataset(PANEL[name], args, args.runs)
         entry.update(commit=results["commit"], dirty=results["dirty"])
         results["datasets"][name] = entry
         write_results(results, args.out)

@@ -169,3 +169,23 @@ def test_redo_runs_the_named_set_again_and_keeps_the_others(quick):
     redone, before = again["vader-tweets"], results["datasets"]["vader-tweets"]
     assert redone["seqkit"]["test"] == before["seqkit"]["test"]
     assert redone["seqkit"] != before["seqkit"]
+
+
+def test_remix_mixes_a_finished_run_again_and_keeps_its_training(quick):
+    out, _, options = quick
+    before = json.loads(out.read_text(encoding="utf-8"))["datasets"]
+    _panel("--quick", "--remix", "--only", "rt-snippets", *options)
+    after = json.loads(out.read_text(encoding="utf-8"))["datasets"]
+    old, new = before["rt-snippets"], after["rt-snippets"]
+    # The members are loaded, not trained again: the mix, made by the same
+    # code, predicts the same test labels.
+    assert new["seqkit"]["test"] == old["seqkit"]["test"]
+    assert new["seqkit"]["wall_seconds"] == old["seqkit"]["wall_seconds"]
+    remix = new["seqkit"]["remix"]
+    assert remix["members_trained_at"] == old["commit"]
+    assert remix["command"].endswith("--resume")
+    assert new["tfidf_lr"] == old["tfidf_lr"]
+    assert "mixed at" in out.with_suffix(".md").read_text(encoding="utf-8")
+    # The other rows are kept as they were.
+    for name in ("vader-tweets", "tweeteval-irony"):
+        assert after[name] == before[name]

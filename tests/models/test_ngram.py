@@ -309,6 +309,48 @@ def test_the_mix_never_scores_below_its_best_side(seed, selection):
     )
 
 
+def test_the_share_is_the_one_of_lowest_validation_loss():
+    from sklearn.metrics import log_loss as reference
+
+    rng = np.random.default_rng(7)
+    labels = rng.integers(2, size=200)
+    recurrent = rng.dirichlet(np.ones(2), size=200)
+    recurrent[np.arange(120), labels[:120]] += 1.0
+    recurrent /= recurrent.sum(-1, keepdims=True)
+    ngram = rng.dirichlet(np.ones(2), size=200)
+    ngram[np.arange(80, 200), labels[80:]] += 1.0
+    ngram /= ngram.sum(-1, keepdims=True)
+    weight, offsets, report = choose_weight(labels, recurrent, ngram)
+    losses = {
+        w: reference(labels, (1 - w) * recurrent + w * ngram, labels=[0, 1])
+        for w in WEIGHT_GRID
+    }
+    assert weight == min(losses, key=losses.get)
+    assert 0 < weight < 1
+    assert report["rule"] == "log_loss"
+    assert report["valid_log_loss"]["mixed"] == round(losses[weight], 4)
+    assert report["valid_log_loss"]["recurrent"] == round(losses[0.0], 4)
+    assert not any(offsets)
+
+
+def test_a_lowest_loss_mix_below_a_side_gives_way_to_the_metric():
+    # The recurrent side is right on 8 of 10, narrowly, and sure and wrong
+    # on 2; the n-gram side is wrong on all 10, mildly. The loss falls all
+    # the way to the n-gram side (accuracy 0); the metric's rule keeps
+    # accuracy 0.8 with a share of at most 0.5.
+    labels = np.zeros(10, dtype=int)
+    recurrent = np.array([[0.55, 0.45]] * 8 + [[1e-6, 1 - 1e-6]] * 2)
+    ngram = np.array([[0.45, 0.55]] * 10)
+    weight, _, report = choose_weight(labels, recurrent, ngram)
+    assert report["rule"].startswith("accuracy")
+    assert weight <= 0.5
+    assert report["valid_accuracy"] == {
+        "recurrent": 0.8,
+        "ngram": 0.0,
+        "mixed": 0.8,
+    }
+
+
 def test_a_side_that_is_always_right_gets_the_whole_weight():
     labels = np.array([0, 1, 0, 1])
     right = np.eye(2)[labels] * 0.6 + 0.2
