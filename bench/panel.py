@@ -481,8 +481,14 @@ def remix_dataset(dataset, args, runs, entry):
     (`run_seqkit(remix=True)`); the baselines and the training's seconds
     and memory stay, the remix's are added."""
     run = runs / dataset.name
-    members = sorted((run / "checkpoints").glob("member_*"))
-    if not members or not all((m / "done").is_file() for m in members):
+    # An ensemble's members (sentiment: checkpoints/member_N; documents:
+    # members/N/checkpoints), or a single model's checkpoints.
+    members = (
+        sorted(run.glob("checkpoints/member_*"))
+        or sorted(run.glob("members/*/checkpoints"))
+        or [run / "checkpoints"]
+    )
+    if not all((m / "done").is_file() for m in members):
         raise RuntimeError(
             f"{dataset.name}: --remix needs the finished run folder {run} "
             "(every member's checkpoints/done)"
