@@ -20,7 +20,7 @@ The features of a text, in order:
    of a `FeatureUnion`; unknown n-grams are dropped.
 
 `MixedClassifier` averages a recurrent classifier and an `NgramClassifier`
-with a weight chosen on validation (`seqkit.training.ngram.choose_weight`).
+with a share chosen on validation (`seqkit.training.ngram.choose_weight`).
 """
 
 import keras
