@@ -21,9 +21,10 @@ other, both ways round, by the run's own selection metric:
 - `recurrent`, `ngram`: one side alone (no choice).
 
 The test split is never read. Writes `--out` (JSON: command, commit,
-date, machine; per run the mean and spread of each rule's held-out score,
-and how often `log_loss` beats, ties or loses to `metric`) and a markdown
-table beside it.
+date, machine; per run the same, the mean and spread of each rule's
+held-out score, and how often `log_loss` beats, ties or loses to
+`metric`) and a markdown table beside it; `--add` keeps the runs already
+in `--out` (made with the same `--repeats` and `--seed`).
 """
 
 import argparse
@@ -233,6 +234,11 @@ def main(argv=None):
     )
     parser.add_argument("--repeats", type=int, default=20)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--add",
+        action="store_true",
+        help="keep the runs already in --out (each row keeps its command)",
+    )
     args = parser.parse_args(argv)
     commit = subprocess.run(
         ["git", "-C", str(ROOT), "rev-parse", "HEAD"],
@@ -252,6 +258,11 @@ def main(argv=None):
         "rules": list(RULES),
         "runs": {},
     }
+    if args.add and args.out.is_file():
+        kept = json.loads(args.out.read_text(encoding="utf-8"))
+        if (kept["repeats"], kept["seed"]) != (args.repeats, args.seed):
+            raise SystemExit(f"--add: {args.out} was made with other cuts")
+        results["runs"] = kept["runs"]
     for run in args.runs:
         log.info("%s ...", run)
         labels, recurrent, ngram, selection, names = run_sides(run)
@@ -260,6 +271,9 @@ def main(argv=None):
         )
         results["runs"][run.name] = {
             "run": str(run),
+            "command": results["command"],
+            "commit": commit,
+            "date": results["date"],
             "selection": selection,
             "n": int(len(labels)),
             **summary(found),
