@@ -508,6 +508,7 @@ def remix_dataset(dataset, args, runs, entry):
         "wall_seconds": found["wall_seconds"],
         "peak_rss_mb": found["peak_rss_mb"],
         "members_trained_at": entry["commit"],
+        "test_before": trained["test"],
     }
     for key in ("command", "wall_seconds", "peak_rss_mb", "train_seconds"):
         if key in trained:
