@@ -416,10 +416,11 @@ def choose_weight(
     smaller) among the shares whose mix scores on validation, by
     `selection`, at least as well as the better side alone: the mix is
     never below either side on validation. The loss reads every
-    probability, where a score reads only which class wins, so it
-    varies less from one validation sample to the next; a share chosen
-    by the score alone is often a lucky one (`bench/mix_rules.py`
-    compares the two rules on halves of validation).
+    probability, where a score reads only which class wins: the share
+    that maximises the score jumps with a few texts near the boundary.
+    `bench/mix_rules.py` compares this rule with the score's best share
+    on halves of validation (`docs/results/mix-rules.md`: neither is
+    ahead on every data set).
 
     For F1 selections each share's mix first gets class offsets
     (`choose_offsets`), which move the decision boundary; those of the
