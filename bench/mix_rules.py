@@ -58,7 +58,7 @@ def choose(rule, labels, recurrent, ngram, selection, class_names):
     if rule == "metric":
         scorer = selection_scorer(selection, class_names)
         weight, offsets, _ = _by_metric(
-            labels, recurrent, ngram, scorer, selection, classes
+            labels, recurrent, ngram, scorer, selection
         )
         return weight, offsets
     weight, offsets, _ = choose_weight(

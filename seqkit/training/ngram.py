@@ -374,35 +374,50 @@ def log_loss(labels, probabilities):
     return float(-np.mean(np.log(np.maximum(picked, 1e-12))))
 
 
-def _by_metric(labels, recurrent, ngram, scorer, selection, classes):
+def _candidates(labels, recurrent, ngram, scorer, with_offsets):
+    """`{share: (offsets, score)}` of each share's mix on validation, with
+    class offsets (`choose_offsets`) or without."""
+    found = {}
+    for w in WEIGHT_GRID:
+        mixed = (1 - w) * recurrent + w * ngram
+        if with_offsets:
+            found[w] = choose_offsets(labels, mixed, scorer)
+        else:
+            zero = np.zeros(recurrent.shape[-1])
+            found[w] = (zero, scorer(labels, mixed.argmax(-1)))
+    return found
+
+
+def _choose_share(labels, recurrent, ngram, scorer, with_offsets, pick):
+    """`(share, offsets, check)`: `pick` (`{share: (offsets, score)}` ->
+    share) over `_candidates`; offsets are kept only when they hold up on
+    halves of validation (`offsets_hold_up`, reported in `check`), else
+    the share is picked again without offsets."""
+    found = _candidates(labels, recurrent, ngram, scorer, with_offsets)
+    weight = pick(found)
+    offsets, check = found[weight][0], None
+    if any(offsets):
+        kept, gain = offsets_hold_up(
+            labels, (1 - weight) * recurrent + weight * ngram, scorer
+        )
+        check = {"held_out_gain": round(gain, 4), "kept": kept}
+        if not kept:
+            # The offsets fit this split's noise: none, and the share
+            # picked again without them.
+            found = _candidates(labels, recurrent, ngram, scorer, False)
+            weight = pick(found)
+            offsets = found[weight][0]
+    return weight, offsets, check
+
+
+def _by_metric(labels, recurrent, ngram, scorer, selection):
     """The share that scores best on validation by `selection` (offsets
     chosen for each share on F1 metrics, and checked on halves): the rule
     before `choose_weight` chose by loss, kept for `bench/mix_rules.py`
     to compare."""
-    zero = np.zeros(classes)
-    found = {}
-    for w in WEIGHT_GRID:
-        mixed = (1 - w) * recurrent + w * ngram
-        if selection == "accuracy":
-            found[w] = (zero, scorer(labels, mixed.argmax(-1)))
-        else:
-            found[w] = choose_offsets(labels, mixed, scorer)
-    weight = _best_weight(found)
-    offsets = found[weight][0]
-    check = None
-    if any(offsets):
-        mixed = (1 - weight) * recurrent + weight * ngram
-        kept, gain = offsets_hold_up(labels, mixed, scorer)
-        check = {"held_out_gain": round(gain, 4), "kept": kept}
-        if not kept:
-            # The offsets fit this split's noise: no offsets, and the
-            # share chosen again without them.
-            for w in WEIGHT_GRID:
-                mixed = (1 - w) * recurrent + w * ngram
-                found[w] = (zero, scorer(labels, mixed.argmax(-1)))
-            weight = _best_weight(found)
-            offsets = zero
-    return weight, offsets, check
+    return _choose_share(
+        labels, recurrent, ngram, scorer, selection != "accuracy", _best_weight
+    )
 
 
 def choose_weight(
@@ -464,36 +479,15 @@ def choose_weight(
         for w in WEIGHT_GRID
     }
 
-    def candidates(with_offsets):
-        found = {}
-        for w in WEIGHT_GRID:
-            mixed = (1 - w) * recurrent + w * ngram
-            if with_offsets:
-                found[w] = choose_offsets(labels, mixed, scorer)
-            else:
-                found[w] = (np.zeros(classes), scorer(labels, mixed.argmax(-1)))
-        return found
-
     def lowest_loss(found):
         # Never empty: share 0 (1) scores at least the recurrent (n-gram)
         # side alone.
         feasible = [w for w in WEIGHT_GRID if found[w][1] >= floor]
         return min(feasible, key=lambda w: (losses[w], abs(w - 0.5), w))
 
-    found = candidates(selection != "accuracy")
-    weight = lowest_loss(found)
-    offsets, check = found[weight][0], None
-    if any(offsets):
-        kept, gain = offsets_hold_up(
-            labels, (1 - weight) * recurrent + weight * ngram, scorer
-        )
-        check = {"held_out_gain": round(gain, 4), "kept": kept}
-        if not kept:
-            # The offsets fit this split's noise: none, and the share
-            # chosen again without them.
-            found = candidates(False)
-            weight = lowest_loss(found)
-            offsets = found[weight][0]
+    weight, offsets, check = _choose_share(
+        labels, recurrent, ngram, scorer, selection != "accuracy", lowest_loss
+    )
     unconstrained = min(WEIGHT_GRID, key=lambda w: (losses[w], abs(w - 0.5), w))
     rule = "log_loss"
     if weight != unconstrained:
