@@ -146,48 +146,40 @@ def run_sides(run):
     )
 
 
-def _valid_split(config):
+def _read(config, path):
+    """`(texts, labels)` of a CSV split, blank texts left out (as the
+    run's reader does)."""
     import csv
 
+    if Path(path).suffix != ".csv":
+        raise SystemExit(f"{path}: bench/mix_rules.py reads CSV splits only")
+    column, label = config["text_column"], config["label_column"]
+    with open(path, encoding="utf-8", newline="") as handle:
+        rows = [row for row in csv.DictReader(handle) if row[column].strip()]
+    return [row[column] for row in rows], [row[label] for row in rows]
+
+
+def _valid_split(config):
     if not config.get("valid"):
         raise SystemExit("the run held its validation split out of train")
-    path = config["valid"]
-    with open(path, encoding="utf-8", newline="") as handle:
-        rows = [
-            row
-            for row in csv.DictReader(handle)
-            if row[config["text_column"]].strip()
-        ]
-    return (
-        [row[config["text_column"]] for row in rows],
-        [row[config["label_column"]] for row in rows],
-    )
+    return _read(config, config["valid"])
 
 
 def _refit_ngram(config, model, selection):
     """The n-gram side the run fitted (and then left out of its mix)."""
-    import csv
-
     from seqkit.training.ngram import fit_ngram
 
-    def read(path):
-        with open(path, encoding="utf-8", newline="") as handle:
-            rows = [
-                r
-                for r in csv.DictReader(handle)
-                if r[config["text_column"]].strip()
-            ]
-        names = list(model.class_names)
-        return (
-            [r[config["text_column"]] for r in rows],
-            np.array([names.index(r[config["label_column"]]) for r in rows]),
-        )
+    names = list(model.class_names)
+
+    def indexed(path):
+        texts, labels = _read(config, path)
+        return texts, np.array([names.index(label) for label in labels])
 
     ngram, _ = fit_ngram(
         model.vectorizer.tokenizer,
-        list(model.class_names),
-        read(config["train"]),
-        read(config["valid"]),
+        names,
+        indexed(config["train"]),
+        indexed(config["valid"]),
         selection=selection,
         seed=config["seed"],
     )

@@ -189,6 +189,11 @@ def fit_ngram(
         # Ties keep the earlier: plain TF-IDF, then the smaller C.
         if best is None or found > best[0]:
             best = (found, weighting, c, kernel, bias)
+    if best is None:
+        raise ValueError(
+            f"n-gram model: no weighting of {list(weightings)} can be fitted "
+            "(the naive Bayes weighting needs every class in training)"
+        )
     found, weighting, c, kernel, bias = best
     model.set_parameters(idf, kernel, bias)
     report = {

@@ -266,6 +266,18 @@ def test_nb_weighting_of_three_classes_is_a_softmax_of_each_class_score():
     assert found.argmax(-1).tolist() == [0, 1, 2, 0]
 
 
+def test_nb_alone_without_every_class_in_training_is_a_clear_error():
+    texts, labels = ["red apple", "green leaf"] * 10, np.array([0, 1] * 10)
+    with pytest.raises(ValueError, match="every class in training"):
+        fit_ngram(
+            WordTokenizer(),
+            ["r", "g", "b"],
+            (texts, labels),
+            (texts[:4], labels[:4]),
+            weightings=("nb",),
+        )
+
+
 def test_validation_chooses_the_weighting_and_c():
     train, valid = _split(120, 2), _split(40, 3)
     _, report = fit_ngram(WordTokenizer(), ["bad", "good"], train, valid)
