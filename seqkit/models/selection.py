@@ -52,8 +52,48 @@ def selection_classes(selection):
     return [name.strip() for name in selection[3:].split(",")]
 
 
+def _counts(labels, predicted, size):
+    """Per class: true positives, false positives, false negatives, and
+    which classes occur in the labels or the predictions."""
+    labels = np.asarray(labels, dtype=np.int64).ravel()
+    predicted = np.asarray(predicted, dtype=np.int64).ravel()
+    if labels.shape != predicted.shape:
+        raise ValueError(
+            f"{labels.size} labels against {predicted.size} predictions"
+        )
+    if labels.size:
+        size = max(size, int(labels.max()) + 1, int(predicted.max()) + 1)
+    matrix = np.bincount(labels * size + predicted, minlength=size * size)
+    matrix = matrix.reshape(size, size)
+    true_positive = np.diag(matrix).astype(np.float64)
+    false_positive = matrix.sum(0) - true_positive
+    false_negative = matrix.sum(1) - true_positive
+    present = (matrix.sum(0) + matrix.sum(1)) > 0
+    return true_positive, false_positive, false_negative, present
+
+
+def _ratio(numerator, denominator):
+    """numerator / denominator, 0 where the denominator is 0 (scikit-
+    learn's `zero_division=0`)."""
+    safe = np.where(denominator > 0, denominator, 1.0)
+    return np.where(denominator > 0, numerator / safe, 0.0)
+
+
+def _f1(true_positive, false_positive, false_negative):
+    return _ratio(
+        2 * true_positive, 2 * true_positive + false_positive + false_negative
+    )
+
+
 def selection_scorer(selection, class_names):
     """`(label indices, predicted indices) -> score` for `selection`.
+
+    The scores are scikit-learn's (`accuracy_score`, `f1_score`,
+    `recall_score` with the averages above and `zero_division=0`), worked
+    out from one confusion matrix in NumPy: the mix's offset search scores
+    thousands of candidate predictions, and scikit-learn's checks cost a
+    few milliseconds a call (tests/models/test_selection.py compares the
+    two).
 
     Args:
         selection: a checked selection (see the module's docstring).
@@ -62,22 +102,35 @@ def selection_scorer(selection, class_names):
     Raises:
         ValueError: an `f1:` selection names a class the run does not have.
     """
-    from sklearn.metrics import accuracy_score, f1_score, recall_score
-
     check_selection(selection)
-    if selection == "accuracy":
-        return lambda labels, predicted: float(
-            accuracy_score(labels, predicted)
-        )
-    if selection == "macro_f1":
-        return lambda labels, predicted: float(
-            f1_score(labels, predicted, average="macro")
-        )
     names = list(class_names)
+    size = len(names)
+    if selection == "accuracy":
+
+        def accuracy(labels, predicted):
+            labels = np.asarray(labels).ravel()
+            predicted = np.asarray(predicted).ravel()
+            return float(np.mean(labels == predicted)) if labels.size else 0.0
+
+        return accuracy
+    if selection == "macro_f1":
+
+        def macro_f1(labels, predicted):
+            tp, fp, fn, present = _counts(labels, predicted, size)
+            if not present.any():
+                return 0.0
+            return float(np.mean(_f1(tp, fp, fn)[present]))
+
+        return macro_f1
     if selection == "macro_recall":
-        return lambda labels, predicted: float(
-            recall_score(labels, predicted, average="macro", zero_division=0)
-        )
+
+        def macro_recall(labels, predicted):
+            tp, _, fn, present = _counts(labels, predicted, size)
+            if not present.any():
+                return 0.0
+            return float(np.mean(_ratio(tp, tp + fn)[present]))
+
+        return macro_recall
     wanted = selection_classes(selection)
     missing = [name for name in wanted if name not in names]
     if missing:
@@ -87,10 +140,8 @@ def selection_scorer(selection, class_names):
         )
     indices = [names.index(name) for name in wanted]
 
-    def scorer(labels, predicted):
-        scores = f1_score(
-            labels, predicted, labels=indices, average=None, zero_division=0
-        )
-        return float(np.mean(scores))
+    def named_f1(labels, predicted):
+        tp, fp, fn, _ = _counts(labels, predicted, size)
+        return float(np.mean(_f1(tp, fp, fn)[indices]))
 
-    return scorer
+    return named_f1
