@@ -273,10 +273,14 @@ def test_init_from_errors(pretrained, corpus, split, tmp_path):
     assert "Traceback" not in result.output
 
 
+@pytest.mark.large  # six default-sized members: a minute and a half
 def test_the_default_lm_starts_the_default_classifier(corpus, split, tmp_path):
     """`pretrain lm` then `train sentiment --init-from` with neither's
     model options: both directions, an ensemble of LSTM members. (One
-    epoch, one fine-tuning step and no n-gram side keep it short.)"""
+    epoch, one fine-tuning step and no n-gram side keep it short;
+    the wiring of a small LM into a classifier is
+    `test_train_sentiment_init_from`, and which member settings the LM
+    cannot start `test_member_variations_the_lm_cannot_start_are_left_out`.)"""
     lm = _pretrain(corpus, name="default_lm", epochs=1)
     assert lm.exit_code == 0, lm.output
     assert (

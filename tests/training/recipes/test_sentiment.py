@@ -341,7 +341,7 @@ def test_large_bidirectional_ensembles_load_back(tmp_path):
     model.save(tmp_path / "model.keras")
     texts = np.array(["good film", "bad"], dtype=object)
     expected = model.predict(texts, verbose=0)["probabilities"]
-    for _ in range(5):
+    for _ in range(2):
         loaded = keras.saving.load_model(tmp_path / "model.keras")
         np.testing.assert_allclose(
             loaded.predict(texts, verbose=0)["probabilities"],
