@@ -18,11 +18,14 @@ once on test:
   tf) and LinearSVC, C chosen on valid (deterministic: no seed).
 
 Prints mean and spread of test accuracy per system and writes
-`WORK/results.json`. Finished runs are reused, so it resumes.
+`--out` (default `WORK/results.json`): the command, date, commit (and
+whether the checkout was dirty), machine, and every run's figures.
+Finished runs are reused, so it resumes.
 """
 
 import argparse
 import csv
+import datetime
 import json
 import shlex
 import statistics
@@ -30,6 +33,11 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from panel import machine, revision  # noqa: E402
 
 
 def splits():
@@ -95,7 +103,11 @@ def main():
     parser.add_argument("--han-options", default="")
     parser.add_argument("--flat-length", type=int, default=800)
     parser.add_argument("--systems", default="han,flat,tfidf-svm")
+    parser.add_argument(
+        "--out", type=Path, help="the results JSON (default WORK/results.json)"
+    )
     args = parser.parse_args()
+    results_path = args.out or args.work / "results.json"
     seeds = [int(s) for s in args.seeds.split(",")]
     systems = args.systems.split(",")
     paths = splits()
@@ -117,7 +129,7 @@ def main():
                 **found,
             }
             continue
-        tests, valids, seconds = [], [], []
+        tests, valids, seconds, runs = [], [], [], []
         for seed in seeds:
             out = args.work / f"{system}-{seed}"
             if system == "han":
@@ -137,10 +149,20 @@ def main():
             tests.append(round(metrics["test"]["accuracy"], 4))
             valids.append(round(metrics["valid"]["accuracy"], 4))
             seconds.append(metrics.get("train_seconds"))
+            runs.append(
+                {
+                    "seed": seed,
+                    "run": str(out),
+                    "command": shlex.join(["seqkit", *map(str, command[3:])]),
+                    "test": metrics["test"],
+                    "valid": metrics["valid"],
+                }
+            )
         results[system] = {
             "test_accuracy": summary(tests),
             "valid_accuracy": summary(valids),
             "train_seconds": seconds,
+            "runs": runs,
         }
     print(f"{'system':10} {'test accuracy':>22} {'valid accuracy':>22}")
     for system, found in results.items():
@@ -152,9 +174,14 @@ def main():
             f"{system:10} {test['mean']:>14.4f} ± {test['sd']:.4f} "
             f"{valid['mean']:>14.4f} ± {valid['sd']:.4f}"
         )
-    with open(args.work / "results.json", "w", encoding="utf-8") as handle:
+    results_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(results_path, "w", encoding="utf-8") as handle:
         json.dump(
             {
+                "command": shlex.join(["python", *sys.argv]),
+                "date": datetime.date.today().isoformat(),
+                **revision([results_path]),
+                "machine": machine(),
                 "seeds": seeds,
                 "han_options": args.han_options,
                 "results": results,
