@@ -64,6 +64,10 @@ Ratios are medians of per-round ratios with their interquartile range
 (`--tf-threads seqkit`: half the cores per op, as `seqkit train` sets for
 bidirectional models); the plain Keras baselines share the process, so
 they get them too. PyTorch and ONNX Runtime use `--torch-threads` (2).
+Each PyTorch training system runs in a process of its own, which never
+imports TensorFlow (`--torch-process own`, the default; `shared` trains
+them in the benchmark's process, as runs before 2026-12-07 did); only
+one system trains at a time either way.
 
 Results go to `WORK/results.json` (with the command, commit, date and
 machine) and `WORK/results.md`, and the tables to stdout; with `--out
@@ -145,25 +149,40 @@ def load_data(train_limit=None):
 # -- training systems --------------------------------------------------
 
 
-def make_systems(wanted, config, vectorizer, matrix, names, data, maxlen):
-    """The training systems named in `wanted`, each ready for `epoch()`."""
+def make_systems(
+    wanted,
+    config,
+    vectorizer,
+    matrix,
+    names,
+    data,
+    maxlen,
+    torch_process="own",
+    torch_threads=2,
+):
+    """The training systems named in `wanted`, each ready for `epoch()`;
+    the PyTorch ones in a process each (`torch_process="own"`) or in
+    this one (`"shared"`)."""
     from perf_keras import KerasMaskedSystem, KerasPlainSystem, SeqkitSystem
 
     from seqkit.data.pipelines import bucket_boundaries
 
     def torch_system(packed, bucketed=False):
-        from perf_torch import TorchSystem
+        from perf_torch import ProcessSystem, TorchSystem
 
-        return TorchSystem(
-            data,
-            matrix,
-            len(names),
+        settings = dict(
+            data=data,
+            vectors=matrix,
+            classes=len(names),
             packed=packed,
             seed=config.seed,
             units=config.units,
             batch=config.batch_size,
             bucketed=bucketed,
         )
+        if torch_process == "own":
+            return ProcessSystem(torch_threads, **settings)
+        return TorchSystem(**settings)
 
     # The bucketed Keras script takes seqkit's bucket edges, so the two
     # differ in their pipelines only.
@@ -654,6 +673,7 @@ def configure_threads(args, systems):
 
         configure(args.torch_threads)
         threads["torch_threads"] = args.torch_threads
+        threads["torch_process"] = args.torch_process
     return threads
 
 
@@ -697,6 +717,13 @@ def parse_args(argv=None):
         type=int,
         default=2,
         help="PyTorch's and ONNX Runtime's threads (default 2)",
+    )
+    parser.add_argument(
+        "--torch-process",
+        choices=["own", "shared"],
+        default="own",
+        help="train each PyTorch system in a process of its own, without "
+        "TensorFlow (default), or in the benchmark's process",
     )
     parser.add_argument(
         "--tf-threads",
@@ -803,7 +830,15 @@ def main(argv=None):
     if needs_models:
         maxlen = args.maxlen or config.max_length
         systems = make_systems(
-            wanted, config, vectorizer, matrix, names, data, maxlen
+            wanted,
+            config,
+            vectorizer,
+            matrix,
+            names,
+            data,
+            maxlen,
+            torch_process=args.torch_process,
+            torch_threads=args.torch_threads,
         )
     if "training" not in skip:
         results["training"] = run_training(systems, args.rounds, tokens, log)
@@ -834,6 +869,9 @@ def main(argv=None):
     if "gpu" not in skip:
         results["gpu"] = run_gpu(args.rounds)
         log(f"gpu: {results['gpu']}")
+    for system in systems.values():
+        if hasattr(system, "close"):
+            system.close()
     write_results(results, work / "results.json")
     if args.out:
         write_results(results, args.out)

@@ -155,6 +155,107 @@ class TorchSystem:
         return right / len(ids)
 
 
+class ProcessSystem:
+    """A `TorchSystem` trained in a process of its own.
+
+    In the benchmark's process TensorFlow holds its own thread pools, and
+    PyTorch's training epoch there took longer than PyTorch alone on the
+    same cores (docs/benchmarks.md, the performance section). Here the
+    model lives in a child process started with `spawn` (which imports
+    PyTorch and not TensorFlow) that has `threads` threads and
+    flush-to-zero; `epoch` and `accuracy` ask it over a pipe, and the
+    child times the epoch itself, as `TorchSystem.epoch` does. `model`
+    copies the trained weights into a model in this process (for the
+    inference paths).
+    """
+
+    def __init__(self, threads, **settings):
+        import multiprocessing
+
+        context = multiprocessing.get_context("spawn")
+        self._connection, child = context.Pipe()
+        self._settings = settings
+        self._process = context.Process(
+            target=_serve, args=(child, threads, settings), daemon=True
+        )
+        self._process.start()
+        child.close()
+        self._ask("ready")
+
+    def _ask(self, command, *args):
+        self._connection.send((command, args))
+        try:
+            status, answer = self._connection.recv()
+        except EOFError:
+            raise RuntimeError(
+                f"the PyTorch process ended (exit code "
+                f"{self._process.exitcode}) while answering {command!r}"
+            ) from None
+        if status == "error":
+            raise RuntimeError(f"the PyTorch process failed: {answer}")
+        return answer
+
+    def epoch(self):
+        return self._ask("epoch")
+
+    def accuracy(self, split):
+        return self._ask("accuracy", split)
+
+    @property
+    def model(self):
+        """The child's model, copied into this process (eval mode)."""
+        settings = self._settings
+        model = BiLSTMClassifier(
+            settings["vectors"],
+            settings.get("units", 128),
+            settings["classes"],
+            settings["packed"],
+        )
+        state = self._ask("state")
+        model.load_state_dict({k: torch.as_tensor(v) for k, v in state.items()})
+        return model.eval()
+
+    def close(self):
+        if self._process.is_alive():
+            self._connection.send(("close", ()))
+            self._process.join(timeout=30)
+        self._connection.close()
+
+
+def _serve(connection, threads, settings):
+    """The child of `ProcessSystem`: builds the system and answers."""
+    import traceback
+
+    configure(threads)
+    try:
+        system = TorchSystem(**settings)
+    except Exception:  # noqa: BLE001 (sent to the parent, which raises)
+        connection.send(("error", traceback.format_exc()))
+        return
+    while True:
+        command, args = connection.recv()
+        if command == "close":
+            return
+        try:
+            if command == "ready":
+                answer = True
+            elif command == "epoch":
+                answer = system.epoch()
+            elif command == "accuracy":
+                answer = system.accuracy(*args)
+            elif command == "state":
+                answer = {
+                    k: v.detach().numpy()
+                    for k, v in system.model.state_dict().items()
+                }
+            else:
+                raise ValueError(f"unknown command {command!r}")
+        except Exception:  # noqa: BLE001 (sent to the parent, which raises)
+            connection.send(("error", traceback.format_exc()))
+            continue
+        connection.send(("ok", answer))
+
+
 # What a PyTorch user writes to tokenize: NFKC, straight quotes,
 # lower-case; numbers (3.5, 10/10),
 # words with inner apostrophes and hyphens, and runs of one punctuation mark

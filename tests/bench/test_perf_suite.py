@@ -446,3 +446,33 @@ def test_compiled_torch_paths_give_the_eager_probabilities(tmp_path):
         np.testing.assert_allclose(
             paths[name](texts[2:3]), paths["torch-eager"](texts[2:3]), atol=1e-6
         )
+
+
+def test_a_torch_system_in_its_own_process_trains_as_in_this_one():
+    torch = pytest.importorskip("torch")
+    perf_torch = _load("perf_torch")
+    rng = np.random.default_rng(1)
+    ids = [rng.integers(1, 12, rng.integers(2, 9)) for _ in range(96)]
+    labels = np.array([int(5 in x) for x in ids])
+    data = {split: (ids, labels) for split in ("train", "valid", "test")}
+    vectors = rng.normal(size=(12, 4)).astype("float32")
+    settings = dict(
+        data=data, vectors=vectors, classes=2, packed=True, seed=3,
+        units=3, batch=16, bucketed=True,
+    )  # fmt: skip
+    perf_torch.configure(1)
+    here = perf_torch.TorchSystem(**settings)
+    there = perf_torch.ProcessSystem(1, **settings)
+    try:
+        for _ in range(2):
+            assert there.epoch() > 0
+            here.epoch()
+        assert there.accuracy("valid") == here.accuracy("valid")
+        copied = there.model.state_dict()
+        for name, value in here.model.state_dict().items():
+            torch.testing.assert_close(copied[name], value)
+        with pytest.raises(RuntimeError, match="KeyError: 'nope'"):
+            there.accuracy("nope")
+    finally:
+        there.close()
+    assert not there._process.is_alive()
