@@ -546,9 +546,14 @@ def git(*args):
 
 def revision(exclude=()):
     """The commit, and `dirty`: whether tracked files differ from it
-    (`exclude`: the results being written) or code that git does not
+    (`exclude`: the results being written; those outside this checkout
+    are left out) or code that git does not
     track lies in seqkit/, bench/ or apps/."""
-    spec = [f":(exclude){Path(p).relative_to(ROOT)}" for p in exclude]
+    spec = [
+        f":(exclude){Path(p).resolve().relative_to(ROOT)}"
+        for p in exclude
+        if Path(p).resolve().is_relative_to(ROOT)
+    ]
     changed = git(
         "status", "--porcelain", "--untracked-files=no", "--", ".", *spec
     )

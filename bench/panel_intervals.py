@@ -214,13 +214,7 @@ def main(argv=None):
     results = {
         "command": shlex.join(["python", *(argv or sys.argv)]),
         "date": datetime.date.today().isoformat(),
-        **revision(
-            [
-                p
-                for p in (args.out, args.out.with_suffix(".md"))
-                if p.resolve().is_relative_to(ROOT)
-            ]
-        ),
+        **revision([args.out, args.out.with_suffix(".md")]),
         "machine": machine(),
         "panel": str(args.panel.resolve().relative_to(ROOT))
         if args.panel.resolve().is_relative_to(ROOT)
