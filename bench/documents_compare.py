@@ -156,6 +156,9 @@ def main():
                     "command": shlex.join(["seqkit", *map(str, command[3:])]),
                     "test": metrics["test"],
                     "valid": metrics["valid"],
+                    # The n-gram side's share of the mix (0: the
+                    # recurrent side alone), where the run has one.
+                    "ngram_weight": metrics.get("ngram", {}).get("weight"),
                 }
             )
         results[system] = {
