@@ -4,8 +4,10 @@ Every JSON file of a run is written to a temporary name and moved into
 place, so a process killed at any instant leaves the previous complete file.
 """
 
+import contextlib
 import json
 import os
+import time
 from pathlib import Path
 
 from seqkit.pretrained import resolve
@@ -96,3 +98,58 @@ def prepare_run_folder(out, config, resume):
         )
     out.mkdir(parents=True, exist_ok=True)
     write_json_atomic(config_path, config.to_dict())
+
+
+class Stopwatch:
+    """Wall-clock seconds of a job's steps, in the order they ran.
+
+    A run's `metrics.json` keeps them under `"seconds"`, so a user sees
+    where the time to a finished run went (reading the data, the word
+    vectors, training, the n-gram side, saving, scoring) beside the
+    epochs themselves.
+
+    Example:
+
+    ```python
+    from seqkit.runs import Stopwatch
+
+    watch = Stopwatch()
+    with watch.step("read"):
+        rows = list(range(1000))
+    report = watch.report()
+    assert list(report) == ["read", "other", "total"]
+    assert report["total"] >= report["read"]
+    ```
+    """
+
+    def __init__(self):
+        self.started = time.perf_counter()
+        self.seconds = {}
+
+    @contextlib.contextmanager
+    def step(self, name):
+        """Adds the time spent in the `with` block to step `name`."""
+        begun = time.perf_counter()
+        try:
+            yield
+        finally:
+            spent = time.perf_counter() - begun
+            self.seconds[name] = self.seconds.get(name, 0.0) + spent
+
+    def report(self):
+        """`{step: seconds, ..., "other": untimed, "total": since
+        creation}`, rounded to hundredths; `other` is what no step
+        covered."""
+        total = time.perf_counter() - self.started
+        timed = sum(self.seconds.values())
+        report = {name: round(s, 2) for name, s in self.seconds.items()}
+        report["other"] = round(max(total - timed, 0.0), 2)
+        report["total"] = round(total, 2)
+        return report
+
+    def summary(self):
+        """One line for the log: `total 36.3 s (read 0.1, ...)`."""
+        report = self.report()
+        total = report.pop("total")
+        parts = ", ".join(f"{name} {s:.1f}" for name, s in report.items())
+        return f"{total:.1f} s ({parts})"

@@ -269,3 +269,27 @@ def test_a_valid_file_wins(trained_run):
     data = json.loads((out / "data.json").read_text())
     assert "valid_held_out" not in data
     assert data["data"]["valid"].endswith("valid.csv")
+
+
+def test_metrics_say_where_the_time_went(trained_run):
+    out, _, _ = trained_run
+    metrics = json.loads((out / "metrics.json").read_text())
+    seconds = metrics["seconds"]
+    config = json.loads((out / "config.json").read_text())
+    # The steps in the order they ran, then what no step covered, then
+    # the total; the n-gram side only when the run has one.
+    ngram = ["ngram"] if config["ngram"] else []
+    assert list(seconds) == [
+        "data",
+        "inputs",
+        "training",
+        *ngram,
+        "save",
+        "evaluate",
+        "other",
+        "total",
+    ]
+    steps = sum(v for k, v in seconds.items() if k != "total")
+    assert steps == pytest.approx(seconds["total"], abs=0.05)
+    assert seconds["training"] > 0
+    assert seconds["total"] <= metrics["train_seconds"] + 0.1

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from seqkit.models.sentiment import build_classifier
-from seqkit.runs import prepare_run_folder, write_json_atomic
+from seqkit.runs import Stopwatch, prepare_run_folder, write_json_atomic
 from seqkit.training.ensemble import train_members
 
 log = logging.getLogger(__name__)
@@ -200,10 +200,12 @@ def train_text_classifier(
 
         distribution = make_strategy(distribute)
     started = time.time()
+    watch = Stopwatch()
     # Validation examples are held out before the data decides any
     # setting, so the decisions see only the training examples.
-    splits, paths, held = _read_checked(config)
-    config = adapt_to_data(config, splits)
+    with watch.step("data"):
+        splits, paths, held = _read_checked(config)
+        config = adapt_to_data(config, splits)
     if distribute == "multi-worker":
         resume = resume or _unfinished(out, config)
     chief = distribution is None or distribution[1].is_chief
@@ -212,44 +214,48 @@ def train_text_classifier(
     keras.utils.set_random_seed(config.seed)
     class_names = splits.label_names
     lm = coverage = None
-    if config.init_from:
-        from seqkit.models.lm.transfer import lm_inputs
+    with watch.step("inputs"):
+        if config.init_from:
+            from seqkit.models.lm.transfer import lm_inputs
 
-        vectorizer, matrix, lm = lm_inputs(config)
-    else:
-        vectorizer, matrix, coverage = prepare_inputs(config, splits)
-    encoded = _encode_splits(vectorizer, splits, class_names)
+            vectorizer, matrix, lm = lm_inputs(config)
+        else:
+            vectorizer, matrix, coverage = prepare_inputs(config, splits)
+        encoded = _encode_splits(vectorizer, splits, class_names)
 
     def build(settings, seed, name):
         return build_classifier(
             settings, vectorizer, class_names, matrix, seed=seed, name=name
         )
 
-    classifier, histories = train_members(
-        config,
-        build,
-        (*encoded["train"], *encoded["valid"]),
-        out,
-        resume,
-        verbose,
-        distribution,
-        lm,
-    )
+    with watch.step("training"):
+        classifier, histories = train_members(
+            config,
+            build,
+            (*encoded["train"], *encoded["valid"]),
+            out,
+            resume,
+            verbose,
+            distribution,
+            lm,
+        )
     if not chief:
         return {"worker": distribution[1].index}
     mixing = None
     if config.ngram:
         from seqkit.training.ngram import mix_with_ngram
 
-        classifier, mixing = mix_with_ngram(
-            classifier,
-            vectorizer.tokenizer,
-            splits,
-            {name: encoded[name][1] for name in ("train", "valid")},
-            config.selection,
-            config.seed,
-        )
-    classifier.save(out / "model.keras")
+        with watch.step("ngram"):
+            classifier, mixing = mix_with_ngram(
+                classifier,
+                vectorizer.tokenizer,
+                splits,
+                {name: encoded[name][1] for name in ("train", "valid")},
+                config.selection,
+                config.seed,
+            )
+    with watch.step("save"):
+        classifier.save(out / "model.keras")
     if distribution is not None:
         # A model built under a strategy predicts through it (all workers
         # at once); the saved copy predicts here alone.
@@ -257,10 +263,15 @@ def train_text_classifier(
 
         classifier = load_run(out)
 
-    metrics = _held_out_metrics(classifier, splits, encoded, class_names)
+    with watch.step("evaluate"):
+        metrics = _held_out_metrics(classifier, splits, encoded, class_names)
     if mixing is not None:
         metrics["ngram"] = mixing
     metrics["train_seconds"] = round(time.time() - started, 1)
+    # Where the time went; "training" is every member's epochs, with the
+    # tracing of the train step (`Stopwatch`).
+    metrics["seconds"] = watch.report()
+    log.info("finished in %s", watch.summary())
     write_json_atomic(out / "metrics.json", metrics)
     write_json_atomic(
         out / "history.json",
