@@ -1,6 +1,6 @@
 """`python -m seqkit`: the same as the `seqkit` command."""
 
-from seqkit.cli import main
+from seqkit.cli import entry_point
 
 if __name__ == "__main__":
-    main()
+    entry_point()
