@@ -48,8 +48,11 @@ ROOT = Path(__file__).resolve().parents[1]
 SYSTEMS = ("seqkit", "seqkit-no-ngram", "keras-bare", "keras-same-work")
 
 
+PYTHON_M = False  # --python-m: run `python -m seqkit`, not the script
+
+
 def seqkit_command():
-    found = shutil.which("seqkit")
+    found = None if PYTHON_M else shutil.which("seqkit")
     return [found] if found else [sys.executable, "-m", "seqkit"]
 
 
@@ -130,7 +133,9 @@ def run_rounds(systems, epochs, rounds, work, log=print):
             }
             if system.startswith("seqkit"):
                 metrics = json.loads((run / "metrics.json").read_text())
-                record["steps_seconds"] = metrics["seconds"]
+                # Runs of code before the step timings have none.
+                if "seconds" in metrics:
+                    record["steps_seconds"] = metrics["seconds"]
                 record["test_accuracy"] = round(metrics["test"]["accuracy"], 4)
             elif system == "keras-same-work":
                 record["test_accuracy"] = json.loads(output)["test"]
@@ -275,7 +280,15 @@ def main():
     parser.add_argument("--systems", nargs="+", default=list(SYSTEMS))
     parser.add_argument("--work", type=Path, default=None)
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument(
+        "--python-m",
+        action="store_true",
+        help="run `python -m seqkit` instead of the `seqkit` script (for "
+        "a checkout of older code on PYTHONPATH)",
+    )
     args = parser.parse_args()
+    global PYTHON_M
+    PYTHON_M = args.python_m
     unknown = set(args.systems) - set(SYSTEMS)
     if unknown:
         parser.error(f"unknown systems {sorted(unknown)}; known: {SYSTEMS}")
