@@ -150,6 +150,31 @@ def measure(run, export, texts, rounds, work):
     }
 
 
+def against_suite(parts, suite_file):
+    """The parts beside the suite's fastest one-at-a-time path: its time
+    per text, the empty signature's share of it, and the export call's
+    time above the empty signature (the graph's own work)."""
+    suite = json.loads(Path(suite_file).read_text(encoding="utf-8"))
+    paths = suite["inference"]["paths"]
+    rates = {
+        name: path["batch1"]["median"]
+        for name, path in paths.items()
+        if not name.startswith("seqkit")
+    }
+    fastest = max(rates, key=rates.get)
+    their_us = 1e6 / rates[fastest]
+    floor = parts["empty-signature"]["median_us"]
+    return {
+        "suite": str(suite_file),
+        "suite_commit": suite["commit"],
+        "fastest": fastest,
+        "fastest_texts_per_s": rates[fastest],
+        "fastest_us_per_text": round(their_us, 1),
+        "empty_signature_vs_fastest": round(their_us / floor, 2),
+        "graph_work_us": round(parts["export-call"]["median_us"] - floor, 1),
+    }
+
+
 def markdown(result):
     parts = result["parts"]
     lines = [
@@ -169,6 +194,19 @@ def markdown(result):
             f"({part['min_us']:.1f}-{part['max_us']:.1f}) | "
             f"{part['texts_per_s']:.1f} |"
         )
+    compared = result.get("against_suite")
+    if compared:
+        lines += [
+            "",
+            f"The suite's fastest path one text at a time "
+            f"({compared['suite']}, commit {compared['suite_commit'][:7]}): "
+            f"{compared['fastest']}, {compared['fastest_texts_per_s']:.1f} "
+            f"texts/s, {compared['fastest_us_per_text']:.1f} us a text. "
+            f"The empty signature alone runs at "
+            f"{compared['empty_signature_vs_fastest']:.2f}x its speed; the "
+            f"export's graph does {compared['graph_work_us']:.1f} us of work "
+            "above the empty signature.",
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -177,6 +215,13 @@ def main():
     parser.add_argument("--work", type=Path, default=Path("runs/single"))
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument(
+        "--suite",
+        type=Path,
+        default=ROOT / "docs" / "results" / "perf-suite.json",
+        help="the performance suite's results, for its fastest "
+        "one-at-a-time path (none: leave the comparison out)",
+    )
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     run, export = prepare(args.work)
@@ -200,6 +245,8 @@ def main():
         "texts": len(texts),
         "parts": parts,
     }
+    if args.suite and args.suite.is_file():
+        result["against_suite"] = against_suite(parts, args.suite)
     if args.out:
         args.out.write_text(
             json.dumps(result, indent=2) + "\n", encoding="utf-8"
