@@ -165,8 +165,10 @@ def against_suite(parts, suite_file):
     their_us = 1e6 / rates[fastest]
     floor = parts["empty-signature"]["median_us"]
     return {
-        "suite": str(suite_file),
-        "suite_commit": suite["commit"],
+        "suite": str(Path(suite_file).resolve().relative_to(ROOT)),
+        "suite_commit": suite["commit"]["commit"]
+        if isinstance(suite["commit"], dict)
+        else suite["commit"],
         "fastest": fastest,
         "fastest_texts_per_s": rates[fastest],
         "fastest_us_per_text": round(their_us, 1),
