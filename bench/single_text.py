@@ -166,7 +166,7 @@ def against_suite(parts, suite_file):
     floor = parts["empty-signature"]["median_us"]
     return {
         "suite": str(Path(suite_file).resolve().relative_to(ROOT)),
-        "suite_commit": suite["commit"]["commit"]
+        "suite_commit": suite["commit"]["sha"]
         if isinstance(suite["commit"], dict)
         else suite["commit"],
         "fastest": fastest,
