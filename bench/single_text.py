@@ -172,7 +172,7 @@ def against_suite(parts, suite_file):
         "fastest": fastest,
         "fastest_texts_per_s": rates[fastest],
         "fastest_us_per_text": round(their_us, 1),
-        "empty_signature_vs_fastest": round(their_us / floor, 2),
+        "empty_signature_speedup": round(their_us / floor, 2),
         "graph_work_us": round(parts["export-call"]["median_us"] - floor, 1),
     }
 
@@ -205,7 +205,7 @@ def markdown(result):
             f"{compared['fastest']}, {compared['fastest_texts_per_s']:.1f} "
             f"texts/s, {compared['fastest_us_per_text']:.1f} us a text. "
             f"The empty signature alone runs at "
-            f"{compared['empty_signature_vs_fastest']:.2f}x its speed; the "
+            f"{compared['empty_signature_speedup']:.2f}x its speed; the "
             f"export's graph does {compared['graph_work_us']:.1f} us of work "
             "above the empty signature.",
         ]
