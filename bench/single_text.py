@@ -54,11 +54,12 @@ def microseconds_per_call(function, items, rounds):
             function(item)
         passes.append((time.perf_counter() - started) / len(items) * 1e6)
     passes.sort()
+    median = statistics.median(passes)
     return {
-        "median_us": round(statistics.median(passes), 1),
+        "median_us": round(median, 1),
         "min_us": round(passes[0], 1),
         "max_us": round(passes[-1], 1),
-        "texts_per_s": round(1e6 / statistics.median(passes), 1),
+        "texts_per_s": round(1e6 / median, 1),
     }
 
 
@@ -150,6 +151,12 @@ def measure(run, export, texts, rounds, work):
     }
 
 
+def _shown(path):
+    """`path` relative to the checkout when inside it."""
+    path = Path(path).resolve()
+    return path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+
+
 def against_suite(parts, suite_file):
     """The parts beside the suite's fastest one-at-a-time path: its time
     per text, the empty signature's share of it, and the export call's
@@ -165,7 +172,7 @@ def against_suite(parts, suite_file):
     their_us = 1e6 / rates[fastest]
     floor = parts["empty-signature"]["median_us"]
     return {
-        "suite": str(Path(suite_file).resolve().relative_to(ROOT)),
+        "suite": str(_shown(suite_file)),
         "suite_commit": suite["commit"]["sha"]
         if isinstance(suite["commit"], dict)
         else suite["commit"],
