@@ -3,6 +3,7 @@
 Usage:
     python bench/deepmoji_transfer.py --work runs/transfer [--seeds 1,2,3]
         [--units 128 --embedding-dim 128 --pretrain-epochs 8]
+        [--out docs/results/deepmoji-transfer.json]
 
 1. Pretrains the DeepMoji architecture (preset `deepmoji`, sizes from the
    options) on the bundled Rotten Tomatoes training split, with its
@@ -14,12 +15,16 @@ Usage:
    seed; the tweet validation split drives early stopping, the tweet test
    split is scored once.
 3. Prints mean and spread of test accuracy per method and setting, and
-   writes them to `WORK/results.json`.
+   writes them to `WORK/results.json`; with `--out FILE`, also a results
+   file with the command, commit, date and machine, the settings, every
+   run and the summary (and the table beside it, `.md`).
 """
 
 import argparse
 import csv
+import datetime
 import json
+import shlex
 import statistics
 import subprocess
 import sys
@@ -90,6 +95,7 @@ def main():
     parser.add_argument("--embedding-dim", type=int, default=128)
     parser.add_argument("--pretrain-epochs", type=int, default=8)
     parser.add_argument("--epochs", type=int, default=8, help="per step")
+    parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
@@ -128,10 +134,10 @@ def main():
         table.setdefault(fraction, {}).setdefault(method, []).append(
             value["test_accuracy"]
         )
-    print(
-        "\n| training tweets | method | test accuracy (mean +- sd, 3 seeds) |"
-    )
-    print("|---|---|---|")
+    lines = [
+        "| training tweets | method | seeds | test accuracy, mean | sd |",
+        "|---|---|---|---|---|",
+    ]
     summary = {}
     for fraction, methods in table.items():
         for method in METHODS:
@@ -140,9 +146,58 @@ def main():
                 continue
             mean = statistics.mean(values)
             sd = statistics.stdev(values) if len(values) > 1 else 0.0
-            summary[f"{fraction}/{method}"] = {"mean": mean, "sd": sd}
-            print(f"| {fraction} | {method} | {mean:.4f} +- {sd:.4f} |")
+            summary[f"{fraction}/{method}"] = {
+                "mean": mean,
+                "sd": sd,
+                "seeds": len(values),
+            }
+            lines.append(
+                f"| {fraction} | {method} | {len(values)} | {mean:.4f} | "
+                f"{sd:.4f} |"
+            )
+    print("\n" + "\n".join(lines))
     (work / "results.json").write_text(json.dumps(summary, indent=2))
+    if args.out:
+        write_results(args, runs, summary, lines)
+
+
+def write_results(args, runs, summary, lines):
+    """`args.out` (JSON) and its table (`.md`), with their provenance."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from panel import machine, revision
+
+    command = shlex.join(
+        ["python", "bench/deepmoji_transfer.py", *sys.argv[1:]]
+    )
+    result = {
+        "command": command,
+        **revision(exclude=[args.out]),
+        "date": datetime.datetime.now(datetime.UTC).isoformat(
+            timespec="seconds"
+        ),
+        "machine": machine(),
+        "settings": {
+            "units": args.units,
+            "embedding_dim": args.embedding_dim,
+            "pretrain_epochs": args.pretrain_epochs,
+            "epochs_per_step": args.epochs,
+            "seeds": args.seeds,
+            "fractions": args.fractions,
+        },
+        "runs": runs,
+        "summary": summary,
+    }
+    args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    header = [
+        "# DeepMoji transfer: pretrained on Rotten Tomatoes, tuned on tweets",
+        "",
+        f"`{command}` at {result['commit'][:12]}, {result['date']}. Test "
+        "accuracy on the vader-tweets test split, each run scored once.",
+        "",
+    ]
+    args.out.with_suffix(".md").write_text(
+        "\n".join(header + lines) + "\n", encoding="utf-8"
+    )
 
 
 if __name__ == "__main__":
