@@ -206,9 +206,9 @@ def exit_now(code):
     has finished, without the interpreter's teardown when TensorFlow is
     loaded.
 
-    Unloading TensorFlow's modules and objects took a finished `seqkit
-    train` about a second more before the shell got its prompt back
-    (`bench/whole_job.py`); nothing of it is the user's. The exit
+    Unloading TensorFlow's modules and objects kept a finished `seqkit
+    train` running a second or more before the shell got its prompt
+    back; nothing of it is the user's. The exit
     handlers still run (logging's flush among them) and the output is
     flushed; what is skipped is only the freeing of memory the process
     gives back anyway. Without TensorFlow (`--help`, `data list`) the

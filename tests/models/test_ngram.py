@@ -571,3 +571,24 @@ def test_a_mixed_run_exports_and_serves_raw_strings(
             atol=1e-5,
         )
         assert prediction["label"] == record["label"]
+
+
+def test_fits_side_by_side_are_the_fits_one_at_a_time():
+    from seqkit.training.ngram import _fit_grid, _fit_linear
+
+    train, valid = _split(120, 0), _split(40, 1)
+    model, _ = fit_ngram(WordTokenizer(), ["bad", "good"], train, valid)
+    x = sparse_features(model, train[0])
+    labels = np.asarray(train[1])
+    ratios = nb_ratios(x, labels, 2)
+    grid = [("tfidf", 0.5), ("nb", 1.0), ("tfidf", 8.0), ("nb", 16.0)]
+    side_by_side = _fit_grid(x, labels, 2, grid, 0, ratios, workers=2)
+    assert len(side_by_side) == len(grid)
+    # In the grid's order, each the fit of its own (weighting, C).
+    for (weighting, c), (kernel, bias) in zip(grid, side_by_side):
+        scaling = ratios if weighting == "nb" else None
+        alone = _fit_linear(x, labels, 2, c, 0, scaling)
+        np.testing.assert_allclose(kernel, alone[0], atol=1e-5)
+        np.testing.assert_allclose(bias, alone[1], atol=1e-5)
+    # Different C give different fits, so an order mix-up would show.
+    assert not np.allclose(side_by_side[0][0], side_by_side[2][0], atol=1e-3)
