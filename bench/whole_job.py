@@ -42,28 +42,27 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import perf_report  # noqa: E402
 from panel import machine, revision  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SYSTEMS = ("seqkit", "seqkit-no-ngram", "keras-bare", "keras-same-work")
 
 
-PYTHON_M = False  # --python-m: run `python -m seqkit`, not the script
-
-
-def seqkit_command():
-    found = None if PYTHON_M else shutil.which("seqkit")
+def seqkit_command(python_m=False):
+    found = None if python_m else shutil.which("seqkit")
     return [found] if found else [sys.executable, "-m", "seqkit"]
 
 
-def command(system, epochs, run):
-    """The command line of `system` trained for `epochs`, writing `run`."""
+def command(system, epochs, run, python_m=False):
+    """The command line of `system` trained for `epochs`, writing `run`
+    (`python_m`: seqkit as `python -m seqkit`)."""
     if system == "import":
         return [sys.executable, "-c", "import tensorflow, keras"]
     if system.startswith("seqkit"):
         extra = ["--no-ngram"] if system == "seqkit-no-ngram" else []
         return [
-            *seqkit_command(),
+            *seqkit_command(python_m),
             "train",
             "sentiment",
             "--ensemble",
@@ -103,18 +102,11 @@ def timed(argv):
 
 
 def spread(values):
-    values = sorted(values)
-    quartiles = statistics.quantiles(values, n=4) if len(values) > 1 else None
-    return {
-        "median": round(statistics.median(values), 2),
-        "q1": round(quartiles[0], 2) if quartiles else values[0],
-        "q3": round(quartiles[2], 2) if quartiles else values[0],
-        "min": round(values[0], 2),
-        "max": round(values[-1], 2),
-    }
+    """`perf_report.spread` to hundredths."""
+    return perf_report.spread(values, digits=2)
 
 
-def run_rounds(systems, epochs, rounds, work, log=print):
+def run_rounds(systems, epochs, rounds, work, log=print, python_m=False):
     """Every measurement, as a list of dicts (one per process)."""
     jobs = [(s, e) for s in systems for e in epochs] + [("import", 0)]
     records = []
@@ -123,7 +115,7 @@ def run_rounds(systems, epochs, rounds, work, log=print):
         for system, count in jobs[shift:] + jobs[:shift]:
             run = Path(work) / f"{system}-e{count}-r{index}"
             shutil.rmtree(run, ignore_errors=True)
-            wall, rss, output = timed(command(system, count, run))
+            wall, rss, output = timed(command(system, count, run, python_m))
             record = {
                 "round": index + 1,
                 "system": system,
@@ -287,14 +279,14 @@ def main():
         "a checkout of older code on PYTHONPATH)",
     )
     args = parser.parse_args()
-    global PYTHON_M
-    PYTHON_M = args.python_m
     unknown = set(args.systems) - set(SYSTEMS)
     if unknown:
         parser.error(f"unknown systems {sorted(unknown)}; known: {SYSTEMS}")
     work = args.work or Path(tempfile.mkdtemp(prefix="whole-job-"))
     epochs = sorted(set(args.epochs))
-    records = run_rounds(args.systems, epochs, args.rounds, work)
+    records = run_rounds(
+        args.systems, epochs, args.rounds, work, python_m=args.python_m
+    )
     result = {
         "command": shlex.join(["python", "bench/whole_job.py", *sys.argv[1:]]),
         **revision(exclude=[p for p in (args.out,) if p]),

@@ -38,6 +38,8 @@ def test_commands_train_one_model_for_the_epochs_asked(tmp_path):
         str(tmp_path / "run"),
     ]
     assert "--no-ngram" not in bench.command("seqkit", 1, tmp_path)
+    older = bench.command("seqkit", 1, tmp_path, python_m=True)
+    assert older[1:4] == ["-m", "seqkit", "train"]
     keras = bench.command("keras-same-work", 1, tmp_path / "k")
     assert keras[1].endswith("whole_job_keras.py")
     assert keras[-5:] == [
