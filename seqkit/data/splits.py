@@ -155,18 +155,41 @@ def _check_known_labels(name, split, known, label_column):
 
 
 def _report_overlap(name, split, train):
-    seen = set(train.texts)
-    shared = sum(1 for text in split.texts if text in seen)
-    if shared:
+    """Warns of `split`'s texts that occur in training, and says how many
+    of them carry a label the training copies never do (a relabelled
+    duplicate lowers scores where a faithful one inflates them)."""
+    labels = collections.defaultdict(set)
+    for text, label in zip(train.texts, train.labels):
+        labels[text].add(label)
+    shared = [i for i, text in enumerate(split.texts) if text in labels]
+    if not shared:
+        return
+    other = [i for i in shared if split.labels[i] not in labels[split.texts[i]]]
+    if not other:
         logger.warning(
-            "%s: %d of %d %s texts also occur in the training set %s; "
-            "scores on this split will be inflated",
+            "%s: %d of %d %s texts also occur in the training set %s, with "
+            "the same label; scores on this split will be inflated",
             split.source,
-            shared,
+            len(shared),
             len(split),
             name,
             train.source,
         )
+        return
+    logger.warning(
+        "%s: %d of %d %s texts also occur in the training set %s: %d with "
+        "a label the training copies have (they inflate scores on this "
+        "split) and %d only with another label (first at %s; a model that "
+        "learnt the training labels gets them wrong)",
+        split.source,
+        len(shared),
+        len(split),
+        name,
+        train.source,
+        len(shared) - len(other),
+        len(other),
+        split.location(other[0]),
+    )
 
 
 def text_key(text):

@@ -101,3 +101,22 @@ def test_texts_shared_with_training_are_reported(tmp_path, caplog):
     with caplog.at_level(logging.WARNING, logger="seqkit.data"):
         load_splits(train, test=test)
     assert "1 of 2 test texts also occur in the training set" in caplog.text
+    assert "with the same label; scores on this split will be inflated" in (
+        caplog.text
+    )
+
+
+def test_shared_texts_with_another_label_are_counted(tmp_path, caplog):
+    train = write(
+        tmp_path / "train.csv", "text,label\na,pos\nb,neg\nc,pos\nc,neg\n"
+    )
+    # a: same label; b: relabelled (line 3); c: one of its training labels.
+    test = write(
+        tmp_path / "test.csv", "text,label\na,pos\nb,pos\nc,neg\nd,neg\n"
+    )
+    with caplog.at_level(logging.WARNING, logger="seqkit.data"):
+        load_splits(train, test=test)
+    assert "3 of 4 test texts also occur in the training set" in caplog.text
+    assert "2 with a label the training copies have" in caplog.text
+    assert "and 1 only with another label (first at " in caplog.text
+    assert "test.csv:3;" in caplog.text
