@@ -120,6 +120,13 @@ _MODEL_OPTIONS = [
         help="Tokens kept per text [decided from the training lengths].",
     ),
     click.option(
+        "--keep",
+        type=click.Choice(["start", "end", "start+end"]),
+        help="Which tokens a text longer than --max-length keeps: its first, "
+        "its last, or the first quarter and the last three quarters "
+        "[start+end when the training texts are cut, else start].",
+    ),
+    click.option(
         "--min-count",
         type=int,
         help="Minimum count of a word [decided from the training words].",

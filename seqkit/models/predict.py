@@ -147,7 +147,13 @@ def predict_texts(model, texts, top_k=None, attention=False, outputs=None):
             "top_k": [[names[i], round(float(p[i]), 6)] for i in order[:k]],
         }
         if attention:
-            words = tokens[row][: model.vectorizer.max_length or None]
+            from seqkit.preprocessing.text_vectorizer import keep_list
+
+            words = keep_list(
+                tokens[row],
+                model.vectorizer.max_length,
+                getattr(model.vectorizer, "keep", "start"),
+            )
             weights = outputs["attention"][row][: len(words)]
             result["attention"] = [
                 [w, round(float(a), 6)] for w, a in zip(words, weights)

@@ -13,6 +13,10 @@ from seqkit.preprocessing.word_tokenizer import WordTokenizer
 from seqkit.registry import register
 
 TOKENIZERS = ("word", "tweet")
+# Which tokens a text longer than `max_length` keeps: its first ones, its
+# last ones, or the first quarter and the last three quarters of
+# `max_length` (`keep_tokens`).
+KEEPS = ("start", "end", "start+end")
 
 
 def make_tokenizer(
@@ -55,10 +59,10 @@ class TextVectorizer(keras.layers.TextVectorization):
     and whose vocabulary is a `Vocabulary`: id 0 is padding, id 1 unknown,
     the words from id 2 on. Inputs are string tensors of shape `(batch,)`
     (or `(batch, 1)`); outputs are int64 ids of shape `(batch, time)`,
-    truncated after `max_length` tokens and right-padded with 0 to the
-    longest text of the batch (at least one step): a recurrent network runs
-    every step it is given, so a batch is never padded further than it
-    needs. It produces no mask: the next layer (an
+    cut to `max_length` tokens (`keep` says which) and right-padded with 0
+    to the longest text of the batch (at least one step): a recurrent
+    network runs every step it is given, so a batch is never padded
+    further than it needs. It produces no mask: the next layer (an
     embedding with `mask_zero=True`) makes one from the zeros.
 
     It runs inside `tf.data` (`dataset.map(vectorizer)`), saves inside a
@@ -69,6 +73,10 @@ class TextVectorizer(keras.layers.TextVectorization):
     Args:
         vocabulary: a `Vocabulary`, or the list of its words (ids 2, ...).
         max_length: the most ids per text, or `None` for no limit.
+        keep: which tokens a longer text keeps (`KEEPS`): `"start"` (the
+            first `max_length`), `"end"` (the last) or `"start+end"` (the
+            first quarter of `max_length` and the last three quarters: a
+            review's verdict is often at its end; `keep_tokens`).
         lowercase: tokenizer argument.
         normalization: tokenizer argument (`"NFKC"` by default).
         split_punctuation: `WordTokenizer` argument.
@@ -79,7 +87,8 @@ class TextVectorizer(keras.layers.TextVectorization):
         **kwargs: base layer arguments (`name`, ...).
 
     Raises:
-        SeqkitError: for a missing vocabulary or a bad `max_length`.
+        SeqkitError: for a missing vocabulary, a bad `max_length` or
+            `keep`.
 
     Example:
 
@@ -112,9 +121,14 @@ class TextVectorizer(keras.layers.TextVectorization):
         split_punctuation=True,
         tokenizer="word",
         strip_markup=False,
+        keep="start",
         **kwargs,
     ):
         words = _vocabulary_words(vocabulary)
+        if keep not in KEEPS:
+            raise SeqkitError(
+                f"keep must be one of {', '.join(KEEPS)}; received {keep!r}"
+            )
         if max_length is not None and (
             isinstance(max_length, bool)
             or not isinstance(max_length, numbers.Integral)
@@ -143,6 +157,7 @@ class TextVectorizer(keras.layers.TextVectorization):
         )
         self.tokenizer = tokenizer
         self.max_length = max_length
+        self.keep = keep
         self._words = words
 
     def call(self, inputs):
@@ -157,8 +172,13 @@ class TextVectorizer(keras.layers.TextVectorization):
         # recurrent network runs every padded step, so padding every batch
         # to max_length would cost time for nothing.
         ids = super().call(inputs)
-        if self.max_length is not None:
+        if self.max_length is not None and self.keep == "start":
             ids = ids[..., : self.max_length]
+        elif self.max_length is not None:
+            # Ids are right-padded with 0 and no token's id is 0.
+            lengths = tf.reduce_sum(tf.cast(ids != 0, tf.int64), axis=-1)
+            ragged = tf.RaggedTensor.from_tensor(ids, lengths=lengths)
+            ids = keep_tokens(ragged, self.max_length, self.keep).to_tensor(0)
         missing = tf.maximum(1 - tf.shape(ids)[-1], 0)
         paddings = tf.concat(
             [tf.zeros([tf.rank(ids) - 1, 2], tf.int32), [[0, missing]]], 0
@@ -172,6 +192,7 @@ class TextVectorizer(keras.layers.TextVectorization):
             {
                 "vocabulary": list(self._words),
                 "max_length": self.max_length,
+                "keep": self.keep,
                 "tokenizer": self.tokenizer_kind,
                 **self.tokenizer.get_config(),
             }
@@ -195,6 +216,60 @@ class TextVectorizer(keras.layers.TextVectorization):
         if self.max_length is None:
             return 0
         return count_truncated(texts, self.max_length, self.tokenizer)
+
+
+def keep_tokens(tokens, max_length, keep="start"):
+    """The tokens (or ids) each row keeps when it is cut to `max_length`.
+
+    Args:
+        tokens: a `tf.RaggedTensor` `[rows, (tokens)]`.
+        max_length: the most tokens a row keeps (a positive int), or None
+            for all of them.
+        keep: `"start"`: the first `max_length`; `"end"`: the last;
+            `"start+end"`: the first `max_length // 4` and the last
+            `max_length - max_length // 4`. A row within `max_length`
+            keeps every token.
+
+    Returns:
+        A `tf.RaggedTensor` of the kept tokens, in their order.
+    """
+    if max_length is None:
+        return tokens
+    if keep == "start":
+        return tokens[:, :max_length]
+    lengths = tokens.row_lengths()
+    limit = tf.constant(max_length, lengths.dtype)
+    if keep == "end":
+        kept = tf.ragged.range(tf.maximum(lengths - limit, 0), lengths)
+    else:
+        first = tf.constant(max_length // 4, lengths.dtype)
+        last = limit - first
+        cut = lengths > limit
+        kept = tf.concat(
+            [
+                tf.ragged.range(
+                    tf.zeros_like(lengths), tf.where(cut, first, lengths)
+                ),
+                tf.ragged.range(
+                    tf.where(cut, lengths - last, lengths), lengths
+                ),
+            ],
+            axis=1,
+        )
+    return tf.gather(tokens, kept, batch_dims=1)
+
+
+def keep_list(tokens, max_length, keep="start"):
+    """`keep_tokens` of one row, as a Python list."""
+    tokens = list(tokens)
+    if max_length is None or len(tokens) <= max_length:
+        return tokens
+    if keep == "start":
+        return tokens[:max_length]
+    if keep == "end":
+        return tokens[len(tokens) - max_length :]
+    first = max_length // 4
+    return tokens[:first] + tokens[len(tokens) - (max_length - first) :]
 
 
 def count_truncated(texts, max_length, tokenizer=None):

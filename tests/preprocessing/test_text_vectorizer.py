@@ -16,6 +16,7 @@ from seqkit.preprocessing import (
     token_lengths,
     tokenize,
 )
+from seqkit.preprocessing.text_vectorizer import keep_list, keep_tokens
 
 TRAIN = [
     "the film's plot is thin , but the acting is terrific .",
@@ -165,6 +166,45 @@ def test_runs_inside_tf_data(vocab):
         np.testing.assert_array_equal(ids, expected[row, :width])
 
 
+@pytest.mark.parametrize(
+    "keep,kept",
+    [
+        # 10 tokens t0..t9 cut to 8: the first 8, the last 8, or the first
+        # 8 // 4 = 2 and the last 6.
+        ("start", [0, 1, 2, 3, 4, 5, 6, 7]),
+        ("end", [2, 3, 4, 5, 6, 7, 8, 9]),
+        ("start+end", [0, 1, 4, 5, 6, 7, 8, 9]),
+    ],
+)
+def test_a_long_text_keeps_the_tokens_keep_names(keep, kept):
+    words = [f"t{i}" for i in range(10)]
+    layer = TextVectorizer(words, max_length=8, keep=keep)
+    texts = [" ".join(words), "t3 t1", ""]
+    ids = layer(tf.constant(texts)).numpy()
+    # Word t{i} has id i + 2; shorter texts are kept whole, then padded.
+    np.testing.assert_array_equal(
+        ids, [[i + 2 for i in kept], [5, 3] + [0] * 6, [0] * 8]
+    )
+    assert keep_list(words, 8, keep) == [words[i] for i in kept]
+    assert keep_list(words[:3], 8, keep) == words[:3]
+    tokens = keep_tokens(tf.ragged.constant([words, ["t3"]]), 8, keep)
+    assert tokens.to_list()[0] == [words[i].encode() for i in kept]
+    # Every batch shape in one trace; the config round-trips the choice.
+    restored = TextVectorizer.from_config(layer.get_config())
+    assert restored.keep == keep
+    np.testing.assert_array_equal(restored(tf.constant(texts)), ids)
+
+
+def test_an_old_config_keeps_the_start(vocab):
+    config = TextVectorizer(vocab, max_length=4).get_config()
+    del config["keep"]
+    layer = TextVectorizer.from_config(config)
+    assert layer.keep == "start"
+    np.testing.assert_array_equal(
+        layer(tf.constant(TEXTS)).numpy(), expected_ids(vocab, TEXTS, 4)
+    )
+
+
 def test_counts_truncated_texts(vocab):
     lengths = token_lengths(TEXTS)
     np.testing.assert_array_equal(lengths, [len(t) for t in tokenize(TEXTS)])
@@ -186,3 +226,5 @@ def test_bad_arguments(vocab):
             TextVectorizer(vocab, max_length=bad)
     with pytest.raises(ValueError, match="twice"):
         TextVectorizer(["a", "a"])
+    with pytest.raises(SeqkitError, match="keep must be one of start, end"):
+        TextVectorizer(vocab, keep="middle")

@@ -39,6 +39,8 @@ rows = {"probabilities": [], "label": [], "attention": [], "tokens": []}
 for start in range(0, len(texts), batch):
     out = serve(text=tf.constant(texts[start:start + batch]))
     for name in rows:
+        if name not in out:
+            continue
         value = out[name].numpy()
         if value.dtype == object:
             value = np.vectorize(lambda b: b.decode("utf-8"))(value)
@@ -455,3 +457,55 @@ def test_weights_over_the_limit_stay_variables(
     np.testing.assert_allclose(
         answers["frozen"].numpy(), answers["variables"].numpy(), atol=1e-6
     )
+
+
+@pytest.mark.parametrize(
+    "keep,pooling,path",
+    [("start+end", "attention", "network"), ("end", "max+mean", "pooled")],
+)
+def test_long_texts_keep_the_same_tokens_in_the_export(
+    keep, pooling, path, tmp_path
+):
+    # A run that keeps the ends of texts longer than --max-length answers
+    # from its export as `seqkit predict` does, on the compiled path of
+    # its kind (XLA network with attention, or the pooled loops' own id
+    # lookup), with the attention on the tokens kept.
+    from tests.serving.conftest import _train
+
+    run = _train(
+        tmp_path,
+        "--keep",
+        keep,
+        "--max-length",
+        "5",
+        "--pooling",
+        pooling,
+        "--epochs",
+        "1",
+    )
+    model = load_run(run)
+    assert model.vectorizer.keep == keep
+    result = CliRunner().invoke(
+        cli, ["export", str(run), "--out", str(tmp_path / "export")]
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    assert read_metadata(summary["path"])["xla"]["path"] == (
+        "pooled-loops" if path == "pooled" else "network"
+    )
+    attention = pooling == "attention"
+    expected = predict_texts(model, TEXTS, attention=attention)
+    for batch in (1, len(TEXTS)):
+        got = _fresh_predict(summary["path"], batch)
+        for row, result in enumerate(expected):
+            want = [result["probabilities"][n] for n in summary["class_names"]]
+            np.testing.assert_allclose(
+                got["probabilities"][row], want, atol=1e-5
+            )
+            if attention:
+                words = [w for w, _ in result["attention"]]
+                assert got["tokens"][row][: len(words)] == words
+    if attention:
+        # 11 tokens, 5 kept: the first 5 // 4 = 1 and the last 4.
+        kept = [w for w, _ in expected[1]["attention"]]
+        assert kept == ["the", "from", "start", "to", "finish"]

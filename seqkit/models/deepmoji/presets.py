@@ -8,6 +8,8 @@ that differ from the defaults."""
 _ARCHITECTURE = {
     "tokenizer": "tweet",
     "max_length": 30,
+    # DeepMoji reads a tweet's first 30 tokens.
+    "keep": "start",
     "embedding_activation": "tanh",
     "embeddings": None,
     "embedding_dropout": 0.0,

@@ -18,6 +18,13 @@ The rules:
   epoch cost more; many short texts do not, and are never cut for their
   number; length-bucketed batches keep the short texts cheap either way).
   The n-gram side reads every text whole.
+- `keep`: which tokens a text longer than `max_length` keeps: `start`
+  (the first ones) when no training text is cut; else the one of
+  `start`, `end` and `start+end` (the first quarter of `max_length` and
+  the last three quarters) whose cut texts a linear model classifies
+  best in cross-validation on the training texts (`keep_scores`; ties
+  go to `start+end`). Movie reviews keep their end (the verdict), a
+  news story would keep its start.
 - `min_count` and `max_vocab`: every training word, while the vocabulary
   stays within `VOCABULARY_CAP` words; beyond it, the words seen at least
   twice, up to the cap.
@@ -39,6 +46,7 @@ import numpy as np
 FALLBACKS = {
     "strip_html": False,
     "max_length": 100,
+    "keep": "start",
     "min_count": 1,
     "max_vocab": 30000,
     "epochs": 25,
@@ -62,6 +70,9 @@ STEPS_BUDGET = 3400
 TOKENS_BUDGET = 4_500_000
 EPOCH_RANGE = (10, 40)
 BALANCE_SHARE = 0.6
+KEEP_CHOICES = ("start", "end", "start+end")
+KEEP_SAMPLE = 2000
+KEEP_FOLDS = 5
 
 
 def adapt_settings(config, texts, labels, tokenizer_for):
@@ -85,6 +96,7 @@ def adapt_settings(config, texts, labels, tokenizer_for):
     counts = lengths = None
     if None in (
         config.max_length,
+        config.keep,
         config.min_count,
         config.max_vocab,
         config.epochs,
@@ -93,6 +105,11 @@ def adapt_settings(config, texts, labels, tokenizer_for):
         lengths, counts = _lengths_and_counts(texts, tokenizer, config)
     if config.max_length is None:
         values["max_length"], reasons["max_length"] = _max_length(lengths)
+    if config.keep is None:
+        length = values.get("max_length", config.max_length)
+        values["keep"], reasons["keep"] = _keep(
+            lengths, length, texts, labels, tokenizer
+        )
     if config.min_count is None or config.max_vocab is None:
         min_count, max_vocab, why = _vocabulary(
             counts, config.max_vocab or VOCABULARY_CAP
@@ -183,6 +200,92 @@ def _max_length(lengths):
         f"{quantile}){limit}: {chosen} keeps {len(lengths) - cut:,} whole "
         f"and cuts {cut:,}; length-bucketed batches keep short texts cheap"
     )
+
+
+def _keep(lengths, max_length, texts, labels, tokenizer):
+    cut = int(np.sum(lengths > max_length))
+    if not cut:
+        return "start", (
+            f"no training text is longer than {max_length} tokens: a longer "
+            "text keeps its first ones"
+        )
+    scores = keep_scores(texts, labels, tokenizer, max_length)
+    head = (
+        f"{cut:,} of {len(lengths):,} training texts are longer than "
+        f"{max_length} tokens"
+    )
+    if scores is None:
+        return "start+end", (
+            f"{head}; too few texts of each class to compare what they "
+            f"keep: each keeps its first {max_length // 4} and its last "
+            f"{max_length - max_length // 4}"
+        )
+    best = max(KEEP_CHOICES, key=lambda k: (scores[k], k == "start+end"))
+    kept = {
+        "start": f"its first {max_length}",
+        "end": f"its last {max_length}",
+        "start+end": (
+            f"its first {max_length // 4} and its last "
+            f"{max_length - max_length // 4}"
+        ),
+    }[best]
+    compared = ", ".join(f"{k} {scores[k]:.4f}" for k in KEEP_CHOICES)
+    return best, (
+        f"{head}: each keeps {kept}, the choice a linear model classified "
+        f"best in {KEEP_FOLDS}-fold cross-validation on the training texts "
+        f"(accuracy: {compared})"
+    )
+
+
+def keep_scores(texts, labels, tokenizer, max_length):
+    """How well each `keep` choice's cut texts can be classified.
+
+    Up to `KEEP_SAMPLE` training texts (drawn with seed 0) are tokenized,
+    cut to `max_length` tokens as each choice keeps them, and scored by
+    `KEEP_FOLDS`-fold stratified cross-validation of a linear model
+    (TF-IDF of words, logistic regression with liblinear, C = 10): the
+    texts the recurrent members will read, judged by a model that trains
+    in a second. Validation and test texts are not read.
+
+    Returns:
+        `{keep: mean accuracy}` for each of `KEEP_CHOICES`, or None when a
+        class has fewer than `KEEP_FOLDS` texts in the sample.
+    """
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold, cross_val_score
+    from sklearn.pipeline import make_pipeline
+
+    from seqkit.preprocessing.text_vectorizer import keep_list
+
+    rng = np.random.default_rng(0)
+    chosen = np.sort(
+        rng.permutation(len(texts))[: min(KEEP_SAMPLE, len(texts))]
+    )
+    sample = [str(labels[i]) for i in chosen]
+    _, counts = np.unique(sample, return_counts=True)
+    if len(counts) < 2 or counts.min() < KEEP_FOLDS:
+        return None
+    tokens = [
+        [t.decode() if isinstance(t, bytes) else t for t in row]
+        for row in tokenizer.iter_tokenize([texts[i] for i in chosen])
+    ]
+    scores = {}
+    for keep in KEEP_CHOICES:
+        model = make_pipeline(
+            TfidfVectorizer(
+                sublinear_tf=True,
+                token_pattern=None,
+                tokenizer=str.split,
+                lowercase=False,
+            ),
+            LogisticRegression(C=10.0, solver="liblinear"),
+        )
+        cut = [" ".join(keep_list(row, max_length, keep)) for row in tokens]
+        folds = StratifiedKFold(KEEP_FOLDS, shuffle=True, random_state=0)
+        found = cross_val_score(model, cut, sample, cv=folds)
+        scores[keep] = round(float(np.mean(found)), 4)
+    return scores
 
 
 def _vocabulary(counts, cap=VOCABULARY_CAP):

@@ -70,7 +70,7 @@ class SentimentConfig(Settings):
     side: `seqkit.training.holdout`) before the data decides anything.
 
     The data decides the settings left at `None` (`strip_html`,
-    `max_length`, `min_count`, `max_vocab`, `epochs`, `patience`,
+    `max_length`, `keep`, `min_count`, `max_vocab`, `epochs`, `patience`,
     `selection`): `seqkit.models.sentiment.adapt` chooses them from the
     training split and writes its reasons to `adapted`; a value given
     here is kept.
@@ -106,6 +106,7 @@ class SentimentConfig(Settings):
     min_count: int = None
     max_vocab: int = None
     max_length: int = None
+    keep: str = None
     cell: str = "lstm"
     units: int = 128
     layers: int = 1
@@ -176,6 +177,8 @@ class SentimentConfig(Settings):
             )
         self.check_fraction("valid_fraction", source)
         self.check_choice("strip_html", (None, True, False), source)
+        # `seqkit.preprocessing.text_vectorizer.KEEPS`
+        self.check_choice("keep", (None, "start", "end", "start+end"), source)
         self.check_choice("ngram", (True, False), source)
         check_selection(self.selection, f"{source}: selection")
         self.check_rates(

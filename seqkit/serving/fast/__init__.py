@@ -71,12 +71,14 @@ def text_serving_function(model, xla=True, fold=True):
     import tensorflow as tf
 
     from seqkit.models.ngram import MixedClassifier
+    from seqkit.preprocessing.text_vectorizer import keep_tokens
 
     if isinstance(model, MixedClassifier):
         return _mixed_serving_function(model, xla, fold)
     class_names = list(model.class_names)
     frozen = frozen_weights(model)
     max_length = model.vectorizer.max_length
+    keep = getattr(model.vectorizer, "keep", "start")
     tokenizer = model.vectorizer.tokenizer
     # A document model's attention is [sentences, words] per document, of
     # widths that vary with the batch: its export returns the label only.
@@ -139,7 +141,7 @@ def text_serving_function(model, xla=True, fold=True):
         if with_attention:
             tokens = tokenizer(text)
             if max_length is not None:
-                tokens = tokens[:, :max_length]
+                tokens = keep_tokens(tokens, max_length, keep)
                 width = max_length
             else:
                 width = tf.shape(outputs["attention"])[1]

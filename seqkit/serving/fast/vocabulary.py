@@ -7,7 +7,8 @@ class VocabularyIds:
     For the export's pooled-loop path, which pads ids to the model's
     `max_length` anyway: the tokenizer's tokens looked up in a table of
     the vectorizer's vocabulary (id 0 is padding, 1 an unknown word) and
-    padded or cut to `max_length` in one op. The vectorizer's own call
+    padded or cut to `max_length` in one op (the tokens the vectorizer's
+    `keep` keeps). The vectorizer's own call
     (`keras.layers.TextVectorization`'s lookup) captures three constants
     that each call of the signature binds, maps an empty token to 0 (the
     tokenizers never make one) and pads twice.
@@ -23,6 +24,7 @@ class VocabularyIds:
         words = vectorizer.get_vocabulary()  # "", "[UNK]", then the words
         self.tokenizer = vectorizer.tokenizer
         self.max_length = vectorizer.max_length
+        self.keep = getattr(vectorizer, "keep", "start")
         self.table = tf.lookup.StaticHashTable(
             tf.lookup.KeyValueTensorInitializer(
                 tf.constant(words[2:]),
@@ -33,6 +35,8 @@ class VocabularyIds:
 
     def __call__(self, text):
         import tensorflow as tf
+
+        from seqkit.preprocessing.text_vectorizer import keep_tokens
 
         tokens = self.tokenizer(text)
         # The raw op, so that the unknown word's id is a constant of the
@@ -45,4 +49,6 @@ class VocabularyIds:
             ),
             tokens,
         )
+        if self.keep != "start":
+            ids = keep_tokens(ids, self.max_length, self.keep)
         return ids.to_tensor(0, shape=[None, self.max_length])

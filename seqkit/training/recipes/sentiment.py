@@ -143,6 +143,7 @@ def prepare_inputs(config, splits):
     vectorizer = TextVectorizer(
         vocabulary,
         max_length=config.max_length,
+        keep=getattr(config, "keep", None) or "start",
         lowercase=config.lowercase,
         normalization=normalization,
         tokenizer=config.tokenizer,

@@ -47,6 +47,57 @@ def test_long_texts_are_cut_to_the_mean_budget():
     assert "average at most 300" in reasons["max_length"]
 
 
+def _marked(where, count=100, length=60, seed=0):
+    """`count` texts of `length` filler tokens with a label word ("good"
+    or "bad") that only one `keep` choice keeps (see below)."""
+    rng = np.random.default_rng(seed)
+    texts, labels = [], []
+    for i in range(count):
+        label = ["good", "bad"][i % 2]
+        words = list(rng.choice([f"w{j}" for j in range(2000)], length))
+        # Cut to 20 tokens: `start` keeps tokens 0-19, `end` 40-59 and
+        # `start+end` 0-4 and 45-59.
+        if where == "start":
+            words[10] = label
+        elif where == "end":
+            words[42] = label
+        else:  # half the texts at their first token, half at their last
+            words[0 if (i // 2) % 2 else -1] = label
+        texts.append(" ".join(words))
+        labels.append(label)
+    return texts, labels
+
+
+@pytest.mark.parametrize(
+    "where,keep", [("start", "start"), ("end", "end"), ("both", "start+end")]
+)
+def test_cut_texts_keep_what_classifies_best(where, keep):
+    texts, labels = _marked(where)
+    config, reasons = _adapt(texts, labels, max_length=20)
+    assert config.keep == keep
+    scores = adapt.keep_scores(texts, labels, _tokenizer_for(False), 20)
+    assert scores[keep] >= 0.9
+    # The other choices lose the label word of every text, or of half.
+    assert sorted(scores.values())[1] <= 0.8
+    assert reasons["keep"].startswith(
+        "100 of 100 training texts are longer than 20 tokens: each keeps "
+    )
+    assert f"{keep} {scores[keep]:.4f}" in reasons["keep"]
+
+
+def test_uncut_texts_keep_their_start_and_a_choice_given_wins():
+    config, reasons = _adapt(_texts(list(range(100, 400)) * 2))
+    assert config.keep == "start"
+    assert reasons["keep"].startswith("no training text is longer than 399")
+    texts, labels = _marked("end")
+    config, reasons = _adapt(texts, labels, max_length=20, keep="start")
+    assert config.keep == "start" and "keep" not in reasons
+    # Too few texts of a class to cross-validate: both ends are kept.
+    config, reasons = _adapt(texts[:6], labels[:6], max_length=20)
+    assert config.keep == "start+end"
+    assert "too few texts of each class" in reasons["keep"]
+
+
 def test_many_short_texts_are_never_cut_for_their_number():
     # 45,000 tweets of up to 30 tokens: 675,000 tokens an epoch, all kept.
     lengths = np.array([10, 15, 20, 30] * 11_250)
@@ -146,7 +197,12 @@ def test_the_run_records_adapted_settings_and_strips_html(tmp_path):
     assert config["max_length"] == 6  # the option wins
     assert "max_length" not in config["adapted"]
     assert "<br />" in config["adapted"]["strip_html"]
+    # No text is longer than the 6 tokens given: a longer one keeps its
+    # start, and the vectorizer is built with that choice.
+    assert config["keep"] == "start"
+    assert "longer than 6 tokens" in config["adapted"]["keep"]
     model = load_run(tmp_path / "run")
+    assert model.vectorizer.keep == "start"
     ids = np.asarray(model.vectorizer(np.array(["superb<br />film"])))
     words = model.vectorizer.get_vocabulary()
     assert [words[i] for i in ids[0] if i] == ["superb", "film"]
