@@ -16,10 +16,7 @@ Writes `--out` (default `docs/results/keep-tokens.json`) and the table
 beside it (`.md`). Seconds on 2 cores.
 """
 
-import argparse
-import datetime
 import json
-import shlex
 import sys
 from pathlib import Path
 
@@ -28,12 +25,11 @@ sys.path.insert(0, str(HERE))
 
 from panel import (  # noqa: E402
     PANEL,
-    ROOT,
-    SHARED,
     data_files,
-    machine,
     read_split,
-    revision,
+    study_args,
+    study_results,
+    write_study,
 )
 
 DATASETS = ("pang-lee-reviews",)
@@ -98,31 +94,13 @@ def table(results):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--shared", type=Path, default=SHARED)
-    parser.add_argument(
-        "--out",
-        type=Path,
-        default=ROOT / "docs" / "results" / "keep-tokens.json",
-    )
-    args = parser.parse_args(argv)
-    outputs = [args.out, args.out.with_suffix(".md")]
-    results = {
-        "command": shlex.join(["python", *(argv or sys.argv)]),
-        **revision(outputs),
-        "date": datetime.datetime.now(datetime.UTC).isoformat(
-            timespec="seconds"
-        ),
-        "machine": machine(),
-        "datasets": {},
-    }
+    args = study_args(argv, __doc__.splitlines()[0], "keep-tokens.json")
+    results = study_results(argv, args.out)
     for name in DATASETS:
         files = data_files(PANEL[name], args.shared)
         results["datasets"][name] = measure(files["train"])
         print(name, json.dumps(results["datasets"][name]["accuracy"]))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
-    outputs[1].write_text(table(results), encoding="utf-8")
+    write_study(results, args.out, table)
 
 
 if __name__ == "__main__":

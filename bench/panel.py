@@ -564,6 +564,43 @@ def revision(exclude=()):
     return {"commit": git("rev-parse", "HEAD"), "dirty": dirty}
 
 
+def study_args(argv, description, out_name):
+    """`--shared` and `--out` (default `docs/results/OUT_NAME`) of a
+    study that reads the panel's data sets (`split_overlap`,
+    `keep_tokens`)."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--shared", type=Path, default=SHARED)
+    parser.add_argument(
+        "--out", type=Path, default=ROOT / "docs" / "results" / out_name
+    )
+    return parser.parse_args(argv)
+
+
+def study_results(argv, out):
+    """A study's results file, before its data sets: the command, the
+    commit, the date and the machine."""
+    return {
+        "command": shlex.join(["python", *(argv or sys.argv)]),
+        **revision([out, out.with_suffix(".md")]),
+        "date": datetime.datetime.now(datetime.UTC).isoformat(
+            timespec="seconds"
+        ),
+        "machine": machine(),
+        "datasets": {},
+    }
+
+
+def write_study(results, out, table):
+    """Writes a study's results to `out` and `table(results)` beside it
+    (`.md`)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(
+        json.dumps(results, indent=1, ensure_ascii=False) + "\n",
+        encoding="utf-8",
+    )
+    out.with_suffix(".md").write_text(table(results), encoding="utf-8")
+
+
 def machine():
     def version(name):
         try:

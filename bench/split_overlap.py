@@ -25,11 +25,7 @@ beside it (`.md`). It reads the files `bench/panel.py` reads (fetching
 TweetEval from `--shared`'s copy); it trains nothing and takes seconds.
 """
 
-import argparse
 import collections
-import datetime
-import json
-import shlex
 import sys
 from pathlib import Path
 
@@ -38,12 +34,11 @@ sys.path.insert(0, str(HERE))
 
 from panel import (  # noqa: E402
     PANEL,
-    ROOT,
-    SHARED,
     data_files,
-    machine,
     read_split,
-    revision,
+    study_args,
+    study_results,
+    write_study,
 )
 
 from seqkit.data.splits import text_key  # noqa: E402
@@ -149,24 +144,8 @@ def table(results):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--shared", type=Path, default=SHARED)
-    parser.add_argument(
-        "--out",
-        type=Path,
-        default=ROOT / "docs" / "results" / "split-overlap.json",
-    )
-    args = parser.parse_args(argv)
-    outputs = [args.out, args.out.with_suffix(".md")]
-    results = {
-        "command": shlex.join(["python", *(argv or sys.argv)]),
-        **revision(outputs),
-        "date": datetime.datetime.now(datetime.UTC).isoformat(
-            timespec="seconds"
-        ),
-        "machine": machine(),
-        "datasets": {},
-    }
+    args = study_args(argv, __doc__.splitlines()[0], "split-overlap.json")
+    results = study_results(argv, args.out)
     for name, dataset in PANEL.items():
         if name in SAME_DATA:
             continue
@@ -176,12 +155,7 @@ def main(argv=None):
             f"{name}: {test['shared']} test texts in training, "
             f"{test['other_label']} with another label"
         )
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(
-        json.dumps(results, indent=1, ensure_ascii=False) + "\n",
-        encoding="utf-8",
-    )
-    outputs[1].write_text(table(results), encoding="utf-8")
+    write_study(results, args.out, table)
 
 
 if __name__ == "__main__":
